@@ -1,0 +1,545 @@
+//! The hop loop: send a request, record the response, ask the policy what comes next, repeat.
+//!
+//! Every way a chain can end (final response, loop, limit, bad `Location`, network error,
+//! timeout) is recorded as the chain's outcome, so the hops already made are never lost.
+
+use std::error::Error as _;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Client, Response};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::time::timeout_at;
+use url::Url;
+
+use crate::config::Config;
+use crate::cookies::Jar;
+use crate::policy::{self, BodyFate, LocationError, PlannedRequest, RequestKey};
+use crate::record::{
+    Chain, ChainError, ErrorKind, Hop, LoopInfo, NextHop, Outcome, RequestSummary, Timing, Warning,
+};
+
+/// How much of a redirect's body is read so its connection can be reused; past this the
+/// connection is dropped instead (a hostile server may send an endless body).
+const REDIRECT_BODY_DRAIN_LIMIT: usize = 64 * 1024;
+
+/// Where the final response body goes (`-o`).
+pub type BodySink = Box<dyn AsyncWrite + Unpin + Send>;
+
+/// Traces the chain that starts at `config.start`.
+pub async fn trace(
+    config: &Config,
+    client: &Client,
+    jar: &mut Jar,
+    body_sink: Option<BodySink>,
+) -> Chain {
+    let started = Instant::now();
+    let deadline = config
+        .connection
+        .max_time
+        .map(|limit| tokio::time::Instant::from_std(started + limit));
+    let mut tracer = Tracer {
+        config,
+        client,
+        jar,
+        hops: Vec::new(),
+        keys: Vec::new(),
+        deadline,
+        started,
+    };
+    let (outcome, loop_info, error) = tracer.run(body_sink).await;
+    Chain {
+        request: summary(&config.start),
+        hops: tracer.hops,
+        outcome,
+        loop_info,
+        error,
+        time: started.elapsed(),
+    }
+}
+
+struct Tracer<'a> {
+    config: &'a Config,
+    client: &'a Client,
+    jar: &'a mut Jar,
+    hops: Vec<Hop>,
+    keys: Vec<RequestKey>,
+    deadline: Option<tokio::time::Instant>,
+    started: Instant,
+}
+
+type Ending = (Outcome, Option<LoopInfo>, Option<ChainError>);
+
+impl Tracer<'_> {
+    async fn run(&mut self, mut body_sink: Option<BodySink>) -> Ending {
+        let mut current = self.config.start.clone();
+        let mut referer = self.config.referer.fixed.clone();
+        loop {
+            let index = self.hops.len() + 1;
+            let headers = self.request_headers(&current, referer.as_ref());
+            let cookie = headers
+                .get(header::COOKIE)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            let key = RequestKey::new(
+                &current.method,
+                &current.url,
+                current.body.as_ref(),
+                cookie.as_deref(),
+            );
+            if let Some(earlier) = policy::find_repeat(&self.keys, &key) {
+                return self.loop_ending(earlier + 1, index, &current);
+            }
+            self.keys.push(key);
+
+            let sent_at = Instant::now();
+            let response = match self.send(&current, headers.clone()).await {
+                Ok(response) => response,
+                Err((kind, message)) => {
+                    return network_ending(
+                        index,
+                        kind,
+                        format!(
+                            "{message} ({} {})",
+                            current.method,
+                            redact_url(&current.url)
+                        ),
+                    );
+                }
+            };
+            let first_byte = sent_at.elapsed();
+            let mut hop = self.record_response(index, &current, &headers, &response, first_byte);
+
+            let is_last_allowed = self.config.max_redirects == 0;
+            let location_values: Vec<&[u8]> = response
+                .headers()
+                .get_all(header::LOCATION)
+                .iter()
+                .map(HeaderValue::as_bytes)
+                .collect();
+            let followable = policy::is_followed_status(hop.status) && !location_values.is_empty();
+            if !followable || is_last_allowed {
+                if followable {
+                    hop.not_followed = Some("not followed: --max-redirs 0".into());
+                }
+                let body_result = self.finish_final(response, body_sink.take()).await;
+                hop.timing.total = sent_at.elapsed();
+                self.hops.push(hop);
+                return match body_result {
+                    Ok(()) => (Outcome::Ok, None, None),
+                    Err((kind, message)) => network_ending(index, kind, message),
+                };
+            }
+
+            let redirects_so_far = self.hops.len();
+            if redirects_so_far >= self.config.max_redirects as usize {
+                hop.timing.total = sent_at.elapsed();
+                self.hops.push(hop);
+                let message = format!(
+                    "too many redirects: {} followed and another {} would be next (--max-redirs {})",
+                    redirects_so_far,
+                    self.hops[index - 1].status,
+                    self.config.max_redirects
+                );
+                return (
+                    Outcome::TooManyRedirects,
+                    None,
+                    Some(ChainError {
+                        hop: index,
+                        kind: ErrorKind::TooManyRedirects,
+                        message,
+                    }),
+                );
+            }
+
+            let target = policy::pick_location(&location_values).and_then(|picked| {
+                let picked = picked.expect("followable responses have a Location");
+                if picked.repeated > 1 {
+                    hop.warnings.push(Warning::new(
+                        "location_repeated",
+                        format!(
+                            "{} identical Location headers: followed, but a server should send one",
+                            picked.repeated
+                        ),
+                    ));
+                }
+                policy::resolve_location(picked.raw, &current.url)
+            });
+            let resolved = match target {
+                Ok(resolved) => resolved,
+                Err(error) => {
+                    hop.timing.total = sent_at.elapsed();
+                    self.hops.push(hop);
+                    return bad_location_ending(index, &error);
+                }
+            };
+            hop.warnings.extend(resolved.warnings);
+            let transition =
+                policy::next_request(&current, hop.status, resolved.url, self.config.follow);
+            hop.warnings.extend(transition.warnings);
+            hop.next = Some(NextHop {
+                url: transition.next.url.to_string(),
+                method: transition.next.method.to_string(),
+                method_changed: transition.method_rule.method != current.method,
+                body_kept: match transition.method_rule.body {
+                    BodyFate::Absent => None,
+                    BodyFate::Replayed => Some(true),
+                    BodyFate::Dropped => Some(false),
+                },
+                stripped_headers: transition.stripped,
+            });
+            drain_redirect_body(response, self.deadline).await;
+            hop.timing.total = sent_at.elapsed();
+
+            if self.config.referer.auto {
+                referer = policy::auto_referer(&current.url, &transition.next.url)
+                    .and_then(|r| HeaderValue::from_str(&r).ok());
+            }
+            self.hops.push(hop);
+            current = transition.next;
+        }
+    }
+
+    /// Every header the next request carries, in order: user headers still in force, Basic
+    /// credentials from URL userinfo, Referer, and the Cookie header (user's and the jar's).
+    fn request_headers(
+        &self,
+        request: &PlannedRequest,
+        referer: Option<&HeaderValue>,
+    ) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in &request.headers {
+            if name != header::COOKIE {
+                headers.append(name.clone(), value.clone());
+            }
+        }
+        if !headers.contains_key(header::AUTHORIZATION) && !request.url.username().is_empty() {
+            let user = percent_decode(request.url.username());
+            let password = percent_decode(request.url.password().unwrap_or_default());
+            use base64::Engine;
+            let token =
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            if let Ok(value) = HeaderValue::from_str(&format!("Basic {token}")) {
+                headers.insert(header::AUTHORIZATION, value);
+            }
+        }
+        if let Some(referer) = referer {
+            headers.insert(header::REFERER, referer.clone());
+        }
+        let user_cookie = request
+            .header("cookie")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let jar_cookie = self.jar.header_for(&request.url);
+        let cookie = match (user_cookie, jar_cookie) {
+            (Some(user), Some(jar)) => Some(format!("{user}; {jar}")),
+            (one, other) => one.or(other),
+        };
+        if let Some(value) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+            headers.insert(header::COOKIE, value);
+        }
+        headers
+    }
+
+    async fn send(
+        &self,
+        request: &PlannedRequest,
+        headers: HeaderMap,
+    ) -> Result<Response, (ErrorKind, String)> {
+        let mut url = request.url.clone();
+        url.set_fragment(None);
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        let mut builder = self
+            .client
+            .request(request.method.clone(), url)
+            .headers(headers);
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let request = builder.build().map_err(|err| classify(&err))?;
+        match self.deadline {
+            Some(deadline) => match timeout_at(deadline, self.client.execute(request)).await {
+                Ok(result) => result.map_err(|err| classify(&err)),
+                Err(_) => Err(self.timed_out()),
+            },
+            None => self
+                .client
+                .execute(request)
+                .await
+                .map_err(|err| classify(&err)),
+        }
+    }
+
+    fn timed_out(&self) -> (ErrorKind, String) {
+        let limit = self.config.connection.max_time.unwrap_or_default();
+        (
+            ErrorKind::Timeout,
+            format!(
+                "timed out: the run took longer than --max-time {}s",
+                limit.as_secs_f64()
+            ),
+        )
+    }
+
+    fn record_response(
+        &mut self,
+        index: usize,
+        request: &PlannedRequest,
+        sent_headers: &HeaderMap,
+        response: &Response,
+        first_byte: Duration,
+    ) -> Hop {
+        let status = response.status();
+        let reason = response
+            .extensions()
+            .get::<hyper::ext::ReasonPhrase>()
+            .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
+            .or_else(|| status.canonical_reason().map(str::to_owned))
+            .unwrap_or_default();
+        let response_headers = header_pairs(response.headers());
+        let locations: Vec<&HeaderValue> = response
+            .headers()
+            .get_all(header::LOCATION)
+            .iter()
+            .collect();
+        let location = match locations.as_slice() {
+            [] => None,
+            [one] => Some(escape_if_needed(one.as_bytes())),
+            many => Some(
+                many.iter()
+                    .map(|v| escape_if_needed(v.as_bytes()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        };
+        let set_cookies = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|value| {
+                self.jar
+                    .receive(&String::from_utf8_lossy(value.as_bytes()), &request.url)
+            })
+            .collect();
+        let not_followed = policy::not_followed_reason(status.as_u16(), location.is_some());
+        let _ = self.started;
+        Hop {
+            index,
+            method: request.method.to_string(),
+            url: request.url.to_string(),
+            request_headers: header_pairs(sent_headers),
+            body_bytes: request.body.as_ref().map(Bytes::len),
+            status: status.as_u16(),
+            reason,
+            http_version: format!("{:?}", response.version()),
+            remote_addr: response.remote_addr(),
+            response_headers,
+            location,
+            next: None,
+            not_followed,
+            set_cookies,
+            timing: Timing {
+                first_byte,
+                total: first_byte,
+            },
+            warnings: Vec::new(),
+        }
+    }
+
+    async fn finish_final(
+        &self,
+        mut response: Response,
+        sink: Option<BodySink>,
+    ) -> Result<(), (ErrorKind, String)> {
+        let Some(mut sink) = sink else {
+            return Ok(());
+        };
+        loop {
+            let chunk = match self.deadline {
+                Some(deadline) => match timeout_at(deadline, response.chunk()).await {
+                    Ok(result) => result,
+                    Err(_) => return Err(self.timed_out()),
+                },
+                None => response.chunk().await,
+            };
+            match chunk {
+                Ok(Some(bytes)) => sink.write_all(&bytes).await.map_err(|err| {
+                    (
+                        ErrorKind::Io,
+                        format!("cannot write the response body: {err}"),
+                    )
+                })?,
+                Ok(None) => break,
+                Err(err) => {
+                    let (kind, message) = classify(&err);
+                    return Err((kind, format!("reading the response body: {message}")));
+                }
+            }
+        }
+        sink.flush().await.map_err(|err| {
+            (
+                ErrorKind::Io,
+                format!("cannot write the response body: {err}"),
+            )
+        })
+    }
+
+    fn loop_ending(&self, repeats_hop: usize, at_hop: usize, request: &PlannedRequest) -> Ending {
+        let url = redact_url(&request.url);
+        let message = format!(
+            "redirect loop: this request would repeat hop {repeats_hop} exactly ({} {url})",
+            request.method
+        );
+        (
+            Outcome::Loop,
+            Some(LoopInfo {
+                repeats_hop,
+                at_hop,
+                method: request.method.to_string(),
+                url: request.url.to_string(),
+            }),
+            Some(ChainError {
+                hop: at_hop,
+                kind: ErrorKind::Loop,
+                message,
+            }),
+        )
+    }
+}
+
+fn network_ending(hop: usize, kind: ErrorKind, message: String) -> Ending {
+    (
+        Outcome::NetworkError,
+        None,
+        Some(ChainError { hop, kind, message }),
+    )
+}
+
+fn bad_location_ending(hop: usize, error: &LocationError) -> Ending {
+    (
+        Outcome::BadLocation,
+        None,
+        Some(ChainError {
+            hop,
+            kind: ErrorKind::BadLocation,
+            message: error.to_string(),
+        }),
+    )
+}
+
+/// Reads a small redirect body to keep the connection reusable; drops a large or slow one.
+async fn drain_redirect_body(mut response: Response, deadline: Option<tokio::time::Instant>) {
+    let mut read = 0;
+    let drain = async {
+        while let Ok(Some(chunk)) = response.chunk().await {
+            read += chunk.len();
+            if read > REDIRECT_BODY_DRAIN_LIMIT {
+                break;
+            }
+        }
+    };
+    match deadline {
+        Some(deadline) => {
+            let _ = timeout_at(deadline, drain).await;
+        }
+        None => drain.await,
+    }
+}
+
+fn summary(start: &PlannedRequest) -> RequestSummary {
+    RequestSummary {
+        method: start.method.to_string(),
+        url: start.url.to_string(),
+        headers: start
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body_bytes: start.body.as_ref().map(Bytes::len),
+    }
+}
+
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value): (&HeaderName, &HeaderValue)| {
+            (name.as_str().to_owned(), escape_if_needed(value.as_bytes()))
+        })
+        .collect()
+}
+
+/// Header bytes as text: unchanged when printable, escaped (quoted) otherwise.
+fn escape_if_needed(bytes: &[u8]) -> String {
+    if bytes.iter().all(|b| (0x20..0x7f).contains(b)) {
+        String::from_utf8_lossy(bytes).into_owned()
+    } else {
+        policy::escape_bytes(bytes)
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// A URL for messages: the password replaced.
+pub fn redact_url(url: &Url) -> String {
+    if url.password().is_some() {
+        let mut shown = url.clone();
+        let _ = shown.set_password(Some("****"));
+        shown.to_string()
+    } else {
+        url.to_string()
+    }
+}
+
+/// Names the kind of network failure and gives its most specific cause.
+fn classify(error: &reqwest::Error) -> (ErrorKind, String) {
+    let mut causes = Vec::new();
+    let mut source = error.source();
+    let mut kind = None;
+    while let Some(cause) = source {
+        if cause.downcast_ref::<rustls::Error>().is_some() {
+            kind = Some(ErrorKind::Tls);
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::TimedOut {
+                kind = kind.or(Some(ErrorKind::Timeout));
+            }
+        }
+        let text = cause.to_string();
+        if text.contains("dns error") || text.contains("failed to lookup address") {
+            kind = kind.or(Some(ErrorKind::Dns));
+        }
+        if !causes.iter().any(|c: &String| c.contains(&text)) {
+            causes.push(text);
+        }
+        source = cause.source();
+    }
+    let kind = kind.unwrap_or(if error.is_timeout() {
+        ErrorKind::Timeout
+    } else if error.is_connect() {
+        ErrorKind::Connect
+    } else if error.is_body() || error.is_decode() {
+        ErrorKind::Io
+    } else {
+        ErrorKind::Protocol
+    });
+    let detail = causes.last().cloned().unwrap_or_else(|| error.to_string());
+    let what = match kind {
+        ErrorKind::Dns => "cannot resolve host",
+        ErrorKind::Connect => "cannot connect",
+        ErrorKind::Tls => "TLS handshake failed",
+        ErrorKind::Timeout => "timed out",
+        ErrorKind::Protocol => "invalid HTTP response",
+        _ => "connection failed",
+    };
+    (kind, format!("{what}: {detail}"))
+}

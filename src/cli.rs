@@ -1,0 +1,235 @@
+//! The command line as the user types it: clap definitions with curl's flag names.
+//!
+//! Nothing here is validated beyond what clap does; `config` turns a [`Cli`] into the
+//! resolved [`crate::config::Config`] the rest of the program sees.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 final response reached, 1 a check failed (-f), 2 usage error, 3 redirect loop,
+4 too many redirects, 5 a Location that cannot be followed, 6 network error.
+
+Run `hops demo` to see a tour of redirect rules on an embedded loopback server.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hops",
+    version,
+    about = "Follow HTTP redirects by hand, one hop at a time, and show the whole chain",
+    long_about = "Follow HTTP redirects by hand, one hop at a time, and show the whole chain.\n\n\
+                  Each hop shows its status, the raw Location value, where it resolved to, and what \
+                  changed on the way to the next hop (method, body, stripped credentials, cookies). \
+                  Redirects follow the WHATWG Fetch rules browsers use; curl-named flags deviate \
+                  where curl does.",
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// The URL to trace; without a scheme, http:// is assumed (as curl does)
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+
+    #[command(flatten)]
+    pub request: RequestArgs,
+
+    #[command(flatten)]
+    pub follow: FollowArgs,
+
+    #[command(flatten)]
+    pub cookies: CookieArgs,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    /// Regenerate shell completions and the man page into DIR
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub generate: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Trace a tour of redirect scenarios on an embedded loopback server (no network needed)
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Run only the scenarios whose name contains this text
+    #[arg(value_name = "FILTER")]
+    pub filter: Option<String>,
+
+    /// List the scenarios instead of running them
+    #[arg(long)]
+    pub list: bool,
+
+    /// Show request and response headers of every hop
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+
+    /// When to use colors
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Request")]
+pub struct RequestArgs {
+    /// Method of the first request (later hops follow the redirect rules, unlike curl)
+    #[arg(short = 'X', long = "request", value_name = "METHOD")]
+    pub method: Option<String>,
+
+    /// Request body, as curl: @FILE reads a file (newlines removed), @- reads stdin; implies POST
+    #[arg(short = 'd', long = "data", value_name = "DATA", action = ArgAction::Append)]
+    pub data: Vec<String>,
+
+    /// Request body read byte for byte: @FILE or @- as with --data, but nothing is removed
+    #[arg(long = "data-binary", value_name = "DATA", action = ArgAction::Append)]
+    pub data_binary: Vec<String>,
+
+    /// Request body taken literally: a leading @ is not a file name
+    #[arg(long = "data-raw", value_name = "DATA", action = ArgAction::Append)]
+    pub data_raw: Vec<String>,
+
+    /// Extra header "Name: value" (repeatable); "Name:" removes a default, "Name;" sends it empty
+    #[arg(short = 'H', long = "header", value_name = "HEADER", action = ArgAction::Append)]
+    pub headers: Vec<String>,
+
+    /// Basic credentials "user:password", sent to the first origin only
+    #[arg(short = 'u', long = "user", value_name = "USER:PASSWORD")]
+    pub user: Option<String>,
+
+    /// User-Agent header
+    #[arg(short = 'A', long = "user-agent", value_name = "NAME")]
+    pub user_agent: Option<String>,
+
+    /// Referer: URL on every hop; "URL;auto" or ";auto" sets it to the previous hop on redirects
+    #[arg(short = 'e', long = "referer", value_name = "URL")]
+    pub referer: Option<String>,
+
+    /// Send HEAD requests
+    #[arg(short = 'I', long = "head")]
+    pub head: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Following redirects")]
+pub struct FollowArgs {
+    /// Redirects to follow before giving up; 0 shows the first response without following it
+    #[arg(long = "max-redirs", value_name = "N", default_value_t = 20)]
+    pub max_redirs: u32,
+
+    /// Keep POST and its body on a 301 (curl's option; browsers switch to GET)
+    #[arg(long = "post301")]
+    pub post301: bool,
+
+    /// Keep POST and its body on a 302 (curl's option; browsers switch to GET)
+    #[arg(long = "post302")]
+    pub post302: bool,
+
+    /// Keep POST and its body on a 303 (curl's option; browsers switch to GET)
+    #[arg(long = "post303")]
+    pub post303: bool,
+
+    /// Send credentials and Cookie headers to every host, also after an origin change
+    #[arg(long = "location-trusted")]
+    pub location_trusted: bool,
+
+    /// Exit with code 1 when the final status is 400 or above
+    #[arg(short = 'f', long = "fail")]
+    pub fail: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Cookies")]
+pub struct CookieArgs {
+    /// Seed the cookie jar: "name=value; name2=value2" for the first host, or a Netscape cookie file
+    #[arg(short = 'b', long = "cookie", value_name = "DATA|FILE", action = ArgAction::Append)]
+    pub cookie: Vec<String>,
+
+    /// Write the cookie jar to FILE (Netscape format) when the run ends
+    #[arg(short = 'c', long = "cookie-jar", value_name = "FILE")]
+    pub cookie_jar: Option<PathBuf>,
+
+    /// Do not keep cookies between hops (Set-Cookie is shown but never sent back)
+    #[arg(long = "no-cookies", conflicts_with_all = ["cookie", "cookie_jar"])]
+    pub no_cookies: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct ConnectionArgs {
+    /// Connect to ADDR for HOST:PORT (repeatable), as curl: example.test:443:127.0.0.1
+    #[arg(long = "resolve", value_name = "HOST:PORT:ADDR", action = ArgAction::Append)]
+    pub resolve: Vec<String>,
+
+    /// Trust the CA certificates in this PEM file (in addition to the system's)
+    #[arg(long = "cacert", value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// Do not verify TLS certificates
+    #[arg(short = 'k', long = "insecure")]
+    pub insecure: bool,
+
+    /// Give up on the whole run after SECS seconds
+    #[arg(short = 'm', long = "max-time", value_name = "SECS")]
+    pub max_time: Option<f64>,
+
+    /// Give up connecting after SECS seconds
+    #[arg(long = "connect-timeout", value_name = "SECS")]
+    pub connect_timeout: Option<f64>,
+
+    /// Use this proxy (http://, https://, socks5://); proxy environment variables are honoured otherwise
+    #[arg(short = 'x', long = "proxy", value_name = "URL")]
+    pub proxy: Option<String>,
+
+    /// Do not use a proxy for these comma-separated hosts ("*" for all)
+    #[arg(long = "noproxy", value_name = "HOSTS")]
+    pub noproxy: Option<String>,
+
+    /// Resolve names to IPv4 addresses only
+    #[arg(short = '4', long = "ipv4", conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// Resolve names to IPv6 addresses only
+    #[arg(short = '6', long = "ipv6")]
+    pub ipv6: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Show request and response headers of every hop (secrets redacted)
+    #[arg(short = 'v', long = "verbose")]
+    pub verbose: bool,
+
+    /// Write the final response body to FILE ("-" for stdout)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// When to use colors
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+
+    /// Print nothing but errors
+    #[arg(short = 's', long = "silent", conflicts_with = "verbose")]
+    pub silent: bool,
+
+    /// Print credentials and cookie values instead of redacting them
+    #[arg(long = "show-secrets")]
+    pub show_secrets: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}

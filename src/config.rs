@@ -1,0 +1,513 @@
+//! The resolved, validated run: what to send first, how to follow, how to connect and show.
+//!
+//! [`Config::from_cli`] is the only place that reads the clap structs; every error here is a
+//! usage error (exit code 2): bad URL, bad header, unreadable file, bad number.
+
+use std::io::{IsTerminal, Read};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::Engine;
+use bytes::Bytes;
+use reqwest::Method;
+use reqwest::header::{HeaderName, HeaderValue};
+use url::Url;
+
+use crate::cli::{Cli, ColorWhen};
+use crate::policy::{FollowOptions, KeepPost, PlannedRequest};
+
+/// A problem with what the user typed or named on the command line.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+fn usage(message: impl Into<String>) -> UsageError {
+    UsageError(message.into())
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub start: PlannedRequest,
+    pub follow: FollowOptions,
+    pub max_redirects: u32,
+    pub referer: Referer,
+    pub cookies: CookieConfig,
+    pub connection: ConnectionConfig,
+    pub output: OutputConfig,
+    pub fail_on_http_error: bool,
+}
+
+/// What `Referer` each hop sends (`-e`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Referer {
+    /// Sent on the first hop, and on later hops unless `auto` replaces it.
+    pub fixed: Option<HeaderValue>,
+    /// `;auto`: later hops send the previous hop's URL.
+    pub auto: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CookieConfig {
+    pub enabled: bool,
+    /// `name=value` pairs from `-b`, stored as host-only cookies of the first URL.
+    pub seed_pairs: Vec<(String, String)>,
+    /// Netscape cookie files from `-b`, already read.
+    pub seed_files: Vec<(PathBuf, String)>,
+    pub jar_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IpVersion {
+    Any,
+    V4,
+    V6,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolveOverride {
+    pub host: String,
+    pub port: u16,
+    pub addrs: Vec<IpAddr>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConnectionConfig {
+    pub resolve: Vec<ResolveOverride>,
+    pub cacert_pem: Option<Vec<u8>>,
+    pub insecure: bool,
+    pub max_time: Option<Duration>,
+    pub connect_timeout: Option<Duration>,
+    pub proxy: Option<String>,
+    pub noproxy: Option<String>,
+    pub ip_version: IpVersion,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutputConfig {
+    pub verbose: bool,
+    pub silent: bool,
+    pub color: bool,
+    pub show_secrets: bool,
+    /// Where the final response body goes; `-` is stdout.
+    pub body_to: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn from_cli(cli: &Cli) -> Result<Config, UsageError> {
+        let raw_url = cli
+            .url
+            .as_deref()
+            .ok_or_else(|| usage("no URL given (try `hops --help` or `hops demo`)"))?;
+        let url = parse_start_url(raw_url)?;
+        let body = read_body(cli)?;
+
+        let mut headers = vec![
+            (HeaderName::from_static("user-agent"), default_user_agent()),
+            (
+                HeaderName::from_static("accept"),
+                HeaderValue::from_static("*/*"),
+            ),
+        ];
+        if let Some(agent) = &cli.request.user_agent {
+            set_header(
+                &mut headers,
+                "user-agent",
+                header_value(agent, "--user-agent")?,
+            );
+        }
+        if body.is_some() {
+            set_header(
+                &mut headers,
+                "content-type",
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            );
+        }
+        if let Some(user) = &cli.request.user {
+            let (name, password) = user.split_once(':').unwrap_or((user, ""));
+            let token =
+                base64::engine::general_purpose::STANDARD.encode(format!("{name}:{password}"));
+            set_header(
+                &mut headers,
+                "authorization",
+                header_value(&format!("Basic {token}"), "--user")?,
+            );
+        }
+        for header in &cli.request.headers {
+            apply_header_arg(&mut headers, header)?;
+        }
+
+        let method = match (&cli.request.method, cli.request.head, &body) {
+            (Some(method), _, _) => Method::from_bytes(method.as_bytes())
+                .map_err(|_| usage(format!("invalid method {method:?}")))?,
+            (None, true, _) => Method::HEAD,
+            (None, false, Some(_)) => Method::POST,
+            (None, false, None) => Method::GET,
+        };
+
+        let referer = parse_referer(cli.request.referer.as_deref())?;
+        let cookies = cookie_config(cli)?;
+        let connection = connection_config(cli)?;
+        let output = OutputConfig {
+            verbose: cli.output.verbose,
+            silent: cli.output.silent,
+            color: color_enabled(cli.output.color),
+            show_secrets: cli.output.show_secrets,
+            body_to: cli.output.output.clone(),
+        };
+
+        Ok(Config {
+            start: PlannedRequest {
+                method,
+                url,
+                headers,
+                body,
+                credentials_removed: false,
+            },
+            follow: FollowOptions {
+                keep_post: KeepPost {
+                    on_301: cli.follow.post301,
+                    on_302: cli.follow.post302,
+                    on_303: cli.follow.post303,
+                },
+                location_trusted: cli.follow.location_trusted,
+            },
+            max_redirects: cli.follow.max_redirs,
+            referer,
+            cookies,
+            connection,
+            output,
+            fail_on_http_error: cli.follow.fail,
+        })
+    }
+}
+
+pub fn default_user_agent() -> HeaderValue {
+    HeaderValue::from_static(concat!("hops/", env!("CARGO_PKG_VERSION")))
+}
+
+/// Colors only when asked for, or on a terminal that can show them (`NO_COLOR`, `TERM=dumb`).
+pub fn color_enabled(when: ColorWhen) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |term| term != "dumb")
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Parses the starting URL; without a scheme, `http://` is assumed as curl does.
+pub fn parse_start_url(raw: &str) -> Result<Url, UsageError> {
+    let trimmed = raw.trim();
+    let has_scheme = trimmed.split_once("://").is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    let text = if has_scheme {
+        trimmed.to_owned()
+    } else {
+        format!("http://{trimmed}")
+    };
+    let url = Url::parse(&text).map_err(|err| usage(format!("invalid URL {raw:?}: {err}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(usage(format!(
+            "unsupported scheme {:?} in {raw:?}: only http and https",
+            url.scheme()
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(usage(format!("invalid URL {raw:?}: no host")));
+    }
+    Ok(url)
+}
+
+fn header_value(value: &str, flag: &str) -> Result<HeaderValue, UsageError> {
+    HeaderValue::from_str(value).map_err(|_| {
+        usage(format!(
+            "invalid value for {flag}: {value:?} (control characters are not allowed)"
+        ))
+    })
+}
+
+fn set_header(
+    headers: &mut Vec<(HeaderName, HeaderValue)>,
+    name: &'static str,
+    value: HeaderValue,
+) {
+    headers.retain(|(n, _)| n.as_str() != name);
+    headers.push((HeaderName::from_static(name), value));
+}
+
+/// `-H` as curl reads it: `Name: value` adds (replacing a default of that name), `Name:` removes
+/// the header, `Name;` sends it with an empty value.
+fn apply_header_arg(
+    headers: &mut Vec<(HeaderName, HeaderValue)>,
+    arg: &str,
+) -> Result<(), UsageError> {
+    let bad = |why: &str| usage(format!("bad header {arg:?}: {why}"));
+    let (name, value) = match arg.split_once(':') {
+        Some((name, value)) => (name, Some(value.trim_start_matches([' ', '\t']))),
+        None => match arg.strip_suffix(';') {
+            Some(name) => (name, None),
+            None => return Err(bad("expected \"Name: value\"")),
+        },
+    };
+    let name = HeaderName::from_bytes(name.trim_end().as_bytes())
+        .map_err(|_| bad("invalid header name"))?;
+    let is_default = matches!(
+        name.as_str(),
+        "user-agent" | "accept" | "content-type" | "authorization"
+    );
+    match value {
+        Some("") => headers.retain(|(n, _)| *n != name),
+        Some(value) => {
+            let value = HeaderValue::from_str(value.trim_end())
+                .map_err(|_| bad("invalid characters in value"))?;
+            if is_default {
+                headers.retain(|(n, _)| *n != name);
+            }
+            headers.push((name, value));
+        }
+        None => {
+            if is_default {
+                headers.retain(|(n, _)| *n != name);
+            }
+            headers.push((name, HeaderValue::from_static("")));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the request body once, up front, so it can be replayed on 307/308.
+fn read_body(cli: &Cli) -> Result<Option<Bytes>, UsageError> {
+    let request = &cli.request;
+    if request.data.is_empty() && request.data_binary.is_empty() && request.data_raw.is_empty() {
+        return Ok(None);
+    }
+    let mut parts: Vec<Vec<u8>> = Vec::new();
+    for data in &request.data {
+        let mut bytes = read_data_arg(data)?;
+        if data.starts_with('@') {
+            bytes.retain(|b| *b != b'\r' && *b != b'\n');
+        }
+        parts.push(bytes);
+    }
+    for data in &request.data_binary {
+        parts.push(read_data_arg(data)?);
+    }
+    for data in &request.data_raw {
+        parts.push(data.as_bytes().to_vec());
+    }
+    Ok(Some(Bytes::from(parts.join(&b'&'))))
+}
+
+fn read_data_arg(arg: &str) -> Result<Vec<u8>, UsageError> {
+    match arg.strip_prefix('@') {
+        Some("-") => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|err| usage(format!("cannot read the body from stdin: {err}")))?;
+            Ok(bytes)
+        }
+        Some(path) => read_file(Path::new(path), "body file"),
+        None => Ok(arg.as_bytes().to_vec()),
+    }
+}
+
+fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, UsageError> {
+    std::fs::read(path)
+        .map_err(|err| usage(format!("cannot read {what} {}: {err}", path.display())))
+}
+
+fn parse_referer(arg: Option<&str>) -> Result<Referer, UsageError> {
+    let Some(arg) = arg else {
+        return Ok(Referer::default());
+    };
+    let (fixed, auto) = match arg.strip_suffix(";auto") {
+        Some(rest) => (rest, true),
+        None => (arg, false),
+    };
+    let fixed = if fixed.is_empty() {
+        None
+    } else {
+        Some(header_value(fixed, "--referer")?)
+    };
+    Ok(Referer { fixed, auto })
+}
+
+fn cookie_config(cli: &Cli) -> Result<CookieConfig, UsageError> {
+    let mut config = CookieConfig {
+        enabled: !cli.cookies.no_cookies,
+        jar_out: cli.cookies.cookie_jar.clone(),
+        ..CookieConfig::default()
+    };
+    for arg in &cli.cookies.cookie {
+        // curl's rule: text with '=' is cookie data, anything else names a file.
+        if arg.contains('=') {
+            for pair in arg.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                let (name, value) = pair.split_once('=').ok_or_else(|| {
+                    usage(format!(
+                        "bad cookie {pair:?} in --cookie: expected name=value"
+                    ))
+                })?;
+                config
+                    .seed_pairs
+                    .push((name.trim().to_owned(), value.trim().to_owned()));
+            }
+        } else {
+            let bytes = read_file(Path::new(arg), "cookie file")?;
+            config.seed_files.push((
+                PathBuf::from(arg),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ));
+        }
+    }
+    Ok(config)
+}
+
+fn connection_config(cli: &Cli) -> Result<ConnectionConfig, UsageError> {
+    let args = &cli.connection;
+    let cacert_pem = match &args.cacert {
+        Some(path) => Some(read_file(path, "CA certificate file")?),
+        None => None,
+    };
+    Ok(ConnectionConfig {
+        resolve: args
+            .resolve
+            .iter()
+            .map(|r| parse_resolve(r))
+            .collect::<Result<_, _>>()?,
+        cacert_pem,
+        insecure: args.insecure,
+        max_time: args
+            .max_time
+            .map(|s| seconds(s, "--max-time"))
+            .transpose()?,
+        connect_timeout: args
+            .connect_timeout
+            .map(|s| seconds(s, "--connect-timeout"))
+            .transpose()?,
+        proxy: args.proxy.clone(),
+        noproxy: args.noproxy.clone(),
+        ip_version: match (args.ipv4, args.ipv6) {
+            (true, _) => IpVersion::V4,
+            (_, true) => IpVersion::V6,
+            _ => IpVersion::Any,
+        },
+    })
+}
+
+fn seconds(value: f64, flag: &str) -> Result<Duration, UsageError> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            usage(format!(
+                "{flag} needs a positive number of seconds, not {value}"
+            ))
+        })
+}
+
+/// curl's `--resolve HOST:PORT:ADDR[,ADDR]...`; IPv6 addresses may be bracketed.
+pub fn parse_resolve(arg: &str) -> Result<ResolveOverride, UsageError> {
+    let bad = |why: &str| {
+        usage(format!(
+            "bad --resolve {arg:?}: {why} (expected HOST:PORT:ADDR)"
+        ))
+    };
+    let (host, rest) = arg.split_once(':').ok_or_else(|| bad("missing port"))?;
+    let (port, addrs) = rest.split_once(':').ok_or_else(|| bad("missing address"))?;
+    if host.is_empty() {
+        return Err(bad("missing host"));
+    }
+    let port: u16 = port.parse().map_err(|_| bad("invalid port"))?;
+    let addrs = addrs
+        .split(',')
+        .map(|a| {
+            let a = a.trim().trim_start_matches('[').trim_end_matches(']');
+            a.parse::<IpAddr>().map_err(|_| bad("invalid address"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ResolveOverride {
+        host: host.trim_start_matches('+').to_ascii_lowercase(),
+        port,
+        addrs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_url_gets_http_when_scheme_missing() {
+        assert_eq!(
+            parse_start_url("shop.test/x").unwrap().as_str(),
+            "http://shop.test/x"
+        );
+        assert_eq!(
+            parse_start_url("localhost:8080").unwrap().as_str(),
+            "http://localhost:8080/"
+        );
+        assert_eq!(
+            parse_start_url("https://shop.test").unwrap().as_str(),
+            "https://shop.test/"
+        );
+        assert!(parse_start_url("ftp://shop.test/").is_err());
+        assert!(parse_start_url("http://").is_err());
+        assert!(parse_start_url("http://[::1").is_err());
+    }
+
+    #[test]
+    fn header_args_as_curl() {
+        let mut headers = vec![(
+            HeaderName::from_static("accept"),
+            HeaderValue::from_static("*/*"),
+        )];
+        apply_header_arg(&mut headers, "X-One:  1 ").unwrap();
+        apply_header_arg(&mut headers, "Accept:").unwrap();
+        apply_header_arg(&mut headers, "X-Empty;").unwrap();
+        let shown: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.to_str().unwrap()))
+            .collect();
+        assert_eq!(shown, [("x-one", "1"), ("x-empty", "")]);
+        assert!(apply_header_arg(&mut headers, "no colon").is_err());
+        assert!(apply_header_arg(&mut headers, "Bad Name: x").is_err());
+        assert!(apply_header_arg(&mut headers, "X: a\nb").is_err());
+    }
+
+    #[test]
+    fn resolve_args() {
+        let r = parse_resolve("shop.test:443:127.0.0.1").unwrap();
+        assert_eq!(
+            (r.host.as_str(), r.port, r.addrs.len()),
+            ("shop.test", 443, 1)
+        );
+        let r = parse_resolve("Shop.test:80:[::1],127.0.0.1").unwrap();
+        assert_eq!((r.host.as_str(), r.addrs.len()), ("shop.test", 2));
+        assert!(parse_resolve("shop.test:80").is_err());
+        assert!(parse_resolve("shop.test:x:127.0.0.1").is_err());
+        assert!(parse_resolve("shop.test:80:nowhere").is_err());
+    }
+
+    #[test]
+    fn referer_forms() {
+        assert_eq!(
+            parse_referer(Some(";auto")).unwrap(),
+            Referer {
+                fixed: None,
+                auto: true
+            }
+        );
+        let both = parse_referer(Some("http://a.test/;auto")).unwrap();
+        assert!(both.auto && both.fixed.is_some());
+        assert!(!parse_referer(Some("http://a.test/")).unwrap().auto);
+    }
+}

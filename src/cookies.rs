@@ -1,0 +1,289 @@
+//! The per-run cookie jar (RFC 6265 via `cookie_store`), with the reason a cookie was not
+//! stored, and the Netscape cookie file format that curl reads and writes.
+//!
+//! `cookie_store` does the storage model and matching; it does not refuse a `Secure` cookie set
+//! over plain http (RFC 6265bis §5.7) and does not read or write Netscape files, so those two
+//! parts are written here.
+
+use cookie_store::{CookieError, CookieStore, RawCookie, StoreAction};
+use url::Url;
+
+use crate::record::SetCookie;
+
+pub struct Jar {
+    store: CookieStore,
+    enabled: bool,
+}
+
+impl Jar {
+    pub fn new(enabled: bool) -> Self {
+        Jar {
+            store: CookieStore::new(),
+            enabled,
+        }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Stores `name=value` pairs as host-only cookies of `url` (what `-b 'a=1; b=2'` means).
+    pub fn seed_pairs(&mut self, pairs: &[(String, String)], url: &Url) {
+        let mut root = url.clone();
+        root.set_path("/");
+        for (name, value) in pairs {
+            let cookie = RawCookie::build((name.clone(), value.clone()))
+                .path("/")
+                .build();
+            // A pair the store refuses (an odd name) is simply not seeded.
+            let _ = self.store.insert_raw(&cookie, &root);
+        }
+    }
+
+    /// Reads a Netscape cookie file (curl's `-b FILE` / `-c FILE` format).
+    pub fn load_netscape(&mut self, text: &str) -> Result<usize, String> {
+        let mut loaded = 0;
+        for (number, line) in text.lines().enumerate() {
+            let (line, http_only) = match line.strip_prefix("#HttpOnly_") {
+                Some(rest) => (rest, true),
+                None => (line, false),
+            };
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let fields: Vec<&str> = line.split('\t').collect();
+            let [domain, _subdomains, path, secure, expires, name, value] = fields[..] else {
+                return Err(format!(
+                    "line {}: expected 7 tab-separated fields",
+                    number + 1
+                ));
+            };
+            let expires: i64 = expires
+                .trim()
+                .parse()
+                .map_err(|_| format!("line {}: bad expiry {expires:?}", number + 1))?;
+            let host = domain.trim_start_matches('.');
+            let secure = secure.eq_ignore_ascii_case("TRUE");
+            let origin = Url::parse(&format!(
+                "{}://{host}/",
+                if secure { "https" } else { "http" }
+            ))
+            .map_err(|_| format!("line {}: bad domain {domain:?}", number + 1))?;
+            let mut builder = RawCookie::build((name.to_owned(), value.to_owned()))
+                .path(path.to_owned())
+                .secure(secure)
+                .http_only(http_only);
+            if domain.starts_with('.') {
+                builder = builder.domain(host.to_owned());
+            }
+            if expires > 0 {
+                let at = cookie_store::CookieExpiration::from(
+                    time::OffsetDateTime::from_unix_timestamp(expires)
+                        .map_err(|_| format!("line {}: bad expiry {expires}", number + 1))?,
+                );
+                if let cookie_store::CookieExpiration::AtUtc(at) = at {
+                    builder = builder.expires(at);
+                }
+            }
+            if self.store.insert_raw(&builder.build(), &origin).is_ok() {
+                loaded += 1;
+            }
+        }
+        Ok(loaded)
+    }
+
+    /// Handles one `Set-Cookie` field received from `url`.
+    pub fn receive(&mut self, raw: &str, url: &Url) -> SetCookie {
+        let refused = |reason: &str| SetCookie {
+            raw: raw.to_owned(),
+            stored: false,
+            reason: Some(reason.to_owned()),
+        };
+        let Ok(cookie) = RawCookie::parse(raw) else {
+            return refused("malformed: not a name=value pair");
+        };
+        if !self.enabled {
+            return refused("cookies are off (--no-cookies)");
+        }
+        if cookie.secure() == Some(true) && !is_secure_context(url) {
+            return refused("Secure cookie received over plain http");
+        }
+        match self.store.insert_raw(&cookie, url) {
+            Ok(StoreAction::Inserted | StoreAction::UpdatedExisting) => SetCookie {
+                raw: raw.to_owned(),
+                stored: true,
+                reason: None,
+            },
+            Ok(StoreAction::ExpiredExisting) => {
+                refused("already expired: removed the stored cookie of that name")
+            }
+            Err(CookieError::Expired) => refused("already expired"),
+            Err(CookieError::DomainMismatch) => refused(&format!(
+                "Domain={} does not match the host {}",
+                cookie.domain().unwrap_or_default(),
+                url.host_str().unwrap_or_default()
+            )),
+            Err(CookieError::Parse) => refused("malformed"),
+            Err(other) => refused(&other.to_string()),
+        }
+    }
+
+    /// The `Cookie` header the jar would send to `url`, if any.
+    pub fn header_for(&self, url: &Url) -> Option<String> {
+        if !self.enabled {
+            return None;
+        }
+        let pairs: Vec<String> = self
+            .store
+            .get_request_values(url)
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
+        (!pairs.is_empty()).then(|| pairs.join("; "))
+    }
+
+    /// The jar in Netscape format, as curl's `-c` writes it.
+    pub fn to_netscape(&self) -> String {
+        let mut out = String::from(
+            "# Netscape HTTP Cookie File\n# Written by hops. Edit at your own risk.\n\n",
+        );
+        for cookie in self.store.iter_unexpired() {
+            let host_only = matches!(cookie.domain, cookie_store::CookieDomain::HostOnly(_));
+            let domain = String::from(&cookie.domain);
+            let expires = match cookie.expires {
+                cookie_store::CookieExpiration::AtUtc(at) => at.unix_timestamp(),
+                cookie_store::CookieExpiration::SessionEnd => 0,
+            };
+            out.push_str(&format!(
+                "{}{}{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                if cookie.http_only() == Some(true) {
+                    "#HttpOnly_"
+                } else {
+                    ""
+                },
+                if host_only { "" } else { "." },
+                domain,
+                if host_only { "FALSE" } else { "TRUE" },
+                String::from(&cookie.path),
+                if cookie.secure() == Some(true) {
+                    "TRUE"
+                } else {
+                    "FALSE"
+                },
+                expires,
+                cookie.name(),
+                cookie.value()
+            ));
+        }
+        out
+    }
+}
+
+/// Browsers treat https and loopback hosts as secure contexts for cookies.
+fn is_secure_context(url: &Url) -> bool {
+    match url.host() {
+        _ if url.scheme() == "https" => true,
+        Some(url::Host::Domain(domain)) => domain == "localhost" || domain.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn set_cookie_outcomes() {
+        let mut jar = Jar::new(true);
+        #[rustfmt::skip]
+        let table: &[(&str, &str, bool, &str)] = &[
+            ("http://shop.test/", "sid=1; Path=/", true, ""),
+            ("http://shop.test/", "s=1; Secure", false, "Secure cookie received over plain http"),
+            ("https://shop.test/", "s=1; Secure", true, ""),
+            ("http://127.0.0.1/", "s=1; Secure", true, ""),
+            ("http://shop.test/", "d=1; Domain=other.test", false, "does not match the host"),
+            ("http://shop.test/", "old=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT", false, "already expired"),
+            ("http://shop.test/", "no equals sign", false, "malformed"),
+            ("http://www.shop.test/", "p=1; Domain=shop.test", true, ""),
+        ];
+        for &(from, raw, stored, reason) in table {
+            let got = jar.receive(raw, &url(from));
+            assert_eq!(got.stored, stored, "{raw} from {from}: {got:?}");
+            assert!(got.reason.unwrap_or_default().contains(reason), "{raw}");
+        }
+        assert_eq!(
+            jar.header_for(&url("http://shop.test/x")).as_deref(),
+            Some("sid=1; p=1")
+        );
+        assert_eq!(jar.header_for(&url("http://auth.test/")), None);
+    }
+
+    #[test]
+    fn expired_cookie_removes_stored_one() {
+        let mut jar = Jar::new(true);
+        jar.receive("a=1; Path=/", &url("http://shop.test/"));
+        let removal = jar.receive("a=; Path=/; Max-Age=0", &url("http://shop.test/"));
+        assert!(!removal.stored);
+        assert_eq!(jar.header_for(&url("http://shop.test/")), None);
+    }
+
+    #[test]
+    fn disabled_jar_stores_nothing() {
+        let mut jar = Jar::new(false);
+        let got = jar.receive("a=1", &url("http://shop.test/"));
+        assert_eq!(
+            got.reason.as_deref(),
+            Some("cookies are off (--no-cookies)")
+        );
+        assert_eq!(jar.header_for(&url("http://shop.test/")), None);
+    }
+
+    #[test]
+    fn seeded_pairs_are_host_only() {
+        let mut jar = Jar::new(true);
+        jar.seed_pairs(
+            &[("a".into(), "1".into())],
+            &url("http://shop.test/deep/path"),
+        );
+        assert_eq!(
+            jar.header_for(&url("http://shop.test/other")).as_deref(),
+            Some("a=1")
+        );
+        assert_eq!(jar.header_for(&url("http://www.shop.test/")), None);
+    }
+
+    #[test]
+    fn netscape_round_trip() {
+        let mut jar = Jar::new(true);
+        let file = "# Netscape HTTP Cookie File\n\
+                    .shop.test\tTRUE\t/\tFALSE\t0\tdomain\t1\n\
+                    #HttpOnly_auth.test\tFALSE\t/\tTRUE\t4102444800\tsecret\t2\n";
+        assert_eq!(jar.load_netscape(file), Ok(2));
+        assert_eq!(
+            jar.header_for(&url("http://www.shop.test/")).as_deref(),
+            Some("domain=1")
+        );
+        assert_eq!(
+            jar.header_for(&url("https://auth.test/")).as_deref(),
+            Some("secret=2")
+        );
+        assert_eq!(jar.header_for(&url("http://auth.test/")), None);
+        let written = jar.to_netscape();
+        assert!(
+            written.contains(".shop.test\tTRUE\t/\tFALSE\t0\tdomain\t1"),
+            "{written}"
+        );
+        assert!(
+            written.contains("#HttpOnly_auth.test\tFALSE\t/\tTRUE\t4102444800\tsecret\t2"),
+            "{written}"
+        );
+        let mut again = Jar::new(true);
+        assert_eq!(again.load_netscape(&written), Ok(2));
+        assert!(Jar::new(true).load_netscape("bad line\n").is_err());
+    }
+}

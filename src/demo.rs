@@ -1,0 +1,107 @@
+//! `hops demo`: the built-in scenarios of `fixtures/scenarios.json`, each served by an in-process
+//! loopback server and traced exactly as `hops ARGS` would trace it. No network is needed.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use colored::Colorize;
+
+use crate::cli::{Cli, DemoArgs};
+use crate::config::{Config, color_enabled};
+use crate::exit::ExitCode;
+use crate::scenario::{self, Scenario, ScenarioServer};
+
+pub fn run(args: &DemoArgs) -> Result<ExitCode> {
+    let color = color_enabled(args.color);
+    colored::control::set_override(color);
+    let scenarios: Vec<Scenario> = scenario::builtin()
+        .into_iter()
+        .filter(|s| args.filter.as_deref().is_none_or(|f| s.name.contains(f)))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if args.list {
+        for scenario in &scenarios {
+            writeln!(out, "{:<20} {}", scenario.name, scenario.title)?;
+        }
+        return Ok(ExitCode::Ok);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let total = scenarios.len();
+    runtime.block_on(async {
+        for (number, scenario) in scenarios.iter().enumerate() {
+            show_scenario(scenario, number + 1, total, args, color, &mut out).await?;
+        }
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::Ok)
+}
+
+async fn show_scenario(
+    scenario: &Scenario,
+    number: usize,
+    total: usize,
+    args: &DemoArgs,
+    color: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let server = ScenarioServer::start(scenario.routes.clone())
+        .await
+        .context("cannot start the demo server on 127.0.0.1")?;
+    let placeholders = server.placeholders();
+    let shown: Vec<String> = scenario
+        .args
+        .iter()
+        .map(|arg| shell_quote(&placeholders.expand(arg)))
+        .collect();
+    writeln!(
+        out,
+        "{}",
+        format!("━━ {number}/{total} {} ━━", scenario.title).bold()
+    )?;
+    writeln!(out, "{}", scenario.explain.dimmed())?;
+    writeln!(out, "{} {}", "$ hops".bold(), shown.join(" "))?;
+    writeln!(out)?;
+
+    let mut argv = vec!["hops".to_owned()];
+    argv.extend(scenario.command_args(&placeholders));
+    argv.extend([
+        "--color".to_owned(),
+        if color { "always" } else { "never" }.to_owned(),
+    ]);
+    if args.verbose {
+        argv.push("--verbose".to_owned());
+    }
+    let cli = Cli::try_parse_from(&argv)
+        .with_context(|| format!("scenario {}: bad arguments", scenario.name))?;
+    let config = Config::from_cli(&cli)?;
+    let chain = crate::app::trace(&config).await?;
+    let code = match crate::app::finish(&config, &chain, out) {
+        Ok(code) => code,
+        Err(error) => {
+            writeln!(out, "{} {error:#}", "hops: error:".red().bold())?;
+            error
+                .downcast_ref::<crate::exit::Failure>()
+                .map_or(ExitCode::Usage, |f| f.code)
+        }
+    };
+    writeln!(out, "{}", format!("(exit code {})", code.code()).dimmed())?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Quotes an argument for display the way a POSIX shell would need it.
+fn shell_quote(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if plain {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}

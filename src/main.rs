@@ -1,0 +1,37 @@
+//! The `hops` binary: parse the command line, run, turn the result into an exit code.
+
+use std::io::Write;
+
+use clap::Parser;
+use hops::cli::Cli;
+use hops::exit::{ExitCode, Failure};
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match hops::app::run(cli) {
+        Ok(code) => code,
+        Err(error) => report(&error),
+    };
+    std::process::exit(code.code());
+}
+
+fn report(error: &anyhow::Error) -> ExitCode {
+    if is_broken_pipe(error) {
+        return ExitCode::Ok;
+    }
+    // Anything that is not a traced failure happened while setting up: a usage problem.
+    let code = error
+        .downcast_ref::<Failure>()
+        .map_or(ExitCode::Usage, |failure| failure.code);
+    let _ = writeln!(std::io::stderr(), "hops: error: {error:#}");
+    code
+}
+
+/// `hops ... | head` closing the pipe early is not an error.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,163 @@
+//! The record of one traced chain: every hop as it happened and how the chain ended.
+//!
+//! The hop loop fills a [`Chain`]; renderers only read it. Secrets are stored as they were sent
+//! and redacted by the renderers, so `--show-secrets` is a rendering choice.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::policy::StrippedHeader;
+
+/// Something the user should know about a hop; `code` is stable for scripts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Warning {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// The whole run for one starting URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chain {
+    pub request: RequestSummary,
+    pub hops: Vec<Hop>,
+    pub outcome: Outcome,
+    #[serde(rename = "loop")]
+    pub loop_info: Option<LoopInfo>,
+    pub error: Option<ChainError>,
+    #[serde(serialize_with = "serialize_millis")]
+    pub time: Duration,
+}
+
+impl Chain {
+    /// Redirects followed: responses that led to another request.
+    pub fn redirects(&self) -> usize {
+        self.hops.iter().filter(|hop| hop.next.is_some()).count()
+    }
+
+    /// The last response received, which is the final response when the outcome is `Ok`.
+    pub fn last_response(&self) -> Option<&Hop> {
+        self.hops.last()
+    }
+}
+
+/// The first request as the user asked for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestSummary {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body_bytes: Option<usize>,
+}
+
+/// One request and its response.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hop {
+    /// 1-based position in the chain.
+    pub index: usize,
+    pub method: String,
+    /// The URL as the chain reached it (userinfo and fragment included; redact when showing).
+    pub url: String,
+    pub request_headers: Vec<(String, String)>,
+    pub body_bytes: Option<usize>,
+    pub status: u16,
+    pub reason: String,
+    pub http_version: String,
+    pub remote_addr: Option<SocketAddr>,
+    pub response_headers: Vec<(String, String)>,
+    /// The raw `Location` value, escaped where not printable; `None` when absent.
+    pub location: Option<String>,
+    /// Where the chain went next; `None` for the last hop.
+    pub next: Option<NextHop>,
+    /// Why this response was not followed although it looked like a redirect.
+    pub not_followed: Option<String>,
+    pub set_cookies: Vec<SetCookie>,
+    pub timing: Timing,
+    pub warnings: Vec<Warning>,
+}
+
+/// The decision taken after a redirect response.
+#[derive(Debug, Clone, Serialize)]
+pub struct NextHop {
+    pub url: String,
+    pub method: String,
+    pub method_changed: bool,
+    /// `None` when there was no body; otherwise whether it is replayed.
+    pub body_kept: Option<bool>,
+    pub stripped_headers: Vec<StrippedHeader>,
+}
+
+/// One `Set-Cookie` field and what the jar did with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetCookie {
+    pub raw: String,
+    pub stored: bool,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timing {
+    /// Until the response head arrived (includes DNS, connect and TLS on a new connection).
+    #[serde(serialize_with = "serialize_millis")]
+    pub first_byte: Duration,
+    /// Until the response body was read or discarded.
+    #[serde(serialize_with = "serialize_millis")]
+    pub total: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Ok,
+    Loop,
+    TooManyRedirects,
+    BadLocation,
+    NetworkError,
+}
+
+/// A request that would have repeated an earlier one exactly.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoopInfo {
+    /// The earlier hop that the next request would repeat.
+    pub repeats_hop: usize,
+    /// The hop number the repeated request would have had.
+    pub at_hop: usize,
+    pub method: String,
+    pub url: String,
+}
+
+/// What stopped the chain early.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainError {
+    pub hop: usize,
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    Loop,
+    TooManyRedirects,
+    BadLocation,
+    Dns,
+    Connect,
+    Tls,
+    Timeout,
+    Protocol,
+    Io,
+}
+
+fn serialize_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((d.as_secs_f64() * 1_000_000.0).round() / 1000.0)
+}

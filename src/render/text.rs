@@ -1,0 +1,212 @@
+//! The human view of a chain: one block per hop, then a summary line.
+//!
+//! Colors come from `colored`, whose global override `main` sets once; this module only names
+//! styles by meaning (status class, warning, dim) through the helpers at the bottom.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use colored::{ColoredString, Colorize};
+
+use super::Redaction;
+use crate::record::{Chain, Hop, Outcome};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextOptions {
+    pub verbose: bool,
+    pub redaction: Redaction,
+}
+
+const INDENT: &str = "    ";
+
+pub fn render(chain: &Chain, options: TextOptions, out: &mut dyn Write) -> io::Result<()> {
+    for hop in &chain.hops {
+        render_hop(hop, options, out)?;
+        writeln!(out)?;
+    }
+    if let Some(info) = &chain.loop_info {
+        writeln!(
+            out,
+            "{:>2}  {} {} {}",
+            info.at_hop,
+            info.method.bold(),
+            options.redaction.url(&info.url),
+            "(not sent)".dimmed()
+        )?;
+        writeln!(
+            out,
+            "{INDENT}{} this request is identical to hop {}: same method, URL, body and cookies",
+            "↻ loop:".red().bold(),
+            info.repeats_hop
+        )?;
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", summary_line(chain, options.redaction))
+}
+
+fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Result<()> {
+    let redaction = options.redaction;
+    writeln!(
+        out,
+        "{:>2}  {} {}",
+        hop.index,
+        hop.method.bold(),
+        redaction.url(&hop.url)
+    )?;
+    if options.verbose {
+        for (name, value) in &hop.request_headers {
+            writeln!(
+                out,
+                "{INDENT}{} {}: {}",
+                ">".dimmed(),
+                name,
+                redaction.header_value(name, value)
+            )?;
+        }
+        if let Some(bytes) = hop.body_bytes {
+            writeln!(
+                out,
+                "{INDENT}{} {}",
+                ">".dimmed(),
+                format!("[body: {}]", plural(bytes, "byte")).dimmed()
+            )?;
+        }
+    }
+    let mut facts = vec![hop.http_version.clone()];
+    if let Some(addr) = hop.remote_addr {
+        facts.push(addr.to_string());
+    }
+    facts.push(millis(hop.timing.total));
+    writeln!(
+        out,
+        "{INDENT}{}  {}",
+        status_style(hop.status, &format!("{} {}", hop.status, hop.reason)),
+        facts.join("  ").dimmed()
+    )?;
+    if options.verbose {
+        for (name, value) in &hop.response_headers {
+            writeln!(
+                out,
+                "{INDENT}{} {}: {}",
+                "<".dimmed(),
+                name,
+                redaction.header_value(name, value)
+            )?;
+        }
+    }
+    if let Some(location) = &hop.location {
+        match &hop.next {
+            Some(next) => writeln!(
+                out,
+                "{INDENT}Location: {}  {} {}",
+                redaction.url(location),
+                "→".dimmed(),
+                redaction.url(&next.url).underline()
+            )?,
+            None => writeln!(out, "{INDENT}Location: {}", redaction.url(location))?,
+        }
+    }
+    if let Some(reason) = &hop.not_followed {
+        writeln!(out, "{INDENT}{}", reason.dimmed())?;
+    }
+    for cookie in &hop.set_cookies {
+        let verdict = match (&cookie.reason, cookie.stored) {
+            (None, _) | (Some(_), true) => "(stored)".green(),
+            (Some(reason), false) => format!("(not stored: {reason})").yellow(),
+        };
+        writeln!(out, "{INDENT}Set-Cookie: {}  {verdict}", cookie.raw)?;
+    }
+    if let Some(next) = &hop.next {
+        let method = if next.method_changed {
+            format!("{} → {}", hop.method, next.method).yellow().bold()
+        } else {
+            format!("{} kept", next.method).normal()
+        };
+        let body = match (next.body_kept, hop.body_bytes) {
+            (Some(true), Some(bytes)) => {
+                format!(", body kept ({})", plural(bytes, "byte")).normal()
+            }
+            (Some(false), Some(bytes)) => {
+                format!(", body dropped ({})", plural(bytes, "byte")).yellow()
+            }
+            _ => "".normal(),
+        };
+        writeln!(out, "{INDENT}{} {method}{body}", "next:".dimmed())?;
+        for stripped in &next.stripped_headers {
+            writeln!(
+                out,
+                "{INDENT}      removed {}: {}",
+                crate::policy::display_name(
+                    &reqwest::header::HeaderName::from_bytes(stripped.name.as_bytes())
+                        .unwrap_or(reqwest::header::HeaderName::from_static("x-unknown"))
+                )
+                .yellow(),
+                stripped.reason
+            )?;
+        }
+    }
+    for warning in &hop.warnings {
+        writeln!(
+            out,
+            "{INDENT}{} {}",
+            "! warning:".yellow().bold(),
+            warning.message
+        )?;
+    }
+    Ok(())
+}
+
+fn summary_line(chain: &Chain, redaction: Redaction) -> String {
+    let requests = chain.hops.len();
+    let redirects = chain.redirects();
+    let head = format!(
+        "{}, {}, {}",
+        plural(requests, "request"),
+        plural(redirects, "redirect"),
+        millis(chain.time)
+    );
+    let tail = match (chain.outcome, chain.last_response()) {
+        (Outcome::Ok, Some(last)) => format!(
+            "final {} at {}",
+            status_style(last.status, &format!("{} {}", last.status, last.reason)),
+            redaction.url(&last.url)
+        ),
+        (Outcome::Loop, _) => "stopped: redirect loop".red().bold().to_string(),
+        (Outcome::TooManyRedirects, _) => "stopped: too many redirects".red().bold().to_string(),
+        (Outcome::BadLocation, _) => "stopped: Location cannot be followed"
+            .red()
+            .bold()
+            .to_string(),
+        (Outcome::NetworkError, _) | (Outcome::Ok, None) => {
+            "stopped: network error".red().bold().to_string()
+        }
+    };
+    format!("{head} · {tail}")
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+fn millis(duration: Duration) -> String {
+    let ms = duration.as_secs_f64() * 1000.0;
+    if ms >= 1000.0 {
+        format!("{:.2} s", ms / 1000.0)
+    } else {
+        format!("{ms:.1} ms")
+    }
+}
+
+/// Green for success, cyan for redirects, yellow for other 3xx/1xx, red for errors.
+fn status_style(status: u16, text: &str) -> ColoredString {
+    match status {
+        200..=299 => text.green().bold(),
+        301 | 302 | 303 | 307 | 308 => text.cyan().bold(),
+        400..=599 => text.red().bold(),
+        _ => text.yellow().bold(),
+    }
+}

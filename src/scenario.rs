@@ -1,0 +1,1008 @@
+//! Redirect scenarios and the loopback HTTP/1.1 server that plays them, shared by `hops demo` and the integration tests.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::io;
+use std::net::Ipv4Addr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::ext::ReasonPhrase;
+use hyper::header::{HOST, HeaderMap, HeaderName, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde::Deserialize;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::{JoinHandle, JoinSet};
+
+/// The host names every scenario may use; `--resolve` points all of them at the one loopback server.
+pub const SCENARIO_HOSTS: [&str; 3] = ["shop.test", "auth.test", "other.test"];
+
+/// Large enough for any fixture body, small enough that a runaway client cannot exhaust memory.
+const MAX_REQUEST_BODY: usize = 1024 * 1024;
+
+/// One demonstrable redirect situation: how to run hops, what the server answers, what must happen.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    pub title: String,
+    pub explain: String,
+    /// Command-line arguments for hops, before placeholder expansion and without `--resolve`.
+    pub args: Vec<String>,
+    pub routes: Vec<Route>,
+    pub expect: Expect,
+}
+
+impl Scenario {
+    /// The full hops argument list for a server: `--resolve` pairs first, then the expanded `args`.
+    pub fn command_args(&self, placeholders: &Placeholders) -> Vec<String> {
+        let mut args = placeholders.resolve_args();
+        args.extend(self.args.iter().map(|arg| placeholders.expand(arg)));
+        args
+    }
+}
+
+/// The scenarios embedded from `fixtures/scenarios.json`, in demo order.
+///
+/// Cannot fail at run time: the embedded file is fixed at build time and a unit test parses it.
+pub fn builtin() -> Vec<Scenario> {
+    parse_scenarios(include_str!("../fixtures/scenarios.json"))
+        .expect("fixtures/scenarios.json is embedded at build time and parsed by the unit tests")
+}
+
+/// Parses a JSON array of scenarios in the fixture format.
+pub fn parse_scenarios(json: &str) -> Result<Vec<Scenario>, serde_json::Error> {
+    serde_json::from_str(json)
+}
+
+/// A canned response and the conditions a request must meet to get it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// Hostname the Host header must name (port ignored, case-insensitive); `None` matches any host.
+    #[serde(default)]
+    pub host: Option<String>,
+    /// Exact request path, without the query string.
+    pub path: String,
+    /// Exact raw query string (without `?`); `None` matches any query.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// A `name=value` pair the Cookie header must contain.
+    #[serde(default)]
+    pub cookie: Option<String>,
+    /// A cookie name the Cookie header must not contain.
+    #[serde(default)]
+    pub no_cookie: Option<String>,
+    pub status: u16,
+    /// Reason phrase to send instead of the canonical one.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Response headers in order; repeats are sent as separate header lines.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// Headers whose values are not UTF-8, sent after `headers`.
+    #[serde(default)]
+    pub headers_bytes: Vec<(String, Vec<u8>)>,
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+impl Route {
+    pub fn new(path: impl Into<String>, status: u16) -> Self {
+        Route {
+            path: path.into(),
+            status,
+            ..Route::default()
+        }
+    }
+
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn matches(&self, request: &Received) -> bool {
+        let (path, query) = request
+            .path
+            .split_once('?')
+            .unwrap_or((request.path.as_str(), ""));
+        if path != self.path {
+            return false;
+        }
+        if self.query.as_deref().is_some_and(|wanted| wanted != query) {
+            return false;
+        }
+        if let Some(wanted) = &self.host {
+            if !hostname_of(wanted).eq_ignore_ascii_case(&request.host) {
+                return false;
+            }
+        }
+        if let Some(wanted) = &self.cookie {
+            let wanted = split_cookie(wanted);
+            if !request.cookies().any(|cookie| cookie == wanted) {
+                return false;
+            }
+        }
+        if let Some(unwanted) = &self.no_cookie {
+            if request.cookies().any(|(name, _)| name == unwanted) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Builds the response this route sends, with placeholders expanded in header values.
+    pub fn response(&self, placeholders: &Placeholders) -> Result<Response<Full<Bytes>>, String> {
+        let status = StatusCode::from_u16(self.status)
+            .map_err(|_| format!("route {}: invalid status {}", self.path, self.status))?;
+        let body = Bytes::from(self.body.clone().unwrap_or_default());
+        let mut response = Response::new(Full::new(body));
+        *response.status_mut() = status;
+        if let Some(reason) = &self.reason {
+            let phrase = ReasonPhrase::try_from(reason.as_bytes())
+                .map_err(|_| format!("route {}: invalid reason phrase {reason:?}", self.path))?;
+            response.extensions_mut().insert(phrase);
+        }
+        let headers = response.headers_mut();
+        for (name, value) in &self.headers {
+            append_header(headers, name, placeholders.expand(value).into_bytes())?;
+        }
+        for (name, value) in &self.headers_bytes {
+            append_header(headers, name, placeholders.expand_bytes(value))?;
+        }
+        Ok(response)
+    }
+}
+
+/// The first route that matches wins, so fixtures list specific routes before catch-alls.
+pub fn find_route<'a>(routes: &'a [Route], request: &Received) -> Option<&'a Route> {
+    routes.iter().find(|route| route.matches(request))
+}
+
+fn append_header(headers: &mut HeaderMap, name: &str, value: Vec<u8>) -> Result<(), String> {
+    let header_name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| format!("invalid header name {name:?}"))?;
+    let header_value = HeaderValue::from_bytes(&value)
+        .map_err(|_| format!("invalid value for header {name:?}"))?;
+    headers.append(header_name, header_value);
+    Ok(())
+}
+
+/// What a scenario must produce. Only `exit` is required in the fixture.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    pub exit: i32,
+    /// The requests the server must see, in order; `None` leaves them unchecked.
+    #[serde(default)]
+    pub received: Option<Vec<ExpectedRequest>>,
+    /// Substrings hops's plain-text stdout must contain.
+    #[serde(default)]
+    pub stdout: Vec<String>,
+    /// Substrings stderr must contain.
+    #[serde(default)]
+    pub stderr: Vec<String>,
+}
+
+/// Checks on one received request; every field left out is not checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedRequest {
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Path and query as sent, e.g. `/a?x=1`.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Hostname only, compared case-insensitively.
+    #[serde(default)]
+    pub host: Option<String>,
+    /// Exact body; `Some("")` requires an empty body.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Header names that must be present.
+    #[serde(default)]
+    pub present: Vec<String>,
+    /// Header names that must be absent.
+    #[serde(default)]
+    pub absent: Vec<String>,
+    /// Name/value pairs of which at least one header of that name must carry that exact value.
+    #[serde(default)]
+    pub header_values: Vec<(String, String)>,
+}
+
+impl ExpectedRequest {
+    /// One line per field that does not match, without naming the request.
+    pub fn mismatches(&self, got: &Received, placeholders: &Placeholders) -> Vec<String> {
+        let mut problems = Vec::new();
+        if let Some(method) = &self.method {
+            let method = placeholders.expand(method);
+            if method != got.method {
+                problems.push(format!("method: expected {method:?}, got {:?}", got.method));
+            }
+        }
+        if let Some(path) = &self.path {
+            let path = placeholders.expand(path);
+            if path != got.path {
+                problems.push(format!("path: expected {path:?}, got {:?}", got.path));
+            }
+        }
+        if let Some(host) = &self.host {
+            let host = placeholders.expand(host);
+            if !host.eq_ignore_ascii_case(&got.host) {
+                problems.push(format!("host: expected {host:?}, got {:?}", got.host));
+            }
+        }
+        if let Some(body) = &self.body {
+            let body = placeholders.expand(body);
+            if body.as_bytes() != got.body.as_slice() {
+                problems.push(format!(
+                    "body: expected {body:?}, got {:?}",
+                    String::from_utf8_lossy(&got.body)
+                ));
+            }
+        }
+        for name in &self.present {
+            if got.header(name).is_none() {
+                problems.push(format!("header {name:?}: expected present, missing"));
+            }
+        }
+        for name in &self.absent {
+            if let Some(value) = got.header(name) {
+                problems.push(format!("header {name:?}: expected absent, got {value:?}"));
+            }
+        }
+        for (name, value) in &self.header_values {
+            let value = placeholders.expand(value);
+            let actual: Vec<&str> = got.header_values(name).collect();
+            if !actual.contains(&value.as_str()) {
+                let found = if actual.is_empty() {
+                    "missing".to_owned()
+                } else {
+                    format!("got {actual:?}")
+                };
+                problems.push(format!("header {name:?}: expected {value:?}, {found}"));
+            }
+        }
+        problems
+    }
+}
+
+/// Compares the requests a server received with a scenario's expectations.
+///
+/// The error lists every problem, one per line, naming requests by 1-based position.
+pub fn check_received(
+    expect: &[ExpectedRequest],
+    got: &[Received],
+    placeholders: &Placeholders,
+) -> Result<(), String> {
+    let mut problems = Vec::new();
+    if expect.len() != got.len() {
+        problems.push(format!(
+            "expected {} request(s), server received {}:",
+            expect.len(),
+            got.len()
+        ));
+        for (index, received) in got.iter().enumerate() {
+            problems.push(format!("  #{} {received}", index + 1));
+        }
+    }
+    for (index, (expected, received)) in expect.iter().zip(got).enumerate() {
+        for problem in expected.mismatches(received, placeholders) {
+            problems.push(format!("request #{} ({received}): {problem}", index + 1));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// One request as the server saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Received {
+    pub method: String,
+    /// Path and query exactly as in the request target.
+    pub path: String,
+    /// Lowercase hostname from the Host header, without the port.
+    pub host: String,
+    /// Lowercase names; values decoded lossily. Repeated names are grouped, in first-seen order.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    /// The first value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.header_values(name).next()
+    }
+
+    /// Every value of a header, by case-insensitive name.
+    pub fn header_values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> {
+        self.headers
+            .iter()
+            .filter(move |(header, _)| header.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// `(name, value)` pairs from every Cookie header.
+    pub fn cookies(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.header_values("cookie")
+            .flat_map(|header| header.split(';'))
+            .map(str::trim)
+            .filter(|pair| !pair.is_empty())
+            .map(split_cookie)
+    }
+
+    async fn from_request(request: Request<Incoming>) -> (Self, bool) {
+        let (parts, body) = request.into_parts();
+        let host = match parts.headers.get(HOST) {
+            Some(value) => hostname_of(&String::from_utf8_lossy(value.as_bytes())),
+            None => parts.uri.host().map(hostname_of).unwrap_or_default(),
+        };
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
+        let headers = parts
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_owned(), value)
+            })
+            .collect();
+        let collected = Limited::new(body, MAX_REQUEST_BODY).collect().await;
+        let (body, body_ok) = match collected {
+            Ok(collected) => (collected.to_bytes().to_vec(), true),
+            Err(_) => (Vec::new(), false),
+        };
+        let received = Received {
+            method: parts.method.as_str().to_owned(),
+            path,
+            host,
+            headers,
+            body,
+        };
+        (received, body_ok)
+    }
+}
+
+impl fmt::Display for Received {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} on {}", self.method, self.path, self.host)
+    }
+}
+
+/// A `name=value` cookie without `=` is treated as a name with an empty value.
+fn split_cookie(pair: &str) -> (&str, &str) {
+    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+    (name.trim(), value.trim())
+}
+
+/// Drops the port from a Host value, keeping IPv6 literals intact.
+fn hostname_of(authority: &str) -> String {
+    let host = match authority.strip_prefix('[') {
+        Some(rest) => rest
+            .find(']')
+            .map_or(authority, |end| &authority[..end + 2]),
+        None => authority
+            .split_once(':')
+            .map_or(authority, |(name, _)| name),
+    };
+    host.trim().to_ascii_lowercase()
+}
+
+/// Expands `{shop}`, `{auth}`, `{other}` and `{port}` for a server listening on one port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placeholders {
+    port: u16,
+}
+
+impl Placeholders {
+    pub fn new(port: u16) -> Self {
+        Placeholders { port }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://HOST:PORT`, the origin a scenario host has on this server.
+    pub fn origin(&self, host: &str) -> String {
+        format!("http://{host}:{}", self.port)
+    }
+
+    pub fn expand(&self, text: &str) -> String {
+        let expanded = self.expand_bytes(text.as_bytes());
+        // Replacements are ASCII and cut only at ASCII `{`, so valid UTF-8 stays valid.
+        String::from_utf8(expanded)
+            .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+    }
+
+    /// Expands in one left-to-right pass, so a replacement is never itself expanded.
+    pub fn expand_bytes(&self, bytes: &[u8]) -> Vec<u8> {
+        let substitutions = self.substitutions();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut rest = bytes;
+        while let Some(start) = rest.iter().position(|&byte| byte == b'{') {
+            out.extend_from_slice(&rest[..start]);
+            let tail = &rest[start..];
+            match substitutions
+                .iter()
+                .find(|(placeholder, _)| tail.starts_with(placeholder.as_bytes()))
+            {
+                Some((placeholder, value)) => {
+                    out.extend_from_slice(value.as_bytes());
+                    rest = &tail[placeholder.len()..];
+                }
+                None => {
+                    out.push(b'{');
+                    rest = &tail[1..];
+                }
+            }
+        }
+        out.extend_from_slice(rest);
+        out
+    }
+
+    /// `--resolve` arguments that send every scenario host to this loopback server.
+    pub fn resolve_args(&self) -> Vec<String> {
+        SCENARIO_HOSTS
+            .iter()
+            .flat_map(|host| {
+                [
+                    "--resolve".to_owned(),
+                    format!("{host}:{}:127.0.0.1", self.port),
+                ]
+            })
+            .collect()
+    }
+
+    fn substitutions(&self) -> [(&'static str, String); 4] {
+        [
+            ("{shop}", self.origin("shop.test")),
+            ("{auth}", self.origin("auth.test")),
+            ("{other}", self.origin("other.test")),
+            ("{port}", self.port.to_string()),
+        ]
+    }
+}
+
+type ReceivedLog = Arc<Mutex<Vec<Received>>>;
+
+/// A panic elsewhere must not hide what was received, so a poisoned log is still read.
+fn lock_log(log: &Mutex<Vec<Received>>) -> MutexGuard<'_, Vec<Received>> {
+    log.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+struct ServerState {
+    routes: Vec<Route>,
+    placeholders: Placeholders,
+    received: ReceivedLog,
+}
+
+/// A loopback HTTP/1.1 server answering from a route table, running on the current tokio runtime.
+///
+/// Dropping it stops accepting and closes open connections.
+pub struct ScenarioServer {
+    placeholders: Placeholders,
+    received: ReceivedLog,
+    accept_task: JoinHandle<()>,
+}
+
+impl ScenarioServer {
+    /// Binds `127.0.0.1:0` and starts serving in a spawned task.
+    pub async fn start(routes: Vec<Route>) -> io::Result<ScenarioServer> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let placeholders = Placeholders::new(listener.local_addr()?.port());
+        let received = ReceivedLog::default();
+        let state = Arc::new(ServerState {
+            routes,
+            placeholders,
+            received: Arc::clone(&received),
+        });
+        let accept_task = tokio::spawn(accept_connections(listener, state));
+        Ok(ScenarioServer {
+            placeholders,
+            received,
+            accept_task,
+        })
+    }
+
+    pub fn placeholders(&self) -> Placeholders {
+        self.placeholders
+    }
+
+    pub fn port(&self) -> u16 {
+        self.placeholders.port()
+    }
+
+    pub fn origin(&self, host: &str) -> String {
+        self.placeholders.origin(host)
+    }
+
+    pub fn expand(&self, text: &str) -> String {
+        self.placeholders.expand(text)
+    }
+
+    pub fn resolve_args(&self) -> Vec<String> {
+        self.placeholders.resolve_args()
+    }
+
+    /// Everything received so far, in arrival order.
+    pub fn received(&self) -> Vec<Received> {
+        lock_log(&self.received).clone()
+    }
+
+    pub fn clear_received(&self) {
+        lock_log(&self.received).clear();
+    }
+}
+
+impl Drop for ScenarioServer {
+    fn drop(&mut self) {
+        self.accept_task.abort();
+    }
+}
+
+async fn accept_connections(listener: TcpListener, state: Arc<ServerState>) {
+    // Owning the connection tasks here means aborting this task also closes them.
+    let mut connections = JoinSet::new();
+    loop {
+        while connections.try_join_next().is_some() {}
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                connections.spawn(serve_connection(stream, Arc::clone(&state)));
+            }
+            // Errors such as running out of file descriptors are usually transient; avoid a hot loop.
+            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    }
+}
+
+async fn serve_connection(stream: TcpStream, state: Arc<ServerState>) {
+    let service = service_fn(move |request| {
+        let state = Arc::clone(&state);
+        async move { Ok::<_, Infallible>(respond(request, &state).await) }
+    });
+    // Failures here are clients hanging up or sending garbage, which hyper has already answered.
+    let _ = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+async fn respond(request: Request<Incoming>, state: &ServerState) -> Response<Full<Bytes>> {
+    let (received, body_ok) = Received::from_request(request).await;
+    let route = find_route(&state.routes, &received);
+    // Recorded before answering, so once the client has its response the log already holds the request.
+    lock_log(&state.received).push(received);
+    if !body_ok {
+        return text_response(StatusCode::BAD_REQUEST, "unreadable request body");
+    }
+    match route {
+        None => text_response(StatusCode::NOT_FOUND, "no route"),
+        Some(route) => route
+            .response(&state.placeholders)
+            .unwrap_or_else(|error| text_response(StatusCode::INTERNAL_SERVER_ERROR, &error)),
+    }
+}
+
+fn text_response(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(text.to_owned())));
+    *response.status_mut() = status;
+    response
+}
+
+/// A [`ScenarioServer`] on its own thread and current-thread runtime, for synchronous tests.
+///
+/// Dropping it shuts the runtime down, which closes every connection.
+pub struct BlockingServer {
+    placeholders: Placeholders,
+    received: ReceivedLog,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl BlockingServer {
+    pub fn start(routes: Vec<Route>) -> io::Result<Self> {
+        let (ready_tx, ready_rx) =
+            std::sync::mpsc::channel::<io::Result<(Placeholders, ReceivedLog)>>();
+        let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
+        let thread = thread::Builder::new()
+            .name("scenario-server".to_owned())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(error) => {
+                        let _ = ready_tx.send(Err(error));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    match ScenarioServer::start(routes).await {
+                        Ok(server) => {
+                            let ready = (server.placeholders(), Arc::clone(&server.received));
+                            let _ = ready_tx.send(Ok(ready));
+                            // Resolves on an explicit send or when the sender is dropped.
+                            let _ = shutdown_rx.await;
+                        }
+                        Err(error) => {
+                            let _ = ready_tx.send(Err(error));
+                        }
+                    }
+                });
+            })?;
+        let (placeholders, received) = ready_rx
+            .recv()
+            .map_err(|_| io::Error::other("scenario server thread stopped before it started"))??;
+        Ok(BlockingServer {
+            placeholders,
+            received,
+            shutdown: Some(shutdown_tx),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn placeholders(&self) -> Placeholders {
+        self.placeholders
+    }
+
+    pub fn port(&self) -> u16 {
+        self.placeholders.port()
+    }
+
+    pub fn origin(&self, host: &str) -> String {
+        self.placeholders.origin(host)
+    }
+
+    pub fn expand(&self, text: &str) -> String {
+        self.placeholders.expand(text)
+    }
+
+    pub fn resolve_args(&self) -> Vec<String> {
+        self.placeholders.resolve_args()
+    }
+
+    /// Everything received so far, in arrival order.
+    pub fn received(&self) -> Vec<Received> {
+        lock_log(&self.received).clone()
+    }
+
+    pub fn clear_received(&self) {
+        lock_log(&self.received).clear();
+    }
+}
+
+impl Drop for BlockingServer {
+    fn drop(&mut self) {
+        drop(self.shutdown.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    fn request(host: &str, path: &str, cookie: Option<&str>) -> Received {
+        let mut headers = vec![("host".to_owned(), host.to_owned())];
+        if let Some(cookie) = cookie {
+            headers.push(("cookie".to_owned(), cookie.to_owned()));
+        }
+        Received {
+            method: "GET".to_owned(),
+            path: path.to_owned(),
+            host: hostname_of(host),
+            headers,
+            body: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn builtin_fixtures_parse_in_demo_order() {
+        let names: Vec<String> = builtin().into_iter().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            [
+                "post-307-303",
+                "put-301",
+                "cross-origin-auth",
+                "consent-cookie",
+                "loop",
+                "bad-location"
+            ]
+        );
+    }
+
+    #[test]
+    fn builtin_names_are_unique() {
+        let scenarios = builtin();
+        let names: HashSet<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names.len(), scenarios.len());
+    }
+
+    #[test]
+    fn builtin_routes_all_build_responses() {
+        let placeholders = Placeholders::new(8080);
+        for scenario in builtin() {
+            assert!(scenario.expect.received.is_some(), "{}", scenario.name);
+            for route in &scenario.routes {
+                if let Err(error) = route.response(&placeholders) {
+                    panic!("{}: {error}", scenario.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_fixture_fields_are_rejected() {
+        let json = r#"[{"name":"x","title":"t","explain":"e","args":[],"routes":[],
+            "expect":{"exit":0,"stdout_contains":[]}}]"#;
+        assert!(parse_scenarios(json).is_err());
+    }
+
+    #[test]
+    fn route_host_ignores_port_and_case() {
+        let route = Route {
+            host: Some("Shop.Test".to_owned()),
+            ..Route::new("/a", 200)
+        };
+        assert!(route.matches(&request("SHOP.test:8080", "/a", None)));
+        assert!(!route.matches(&request("auth.test:8080", "/a", None)));
+        assert!(Route::new("/a", 200).matches(&request("auth.test", "/a", None)));
+    }
+
+    #[test]
+    fn route_path_excludes_query_and_query_is_exact() {
+        let any_query = Route::new("/login", 200);
+        assert!(any_query.matches(&request("shop.test", "/login?from=shop", None)));
+        assert!(!any_query.matches(&request("shop.test", "/login/x", None)));
+        let with_query = Route {
+            query: Some("from=shop".to_owned()),
+            ..Route::new("/login", 200)
+        };
+        assert!(with_query.matches(&request("shop.test", "/login?from=shop", None)));
+        assert!(!with_query.matches(&request("shop.test", "/login?from=shop&x=1", None)));
+        assert!(!with_query.matches(&request("shop.test", "/login", None)));
+    }
+
+    #[test]
+    fn route_cookie_conditions() {
+        let needs = Route {
+            cookie: Some("consent=yes".to_owned()),
+            ..Route::new("/account", 200)
+        };
+        let refuses = Route {
+            no_cookie: Some("consent".to_owned()),
+            ..Route::new("/account", 302)
+        };
+        let with = request("shop.test", "/account", Some("a=1; consent=yes"));
+        let wrong_value = request("shop.test", "/account", Some("consent=no"));
+        let without = request("shop.test", "/account", Some("consents=yes"));
+        assert!(needs.matches(&with));
+        assert!(!needs.matches(&wrong_value));
+        assert!(!needs.matches(&without));
+        assert!(!refuses.matches(&with));
+        assert!(!refuses.matches(&wrong_value));
+        assert!(refuses.matches(&without));
+        assert!(refuses.matches(&request("shop.test", "/account", None)));
+    }
+
+    #[test]
+    fn first_matching_route_wins() {
+        let routes = vec![
+            Route {
+                cookie: Some("consent=yes".to_owned()),
+                ..Route::new("/account", 200)
+            },
+            Route::new("/account", 302),
+            Route::new("/account", 500),
+        ];
+        let found = |cookie| find_route(&routes, &request("shop.test", "/account", cookie));
+        assert_eq!(found(Some("consent=yes")).map(|r| r.status), Some(200));
+        assert_eq!(found(None).map(|r| r.status), Some(302));
+        assert!(find_route(&routes, &request("shop.test", "/other", None)).is_none());
+    }
+
+    #[test]
+    fn placeholders_expand_once_and_resolve_every_host() {
+        let placeholders = Placeholders::new(4242);
+        assert_eq!(
+            placeholders.expand("{shop}/a {auth}/b {other} :{port} {nope} {"),
+            "http://shop.test:4242/a http://auth.test:4242/b http://other.test:4242 :4242 {nope} {"
+        );
+        assert_eq!(
+            placeholders.expand_bytes(b"{shop}/caf\xE9"),
+            b"http://shop.test:4242/caf\xE9"
+        );
+        assert_eq!(
+            placeholders.resolve_args(),
+            [
+                "--resolve",
+                "shop.test:4242:127.0.0.1",
+                "--resolve",
+                "auth.test:4242:127.0.0.1",
+                "--resolve",
+                "other.test:4242:127.0.0.1"
+            ]
+        );
+    }
+
+    #[test]
+    fn check_received_names_request_and_field() {
+        let placeholders = Placeholders::new(1);
+        let expect = vec![
+            ExpectedRequest {
+                method: Some("POST".to_owned()),
+                body: Some("name=alice".to_owned()),
+                ..ExpectedRequest::default()
+            },
+            ExpectedRequest {
+                absent: vec!["cookie".to_owned()],
+                header_values: vec![("host".to_owned(), "auth.test".to_owned())],
+                ..ExpectedRequest::default()
+            },
+        ];
+        let got = vec![
+            request("shop.test", "/a", None),
+            request("shop.test", "/b", Some("x=1")),
+        ];
+        let message = check_received(&expect, &got, &placeholders).unwrap_err();
+        assert!(
+            message.contains("request #1 (GET /a on shop.test): method"),
+            "{message}"
+        );
+        assert!(
+            message.contains("request #1 (GET /a on shop.test): body"),
+            "{message}"
+        );
+        assert!(
+            message.contains("request #2 (GET /b on shop.test): header \"cookie\""),
+            "{message}"
+        );
+        assert!(
+            message.contains("header \"host\": expected \"auth.test\", got [\"shop.test\"]"),
+            "{message}"
+        );
+
+        let message = check_received(&expect[..1], &got, &placeholders).unwrap_err();
+        assert!(
+            message.starts_with("expected 1 request(s), server received 2:"),
+            "{message}"
+        );
+        assert!(message.contains("  #2 GET /b on shop.test"), "{message}");
+
+        let fine = ExpectedRequest {
+            path: Some("/b".to_owned()),
+            header_values: vec![("cookie".to_owned(), "x=1".to_owned())],
+            ..ExpectedRequest::default()
+        };
+        assert_eq!(check_received(&[fine], &got[1..], &placeholders), Ok(()));
+    }
+
+    /// Reads exactly one response, so the connection can be reused for the next request.
+    async fn read_response(stream: &mut TcpStream) -> String {
+        let mut buffer = Vec::new();
+        let mut chunk = [0u8; 1024];
+        loop {
+            if let Some(end) = buffer.windows(4).position(|window| window == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buffer[..end]);
+                let length: usize = head
+                    .lines()
+                    .find_map(|line| line.strip_prefix("content-length: "))
+                    .and_then(|value| value.trim().parse().ok())
+                    .unwrap_or(0);
+                if buffer.len() >= end + 4 + length {
+                    return String::from_utf8_lossy(&buffer).into_owned();
+                }
+            }
+            // A server bug should fail the test, not hang it.
+            let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut chunk))
+                .await
+                .expect("response timed out")
+                .unwrap();
+            assert!(read > 0, "connection closed mid-response: {buffer:?}");
+            buffer.extend_from_slice(&chunk[..read]);
+        }
+    }
+
+    #[tokio::test]
+    async fn serves_two_requests_on_one_keep_alive_connection() {
+        let routes = vec![
+            Route {
+                host: Some("shop.test".to_owned()),
+                reason: Some("Moved Along".to_owned()),
+                headers: vec![
+                    ("Location".to_owned(), "{auth}/one".to_owned()),
+                    ("Location".to_owned(), "/two".to_owned()),
+                ],
+                headers_bytes: vec![("X-Raw".to_owned(), b"caf\xE9".to_vec())],
+                ..Route::new("/start", 302)
+            },
+            Route::new("/start", 500),
+        ];
+        let server = ScenarioServer::start(routes).await.unwrap();
+        let port = server.port();
+        let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port))
+            .await
+            .unwrap();
+
+        let first = format!(
+            "POST /start?x=1 HTTP/1.1\r\nHost: Shop.Test:{port}\r\nContent-Length: 5\r\n\
+             Content-Type: text/plain\r\n\r\nhello"
+        );
+        stream.write_all(first.as_bytes()).await.unwrap();
+        let response = read_response(&mut stream).await;
+        assert!(
+            response.starts_with("HTTP/1.1 302 Moved Along\r\n"),
+            "{response}"
+        );
+        let auth_location = format!("location: http://auth.test:{port}/one\r\nlocation: /two\r\n");
+        assert!(response.contains(&auth_location), "{response}");
+        assert!(response.contains("x-raw: caf\u{FFFD}"), "{response}");
+
+        let second = format!("GET /missing HTTP/1.1\r\nHost: auth.test:{port}\r\n\r\n");
+        stream.write_all(second.as_bytes()).await.unwrap();
+        let response = read_response(&mut stream).await;
+        assert!(
+            response.starts_with("HTTP/1.1 404 Not Found\r\n"),
+            "{response}"
+        );
+        assert!(response.ends_with("\r\n\r\nno route"), "{response}");
+
+        let received = server.received();
+        assert_eq!(received.len(), 2);
+        assert_eq!(received[0].method, "POST");
+        assert_eq!(received[0].path, "/start?x=1");
+        assert_eq!(received[0].host, "shop.test");
+        assert_eq!(received[0].body, b"hello");
+        assert_eq!(received[0].header("Content-Type"), Some("text/plain"));
+        assert_eq!(received[1].method, "GET");
+        assert_eq!(received[1].path, "/missing");
+        assert_eq!(received[1].host, "auth.test");
+        assert!(received[1].body.is_empty());
+
+        server.clear_received();
+        assert!(server.received().is_empty());
+    }
+
+    #[test]
+    fn blocking_server_answers_and_records() {
+        let server = BlockingServer::start(vec![Route::new("/ok", 204)]).unwrap();
+        let port = server.port();
+        let mut stream = std::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let request = "GET /ok HTTP/1.1\r\nHost: other.test\r\nConnection: close\r\n\r\n";
+        std::io::Write::write_all(&mut stream, request.as_bytes()).unwrap();
+        let mut response = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+        assert!(
+            response.starts_with("HTTP/1.1 204 No Content\r\n"),
+            "{response}"
+        );
+        assert_eq!(server.received()[0].host, "other.test");
+        assert_eq!(
+            server.expand("{other}"),
+            format!("http://other.test:{port}")
+        );
+    }
+}
