@@ -102,7 +102,7 @@ pub struct RequestArgs {
     #[arg(short = 'H', long = "header", value_name = "HEADER", action = ArgAction::Append)]
     pub headers: Vec<String>,
 
-    /// Basic credentials "user:password", sent to the first origin only
+    /// Basic credentials "user:password" (no password: empty), sent to the first origin only
     #[arg(short = 'u', long = "user", value_name = "USER:PASSWORD")]
     pub user: Option<String>,
 
@@ -186,7 +186,7 @@ pub struct ConnectionArgs {
     #[arg(long = "connect-timeout", value_name = "SECS")]
     pub connect_timeout: Option<f64>,
 
-    /// Use this proxy (http://, https://, socks5://); proxy environment variables are honoured otherwise
+    /// Use this proxy (http:// or https://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply
     #[arg(short = 'x', long = "proxy", value_name = "URL")]
     pub proxy: Option<String>,
 
@@ -222,7 +222,7 @@ pub struct OutputArgs {
     #[arg(short = 's', long = "silent", conflicts_with = "verbose")]
     pub silent: bool,
 
-    /// Print credentials and cookie values instead of redacting them
+    /// Print Authorization values and URL passwords instead of redacting them
     #[arg(long = "show-secrets")]
     pub show_secrets: bool,
 }

@@ -44,3 +44,20 @@ pub fn write_all(dir: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn committed_completions_and_man_page_are_current() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+        for (name, expected) in files().unwrap() {
+            let committed = std::fs::read(dir.join(&name)).unwrap_or_default();
+            assert!(
+                committed == expected,
+                "completions/{name} is stale: run `cargo run -- --generate completions` and commit it"
+            );
+        }
+    }
+}

@@ -22,6 +22,23 @@ const INDENT: &str = "    ";
 pub fn render(chain: &Chain, options: TextOptions, out: &mut dyn Write) -> io::Result<()> {
     for hop in &chain.hops {
         render_hop(hop, options, out)?;
+        if let Some(error) = chain.error.as_ref().filter(|e| e.hop == hop.index) {
+            writeln!(out, "{INDENT}{} {}", "✗".red().bold(), error.message.red())?;
+        }
+        writeln!(out)?;
+    }
+    if let Some(error) = chain
+        .error
+        .as_ref()
+        .filter(|e| e.hop > chain.hops.len() && chain.loop_info.is_none())
+    {
+        writeln!(
+            out,
+            "{:>2}  {} {}",
+            error.hop,
+            "✗".red().bold(),
+            error.message.red()
+        )?;
         writeln!(out)?;
     }
     if let Some(info) = &chain.loop_info {
@@ -96,14 +113,14 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
     }
     if let Some(location) = &hop.location {
         match &hop.next {
-            Some(next) => writeln!(
+            Some(next) if next.url != *location => writeln!(
                 out,
                 "{INDENT}Location: {}  {} {}",
                 redaction.url(location),
                 "→".dimmed(),
                 redaction.url(&next.url).underline()
             )?,
-            None => writeln!(out, "{INDENT}Location: {}", redaction.url(location))?,
+            _ => writeln!(out, "{INDENT}Location: {}", redaction.url(location))?,
         }
     }
     if let Some(reason) = &hop.not_followed {
@@ -157,7 +174,12 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
 }
 
 fn summary_line(chain: &Chain, redaction: Redaction) -> String {
-    let requests = chain.hops.len();
+    // A request that failed on the network was still made.
+    let failed_request = chain
+        .error
+        .as_ref()
+        .is_some_and(|e| e.hop > chain.hops.len() && chain.loop_info.is_none());
+    let requests = chain.hops.len() + usize::from(failed_request);
     let redirects = chain.redirects();
     let head = format!(
         "{}, {}, {}",

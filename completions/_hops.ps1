@@ -1,0 +1,107 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'hops' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'hops'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'hops' {
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'Method of the first request (later hops follow the redirect rules, unlike curl)')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'Method of the first request (later hops follow the redirect rules, unlike curl)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Request body, as curl: @FILE reads a file (newlines removed), @- reads stdin; implies POST')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'Request body, as curl: @FILE reads a file (newlines removed), @- reads stdin; implies POST')
+            [CompletionResult]::new('--data-binary', '--data-binary', [CompletionResultType]::ParameterName, 'Request body read byte for byte: @FILE or @- as with --data, but nothing is removed')
+            [CompletionResult]::new('--data-raw', '--data-raw', [CompletionResultType]::ParameterName, 'Request body taken literally: a leading @ is not a file name')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra header "Name: value" (repeatable); "Name:" removes a default, "Name;" sends it empty')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra header "Name: value" (repeatable); "Name:" removes a default, "Name;" sends it empty')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Basic credentials "user:password" (no password: empty), sent to the first origin only')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Basic credentials "user:password" (no password: empty), sent to the first origin only')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'User-Agent header')
+            [CompletionResult]::new('--user-agent', '--user-agent', [CompletionResultType]::ParameterName, 'User-Agent header')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Referer: URL on every hop; "URL;auto" or ";auto" sets it to the previous hop on redirects')
+            [CompletionResult]::new('--referer', '--referer', [CompletionResultType]::ParameterName, 'Referer: URL on every hop; "URL;auto" or ";auto" sets it to the previous hop on redirects')
+            [CompletionResult]::new('--max-redirs', '--max-redirs', [CompletionResultType]::ParameterName, 'Redirects to follow before giving up; 0 shows the first response without following it')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Seed the cookie jar: "name=value; name2=value2" for the first host, or a Netscape cookie file')
+            [CompletionResult]::new('--cookie', '--cookie', [CompletionResultType]::ParameterName, 'Seed the cookie jar: "name=value; name2=value2" for the first host, or a Netscape cookie file')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Write the cookie jar to FILE (Netscape format) when the run ends')
+            [CompletionResult]::new('--cookie-jar', '--cookie-jar', [CompletionResultType]::ParameterName, 'Write the cookie jar to FILE (Netscape format) when the run ends')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to ADDR for HOST:PORT (repeatable), as curl: example.test:443:127.0.0.1')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file (in addition to the system''s)')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Give up on the whole run after SECS seconds')
+            [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'Give up on the whole run after SECS seconds')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after SECS seconds')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Use this proxy (http:// or https://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply')
+            [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Use this proxy (http:// or https://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply')
+            [CompletionResult]::new('--noproxy', '--noproxy', [CompletionResultType]::ParameterName, 'Do not use a proxy for these comma-separated hosts ("*" for all)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the final response body to FILE ("-" for stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the final response body to FILE ("-" for stdout)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Regenerate shell completions and the man page into DIR')
+            [CompletionResult]::new('-I', '-I ', [CompletionResultType]::ParameterName, 'Send HEAD requests')
+            [CompletionResult]::new('--head', '--head', [CompletionResultType]::ParameterName, 'Send HEAD requests')
+            [CompletionResult]::new('--post301', '--post301', [CompletionResultType]::ParameterName, 'Keep POST and its body on a 301 (curl''s option; browsers switch to GET)')
+            [CompletionResult]::new('--post302', '--post302', [CompletionResultType]::ParameterName, 'Keep POST and its body on a 302 (curl''s option; browsers switch to GET)')
+            [CompletionResult]::new('--post303', '--post303', [CompletionResultType]::ParameterName, 'Keep POST and its body on a 303 (curl''s option; browsers switch to GET)')
+            [CompletionResult]::new('--location-trusted', '--location-trusted', [CompletionResultType]::ParameterName, 'Send credentials and Cookie headers to every host, also after an origin change')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Exit with code 1 when the final status is 400 or above')
+            [CompletionResult]::new('--fail', '--fail', [CompletionResultType]::ParameterName, 'Exit with code 1 when the final status is 400 or above')
+            [CompletionResult]::new('--no-cookies', '--no-cookies', [CompletionResultType]::ParameterName, 'Do not keep cookies between hops (Set-Cookie is shown but never sent back)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Resolve names to IPv4 addresses only')
+            [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Resolve names to IPv4 addresses only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Resolve names to IPv6 addresses only')
+            [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Resolve names to IPv6 addresses only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show request and response headers of every hop (secrets redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show request and response headers of every hop (secrets redacted)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'Print nothing but errors')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print Authorization values and URL passwords instead of redacting them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hops;demo' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List the scenarios instead of running them')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show request and response headers of every hop')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show request and response headers of every hop')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'hops;help' {
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hops;help;demo' {
+            break
+        }
+        'hops;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,97 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[hops] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'hops'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'hops'= {
+            cand -X 'Method of the first request (later hops follow the redirect rules, unlike curl)'
+            cand --request 'Method of the first request (later hops follow the redirect rules, unlike curl)'
+            cand -d 'Request body, as curl: @FILE reads a file (newlines removed), @- reads stdin; implies POST'
+            cand --data 'Request body, as curl: @FILE reads a file (newlines removed), @- reads stdin; implies POST'
+            cand --data-binary 'Request body read byte for byte: @FILE or @- as with --data, but nothing is removed'
+            cand --data-raw 'Request body taken literally: a leading @ is not a file name'
+            cand -H 'Extra header "Name: value" (repeatable); "Name:" removes a default, "Name;" sends it empty'
+            cand --header 'Extra header "Name: value" (repeatable); "Name:" removes a default, "Name;" sends it empty'
+            cand -u 'Basic credentials "user:password" (no password: empty), sent to the first origin only'
+            cand --user 'Basic credentials "user:password" (no password: empty), sent to the first origin only'
+            cand -A 'User-Agent header'
+            cand --user-agent 'User-Agent header'
+            cand -e 'Referer: URL on every hop; "URL;auto" or ";auto" sets it to the previous hop on redirects'
+            cand --referer 'Referer: URL on every hop; "URL;auto" or ";auto" sets it to the previous hop on redirects'
+            cand --max-redirs 'Redirects to follow before giving up; 0 shows the first response without following it'
+            cand -b 'Seed the cookie jar: "name=value; name2=value2" for the first host, or a Netscape cookie file'
+            cand --cookie 'Seed the cookie jar: "name=value; name2=value2" for the first host, or a Netscape cookie file'
+            cand -c 'Write the cookie jar to FILE (Netscape format) when the run ends'
+            cand --cookie-jar 'Write the cookie jar to FILE (Netscape format) when the run ends'
+            cand --resolve 'Connect to ADDR for HOST:PORT (repeatable), as curl: example.test:443:127.0.0.1'
+            cand --cacert 'Trust the CA certificates in this PEM file (in addition to the system''s)'
+            cand -m 'Give up on the whole run after SECS seconds'
+            cand --max-time 'Give up on the whole run after SECS seconds'
+            cand --connect-timeout 'Give up connecting after SECS seconds'
+            cand -x 'Use this proxy (http:// or https://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply'
+            cand --proxy 'Use this proxy (http:// or https://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply'
+            cand --noproxy 'Do not use a proxy for these comma-separated hosts ("*" for all)'
+            cand -o 'Write the final response body to FILE ("-" for stdout)'
+            cand --output 'Write the final response body to FILE ("-" for stdout)'
+            cand --color 'When to use colors'
+            cand --generate 'Regenerate shell completions and the man page into DIR'
+            cand -I 'Send HEAD requests'
+            cand --head 'Send HEAD requests'
+            cand --post301 'Keep POST and its body on a 301 (curl''s option; browsers switch to GET)'
+            cand --post302 'Keep POST and its body on a 302 (curl''s option; browsers switch to GET)'
+            cand --post303 'Keep POST and its body on a 303 (curl''s option; browsers switch to GET)'
+            cand --location-trusted 'Send credentials and Cookie headers to every host, also after an origin change'
+            cand -f 'Exit with code 1 when the final status is 400 or above'
+            cand --fail 'Exit with code 1 when the final status is 400 or above'
+            cand --no-cookies 'Do not keep cookies between hops (Set-Cookie is shown but never sent back)'
+            cand -k 'Do not verify TLS certificates'
+            cand --insecure 'Do not verify TLS certificates'
+            cand -4 'Resolve names to IPv4 addresses only'
+            cand --ipv4 'Resolve names to IPv4 addresses only'
+            cand -6 'Resolve names to IPv6 addresses only'
+            cand --ipv6 'Resolve names to IPv6 addresses only'
+            cand -v 'Show request and response headers of every hop (secrets redacted)'
+            cand --verbose 'Show request and response headers of every hop (secrets redacted)'
+            cand -s 'Print nothing but errors'
+            cand --silent 'Print nothing but errors'
+            cand --show-secrets 'Print Authorization values and URL passwords instead of redacting them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand demo 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hops;demo'= {
+            cand --color 'When to use colors'
+            cand --list 'List the scenarios instead of running them'
+            cand -v 'Show request and response headers of every hop'
+            cand --verbose 'Show request and response headers of every hop'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'hops;help'= {
+            cand demo 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hops;help;demo'= {
+        }
+        &'hops;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

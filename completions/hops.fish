@@ -1,0 +1,73 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_hops_global_optspecs
+    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head max-redirs= post301 post302 post303 location-trusted f/fail b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure m/max-time= connect-timeout= x/proxy= noproxy= 4/ipv4 6/ipv6 v/verbose o/output= color= s/silent show-secrets generate= h/help V/version
+end
+
+function __fish_hops_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_hops_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_hops_using_subcommand
+    set -l cmd (__fish_hops_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c hops -n "__fish_hops_needs_command" -s X -l request -d 'Method of the first request (later hops follow the redirect rules, unlike curl)' -r
+complete -c hops -n "__fish_hops_needs_command" -s d -l data -d 'Request body, as curl: @FILE reads a file (newlines removed), @- reads stdin; implies POST' -r
+complete -c hops -n "__fish_hops_needs_command" -l data-binary -d 'Request body read byte for byte: @FILE or @- as with --data, but nothing is removed' -r
+complete -c hops -n "__fish_hops_needs_command" -l data-raw -d 'Request body taken literally: a leading @ is not a file name' -r
+complete -c hops -n "__fish_hops_needs_command" -s H -l header -d 'Extra header "Name: value" (repeatable); "Name:" removes a default, "Name;" sends it empty' -r
+complete -c hops -n "__fish_hops_needs_command" -s u -l user -d 'Basic credentials "user:password" (no password: empty), sent to the first origin only' -r
+complete -c hops -n "__fish_hops_needs_command" -s A -l user-agent -d 'User-Agent header' -r
+complete -c hops -n "__fish_hops_needs_command" -s e -l referer -d 'Referer: URL on every hop; "URL;auto" or ";auto" sets it to the previous hop on redirects' -r
+complete -c hops -n "__fish_hops_needs_command" -l max-redirs -d 'Redirects to follow before giving up; 0 shows the first response without following it' -r
+complete -c hops -n "__fish_hops_needs_command" -s b -l cookie -d 'Seed the cookie jar: "name=value; name2=value2" for the first host, or a Netscape cookie file' -r
+complete -c hops -n "__fish_hops_needs_command" -s c -l cookie-jar -d 'Write the cookie jar to FILE (Netscape format) when the run ends' -r -F
+complete -c hops -n "__fish_hops_needs_command" -l resolve -d 'Connect to ADDR for HOST:PORT (repeatable), as curl: example.test:443:127.0.0.1' -r
+complete -c hops -n "__fish_hops_needs_command" -l cacert -d 'Trust the CA certificates in this PEM file (in addition to the system\'s)' -r -F
+complete -c hops -n "__fish_hops_needs_command" -s m -l max-time -d 'Give up on the whole run after SECS seconds' -r
+complete -c hops -n "__fish_hops_needs_command" -l connect-timeout -d 'Give up connecting after SECS seconds' -r
+complete -c hops -n "__fish_hops_needs_command" -s x -l proxy -d 'Use this proxy (http:// or https://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply' -r
+complete -c hops -n "__fish_hops_needs_command" -l noproxy -d 'Do not use a proxy for these comma-separated hosts ("*" for all)' -r
+complete -c hops -n "__fish_hops_needs_command" -s o -l output -d 'Write the final response body to FILE ("-" for stdout)' -r -F
+complete -c hops -n "__fish_hops_needs_command" -l color -d 'When to use colors' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hops -n "__fish_hops_needs_command" -l generate -d 'Regenerate shell completions and the man page into DIR' -r -F
+complete -c hops -n "__fish_hops_needs_command" -s I -l head -d 'Send HEAD requests'
+complete -c hops -n "__fish_hops_needs_command" -l post301 -d 'Keep POST and its body on a 301 (curl\'s option; browsers switch to GET)'
+complete -c hops -n "__fish_hops_needs_command" -l post302 -d 'Keep POST and its body on a 302 (curl\'s option; browsers switch to GET)'
+complete -c hops -n "__fish_hops_needs_command" -l post303 -d 'Keep POST and its body on a 303 (curl\'s option; browsers switch to GET)'
+complete -c hops -n "__fish_hops_needs_command" -l location-trusted -d 'Send credentials and Cookie headers to every host, also after an origin change'
+complete -c hops -n "__fish_hops_needs_command" -s f -l fail -d 'Exit with code 1 when the final status is 400 or above'
+complete -c hops -n "__fish_hops_needs_command" -l no-cookies -d 'Do not keep cookies between hops (Set-Cookie is shown but never sent back)'
+complete -c hops -n "__fish_hops_needs_command" -s k -l insecure -d 'Do not verify TLS certificates'
+complete -c hops -n "__fish_hops_needs_command" -s 4 -l ipv4 -d 'Resolve names to IPv4 addresses only'
+complete -c hops -n "__fish_hops_needs_command" -s 6 -l ipv6 -d 'Resolve names to IPv6 addresses only'
+complete -c hops -n "__fish_hops_needs_command" -s v -l verbose -d 'Show request and response headers of every hop (secrets redacted)'
+complete -c hops -n "__fish_hops_needs_command" -s s -l silent -d 'Print nothing but errors'
+complete -c hops -n "__fish_hops_needs_command" -l show-secrets -d 'Print Authorization values and URL passwords instead of redacting them'
+complete -c hops -n "__fish_hops_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hops -n "__fish_hops_needs_command" -s V -l version -d 'Print version'
+complete -c hops -n "__fish_hops_needs_command" -a "demo" -d 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)'
+complete -c hops -n "__fish_hops_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hops -n "__fish_hops_using_subcommand demo" -l color -d 'When to use colors' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hops -n "__fish_hops_using_subcommand demo" -l list -d 'List the scenarios instead of running them'
+complete -c hops -n "__fish_hops_using_subcommand demo" -s v -l verbose -d 'Show request and response headers of every hop'
+complete -c hops -n "__fish_hops_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo help" -f -a "demo" -d 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)'
+complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
