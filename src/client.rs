@@ -40,21 +40,57 @@ pub fn build(connection: &ConnectionConfig) -> Result<Client> {
         IpVersion::V4 => builder.local_address(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
         IpVersion::V6 => builder.local_address(IpAddr::V6(Ipv6Addr::UNSPECIFIED)),
     };
-    if let Some(proxy) = &connection.proxy {
-        let mut proxy =
-            Proxy::all(proxy).with_context(|| format!("--proxy: invalid proxy URL {proxy:?}"))?;
-        if let Some(hosts) = &connection.noproxy {
-            proxy = proxy.no_proxy(reqwest::NoProxy::from_string(hosts));
-        }
+    // reqwest's own environment lookup differs from curl's (it reads HTTP_PROXY in capitals,
+    // which curl ignores for safety), so proxies are always configured here.
+    builder = builder.no_proxy();
+    for proxy in proxies(connection, |name| std::env::var(name).ok())? {
         builder = builder.proxy(proxy);
-    } else if connection
-        .noproxy
-        .as_deref()
-        .is_some_and(|hosts| hosts.trim() == "*")
-    {
-        builder = builder.no_proxy();
     }
     builder.build().context("cannot set up the HTTP client")
+}
+
+/// The proxies curl would use: `-x` for everything, else `http_proxy` (lower case only),
+/// `https_proxy`, `all_proxy`, each minus `--noproxy` or `no_proxy`.
+fn proxies(
+    connection: &ConnectionConfig,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<Proxy>> {
+    let either_case = |name: &str| {
+        env(name)
+            .or_else(|| env(&name.to_ascii_uppercase()))
+            .filter(|v| !v.is_empty())
+    };
+    let no_proxy = connection
+        .noproxy
+        .clone()
+        .or_else(|| either_case("no_proxy"));
+    let with_scheme = |url: String| {
+        if url.contains("://") {
+            url
+        } else {
+            format!("http://{url}")
+        }
+    };
+    let mut proxies = Vec::new();
+    let mut add = |proxy: reqwest::Result<Proxy>, origin: &str| -> Result<()> {
+        let proxy = proxy.with_context(|| format!("{origin}: invalid proxy URL"))?;
+        proxies.push(proxy.no_proxy(no_proxy.as_deref().and_then(reqwest::NoProxy::from_string)));
+        Ok(())
+    };
+    if let Some(url) = &connection.proxy {
+        add(Proxy::all(with_scheme(url.clone())), "--proxy")?;
+        return Ok(proxies);
+    }
+    if let Some(url) = env("http_proxy").filter(|v| !v.is_empty()) {
+        add(Proxy::http(with_scheme(url)), "http_proxy")?;
+    }
+    if let Some(url) = either_case("https_proxy") {
+        add(Proxy::https(with_scheme(url)), "https_proxy")?;
+    }
+    if let Some(url) = either_case("all_proxy") {
+        add(Proxy::all(with_scheme(url)), "all_proxy")?;
+    }
+    Ok(proxies)
 }
 
 /// reqwest is built without a default crypto provider; rustls needs one chosen once per process.
@@ -64,4 +100,44 @@ fn install_crypto_provider() {
         // Fails only if another provider was installed first, which is just as good.
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn connection(proxy: Option<&str>) -> ConnectionConfig {
+        ConnectionConfig {
+            resolve: Vec::new(),
+            cacert_pem: None,
+            insecure: false,
+            max_time: None,
+            connect_timeout: None,
+            proxy: proxy.map(str::to_owned),
+            noproxy: None,
+            ip_version: IpVersion::Any,
+        }
+    }
+
+    #[test]
+    fn proxy_environment_read_as_curl_does() {
+        #[rustfmt::skip]
+        let table: &[(Option<&str>, &[(&str, &str)], usize)] = &[
+            (None, &[], 0),
+            (None, &[("HTTP_PROXY", "proxy.test:3128")], 0),
+            (None, &[("http_proxy", "proxy.test:3128")], 1),
+            (None, &[("HTTPS_PROXY", "proxy.test:3128"), ("all_proxy", "http://p.test")], 2),
+            (None, &[("https_proxy", "")], 0),
+            (Some("proxy.test:8080"), &[("http_proxy", "other.test:1")], 1),
+        ];
+        for &(flag, vars, expected) in table {
+            let env = |name: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            };
+            let got = proxies(&connection(flag), env).unwrap();
+            assert_eq!(got.len(), expected, "{flag:?} {vars:?}");
+        }
+    }
 }
