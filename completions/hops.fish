@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hops_global_optspecs
-    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head max-redirs= post301 post302 post303 location-trusted f/fail b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure m/max-time= connect-timeout= x/proxy= noproxy= 4/ipv4 6/ipv6 v/verbose o/output= color= s/silent show-secrets generate= h/help V/version
+    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head max-redirs= post301 post302 post303 location-trusted f/fail expect-status= expect-url= expect-redirects= expect-chain= expect-location= expect-no-downgrade b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure m/max-time= connect-timeout= x/proxy= noproxy= 4/ipv4 6/ipv6 v/verbose format= w/write-out= har= o/output= color= s/silent show-secrets generate= h/help V/version
 end
 
 function __fish_hops_needs_command
@@ -33,6 +33,11 @@ complete -c hops -n "__fish_hops_needs_command" -s u -l user -d 'Basic credentia
 complete -c hops -n "__fish_hops_needs_command" -s A -l user-agent -d 'User-Agent header' -r
 complete -c hops -n "__fish_hops_needs_command" -s e -l referer -d 'Referer: URL on every hop; "URL;auto" or ";auto" sets it to the previous hop on redirects' -r
 complete -c hops -n "__fish_hops_needs_command" -l max-redirs -d 'Redirects to follow before giving up; 0 shows the first response without following it' -r
+complete -c hops -n "__fish_hops_needs_command" -l expect-status -d 'Expect this final status' -r
+complete -c hops -n "__fish_hops_needs_command" -l expect-url -d 'Expect the chain to end at this URL' -r
+complete -c hops -n "__fish_hops_needs_command" -l expect-redirects -d 'Expect exactly N redirects' -r
+complete -c hops -n "__fish_hops_needs_command" -l expect-chain -d 'Expect this sequence of statuses, e.g. 301,302,200' -r
+complete -c hops -n "__fish_hops_needs_command" -l expect-location -d 'Expect hop N to redirect to URL (the resolved target); repeatable' -r
 complete -c hops -n "__fish_hops_needs_command" -s b -l cookie -d 'Seed the cookie jar: "name=value; name2=value2" for the first host, or a Netscape cookie file' -r
 complete -c hops -n "__fish_hops_needs_command" -s c -l cookie-jar -d 'Write the cookie jar to FILE (Netscape format) when the run ends' -r -F
 complete -c hops -n "__fish_hops_needs_command" -l resolve -d 'Connect to ADDR for HOST:PORT (repeatable), as curl: example.test:443:127.0.0.1' -r
@@ -41,7 +46,11 @@ complete -c hops -n "__fish_hops_needs_command" -s m -l max-time -d 'Give up on 
 complete -c hops -n "__fish_hops_needs_command" -l connect-timeout -d 'Give up connecting after SECS seconds' -r
 complete -c hops -n "__fish_hops_needs_command" -s x -l proxy -d 'Use this proxy (http:// or https://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply' -r
 complete -c hops -n "__fish_hops_needs_command" -l noproxy -d 'Do not use a proxy for these comma-separated hosts ("*" for all)' -r
-complete -c hops -n "__fish_hops_needs_command" -s o -l output -d 'Write the final response body to FILE ("-" for stdout)' -r -F
+complete -c hops -n "__fish_hops_needs_command" -l format -d 'Output format of the chain' -r -f -a "text\t'One block per hop, for people'
+json\t'One JSON document per URL, one per line (schema in the README)'"
+complete -c hops -n "__fish_hops_needs_command" -s w -l write-out -d 'After each chain, print FORMAT with curl\'s %{variables} (@FILE reads it from a file)' -r
+complete -c hops -n "__fish_hops_needs_command" -l har -d 'Write the chains as an HTTP Archive (HAR 1.2) that browser devtools can import' -r -F
+complete -c hops -n "__fish_hops_needs_command" -s o -l output -d 'Write the final response body of the first URL to FILE ("-" for stdout)' -r -F
 complete -c hops -n "__fish_hops_needs_command" -l color -d 'When to use colors' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -51,7 +60,8 @@ complete -c hops -n "__fish_hops_needs_command" -l post301 -d 'Keep POST and its
 complete -c hops -n "__fish_hops_needs_command" -l post302 -d 'Keep POST and its body on a 302 (curl\'s option; browsers switch to GET)'
 complete -c hops -n "__fish_hops_needs_command" -l post303 -d 'Keep POST and its body on a 303 (curl\'s option; browsers switch to GET)'
 complete -c hops -n "__fish_hops_needs_command" -l location-trusted -d 'Send credentials and Cookie headers to every host, also after an origin change'
-complete -c hops -n "__fish_hops_needs_command" -s f -l fail -d 'Exit with code 1 when the final status is 400 or above'
+complete -c hops -n "__fish_hops_needs_command" -s f -l fail -d 'Fail when the final status is 400 or above'
+complete -c hops -n "__fish_hops_needs_command" -l expect-no-downgrade -d 'Expect no redirect from https to http'
 complete -c hops -n "__fish_hops_needs_command" -l no-cookies -d 'Do not keep cookies between hops (Set-Cookie is shown but never sent back)'
 complete -c hops -n "__fish_hops_needs_command" -s k -l insecure -d 'Do not verify TLS certificates'
 complete -c hops -n "__fish_hops_needs_command" -s 4 -l ipv4 -d 'Resolve names to IPv4 addresses only'

@@ -1,16 +1,18 @@
-//! One run of `hops URL`: resolve the config, trace the chain, render it, pick the exit code.
+//! One run of `hops URL...`: resolve the config, trace each chain, render it, pick the exit code.
 
 use std::io::Write;
 
 use anyhow::{Context, Result};
 
 use crate::chain::{self, BodySink};
-use crate::cli::{Cli, Command};
+use crate::checks::{self, CheckResult};
+use crate::cli::{Cli, Command, Format};
 use crate::config::{Config, UsageError};
 use crate::cookies::Jar;
-use crate::exit::{ExitCode, Failure};
+use crate::exit::ExitCode;
 use crate::record::{Chain, Outcome};
-use crate::render::{Redaction, text};
+use crate::render::write_out::{self, WriteOutContext};
+use crate::render::{Redaction, json, text};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     if let Some(dir) = &cli.generate {
@@ -21,28 +23,62 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         return crate::demo::run(args);
     }
     let config = Config::from_cli(&cli)?;
-    colored::control::set_override(config.output.color);
+    colored::control::set_override(config.output.color && config.format == Format::Text);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let chain = runtime.block_on(trace(&config))?;
-    finish(&config, &chain, &mut std::io::stdout().lock())
+    runtime.block_on(trace_all(&config))
 }
 
-/// Sets up the client, jar and body sink, then traces; everything that can fail before the first
-/// request is sent is a usage error.
-pub async fn trace(config: &Config) -> Result<Chain> {
+/// Traces every URL in order, showing each chain as soon as it ends. With several URLs the exit
+/// code is the first non-zero one in the order of the exit code table (1 before 2 before 3 ...).
+async fn trace_all(config: &Config) -> Result<ExitCode> {
     let client =
         crate::client::build(&config.connection).map_err(|err| UsageError(format!("{err:#}")))?;
     let mut jar = seeded_jar(config)?;
-    let sink = open_body_sink(config).await?;
-    let chain = chain::trace(config, &client, &mut jar, sink).await;
+    let mut sink = open_body_sink(config).await?;
+    let mut chains = Vec::with_capacity(config.urls.len());
+    let mut worst = ExitCode::Ok;
+    for url in &config.urls {
+        let chain = chain::trace(
+            config,
+            config.start_for(url),
+            &client,
+            &mut jar,
+            sink.take(),
+        )
+        .await;
+        let code = show(
+            config,
+            &chain,
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        )?;
+        if code != ExitCode::Ok && (worst == ExitCode::Ok || code.code() < worst.code()) {
+            worst = code;
+        }
+        chains.push(chain);
+    }
     if let Some(path) = &config.cookies.jar_out {
         std::fs::write(path, jar.to_netscape())
             .with_context(|| format!("cannot write the cookie jar {}", path.display()))?;
     }
-    Ok(chain)
+    if let Some(path) = &config.har {
+        let har = crate::render::har::document(&chains, redaction(config));
+        std::fs::write(path, serde_json::to_vec_pretty(&har)?)
+            .with_context(|| format!("cannot write the HAR file {}", path.display()))?;
+    }
+    Ok(worst)
+}
+
+/// Traces the first URL with a fresh client and jar (what the demo runs per scenario).
+pub async fn trace_one(config: &Config) -> Result<Chain> {
+    let client =
+        crate::client::build(&config.connection).map_err(|err| UsageError(format!("{err:#}")))?;
+    let mut jar = seeded_jar(config)?;
+    let sink = open_body_sink(config).await?;
+    Ok(chain::trace(config, config.start.clone(), &client, &mut jar, sink).await)
 }
 
 fn seeded_jar(config: &Config) -> Result<Jar> {
@@ -71,40 +107,75 @@ async fn open_body_sink(config: &Config) -> Result<Option<BodySink>> {
     Ok(Some(Box::new(file)))
 }
 
-/// Renders the chain (unless silent) and turns its outcome into an exit code or a failure.
-pub fn finish(config: &Config, chain: &Chain, out: &mut dyn Write) -> Result<ExitCode> {
-    if !config.output.silent {
-        let options = text::TextOptions {
-            verbose: config.output.verbose,
-            redaction: Redaction {
-                show_secrets: config.output.show_secrets,
-            },
-        };
-        text::render(chain, options, out)?;
-        out.flush()?;
+fn redaction(config: &Config) -> Redaction {
+    Redaction {
+        show_secrets: config.output.show_secrets,
     }
-    outcome_code(config, chain)
 }
 
-fn outcome_code(config: &Config, chain: &Chain) -> Result<ExitCode> {
+/// Shows one finished chain: its rendering on `out` (unless silent), its error and failed checks
+/// as `hops: error:` lines on `err`, then `-w`. Returns the chain's exit code.
+pub fn show(
+    config: &Config,
+    chain: &Chain,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitCode> {
+    let results = checks::evaluate(chain, &config.checks);
+    let code = exit_code(chain, &results);
+    let redaction = redaction(config);
+    match config.format {
+        Format::Json => json::render(chain, &results, redaction, out)?,
+        Format::Text if !config.output.silent => {
+            let options = text::TextOptions {
+                verbose: config.output.verbose,
+                redaction,
+            };
+            text::render(chain, &results, options, out)?;
+        }
+        Format::Text => {}
+    }
+    out.flush()?;
     if let Some(error) = &chain.error {
-        return Err(Failure {
-            code: ExitCode::for_outcome(chain.outcome),
-            message: format!("hop {}: {}", error.hop, error.message),
-        }
-        .into());
+        writeln!(
+            err,
+            "hops: error: hop {}: {}",
+            error.hop,
+            redaction.url(&error.message)
+        )?;
     }
-    if let (Outcome::Ok, Some(last)) = (chain.outcome, chain.last_response()) {
-        if config.fail_on_http_error && last.status >= 400 {
-            return Err(Failure {
-                code: ExitCode::CheckFailed,
-                message: format!(
-                    "hop {}: final status {} {} (--fail)",
-                    last.index, last.status, last.reason
-                ),
-            }
-            .into());
-        }
+    for failed in results.iter().filter(|r| !r.ok) {
+        writeln!(err, "hops: error: {}", describe_failed_check(failed))?;
     }
-    Ok(ExitCode::Ok)
+    if let Some(format) = &config.write_out {
+        let context = WriteOutContext {
+            chain,
+            exit_code: code.code(),
+            redaction,
+        };
+        write_out::render(format, &context, out, err)?;
+        out.flush()?;
+    }
+    Ok(code)
+}
+
+/// A broken chain (3 to 6) says more than a check that failed because of it.
+fn exit_code(chain: &Chain, results: &[CheckResult]) -> ExitCode {
+    if chain.outcome != Outcome::Ok {
+        ExitCode::for_outcome(chain.outcome)
+    } else if results.iter().any(|r| !r.ok) {
+        ExitCode::CheckFailed
+    } else {
+        ExitCode::Ok
+    }
+}
+
+pub fn describe_failed_check(result: &CheckResult) -> String {
+    let at = result
+        .hop
+        .map_or(String::new(), |hop| format!("hop {hop}: "));
+    format!(
+        "{at}--{} failed: expected {}, got {}",
+        result.check, result.expected, result.actual
+    )
 }

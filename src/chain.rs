@@ -27,9 +27,10 @@ const REDIRECT_BODY_DRAIN_LIMIT: usize = 64 * 1024;
 /// Where the final response body goes (`-o`).
 pub type BodySink = Box<dyn AsyncWrite + Unpin + Send>;
 
-/// Traces the chain that starts at `config.start`.
+/// Traces the chain that starts with `start`.
 pub async fn trace(
     config: &Config,
+    start: PlannedRequest,
     client: &Client,
     jar: &mut Jar,
     body_sink: Option<BodySink>,
@@ -46,11 +47,11 @@ pub async fn trace(
         hops: Vec::new(),
         keys: Vec::new(),
         deadline,
-        started,
     };
-    let (outcome, loop_info, error) = tracer.run(body_sink).await;
+    let request = summary(&start);
+    let (outcome, loop_info, error) = tracer.run(start, body_sink).await;
     Chain {
-        request: summary(&config.start),
+        request,
         hops: tracer.hops,
         outcome,
         loop_info,
@@ -66,14 +67,13 @@ struct Tracer<'a> {
     hops: Vec<Hop>,
     keys: Vec<RequestKey>,
     deadline: Option<tokio::time::Instant>,
-    started: Instant,
 }
 
 type Ending = (Outcome, Option<LoopInfo>, Option<ChainError>);
 
 impl Tracer<'_> {
-    async fn run(&mut self, mut body_sink: Option<BodySink>) -> Ending {
-        let mut current = self.config.start.clone();
+    async fn run(&mut self, start: PlannedRequest, mut body_sink: Option<BodySink>) -> Ending {
+        let mut current = start;
         let mut referer = self.config.referer.fixed.clone();
         loop {
             let index = self.hops.len() + 1;
@@ -322,13 +322,14 @@ impl Tracer<'_> {
             })
             .collect();
         let not_followed = policy::not_followed_reason(status.as_u16(), location.is_some());
-        let _ = self.started;
         Hop {
             index,
             method: request.method.to_string(),
             url: request.url.to_string(),
             request_headers: header_pairs(sent_headers),
             body_bytes: request.body.as_ref().map(Bytes::len),
+            request_body: request.body.clone(),
+            started_at: std::time::SystemTime::now() - first_byte,
             status: status.as_u16(),
             reason,
             http_version: format!("{:?}", response.version()),

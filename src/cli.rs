@@ -30,15 +30,18 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// The URL to trace; without a scheme, http:// is assumed (as curl does)
+    /// The URLs to trace, one after the other; without a scheme, http:// is assumed (as curl does)
     #[arg(value_name = "URL")]
-    pub url: Option<String>,
+    pub urls: Vec<String>,
 
     #[command(flatten)]
     pub request: RequestArgs,
 
     #[command(flatten)]
     pub follow: FollowArgs,
+
+    #[command(flatten)]
+    pub checks: CheckArgs,
 
     #[command(flatten)]
     pub cookies: CookieArgs,
@@ -141,10 +144,38 @@ pub struct FollowArgs {
     /// Send credentials and Cookie headers to every host, also after an origin change
     #[arg(long = "location-trusted")]
     pub location_trusted: bool,
+}
 
-    /// Exit with code 1 when the final status is 400 or above
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Checks (exit code 1 when one fails)")]
+pub struct CheckArgs {
+    /// Fail when the final status is 400 or above
     #[arg(short = 'f', long = "fail")]
     pub fail: bool,
+
+    /// Expect this final status
+    #[arg(long = "expect-status", value_name = "CODE")]
+    pub status: Option<u16>,
+
+    /// Expect the chain to end at this URL
+    #[arg(long = "expect-url", value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Expect exactly N redirects
+    #[arg(long = "expect-redirects", value_name = "N")]
+    pub redirects: Option<usize>,
+
+    /// Expect this sequence of statuses, e.g. 301,302,200
+    #[arg(long = "expect-chain", value_name = "CODES")]
+    pub chain: Option<String>,
+
+    /// Expect hop N to redirect to URL (the resolved target); repeatable
+    #[arg(long = "expect-location", value_name = "N=URL", action = ArgAction::Append)]
+    pub locations: Vec<String>,
+
+    /// Expect no redirect from https to http
+    #[arg(long = "expect-no-downgrade")]
+    pub no_downgrade: bool,
 }
 
 #[derive(Debug, Args)]
@@ -210,7 +241,19 @@ pub struct OutputArgs {
     #[arg(short = 'v', long = "verbose")]
     pub verbose: bool,
 
-    /// Write the final response body to FILE ("-" for stdout)
+    /// Output format of the chain
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// After each chain, print FORMAT with curl's %{variables} (@FILE reads it from a file)
+    #[arg(short = 'w', long = "write-out", value_name = "FORMAT")]
+    pub write_out: Option<String>,
+
+    /// Write the chains as an HTTP Archive (HAR 1.2) that browser devtools can import
+    #[arg(long = "har", value_name = "FILE")]
+    pub har: Option<PathBuf>,
+
+    /// Write the final response body of the first URL to FILE ("-" for stdout)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -225,6 +268,14 @@ pub struct OutputArgs {
     /// Print Authorization values and URL passwords instead of redacting them
     #[arg(long = "show-secrets")]
     pub show_secrets: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One block per hop, for people
+    Text,
+    /// One JSON document per URL, one per line (schema in the README)
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

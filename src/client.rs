@@ -119,10 +119,13 @@ mod tests {
         }
     }
 
+    /// Environment variables as (name, value) pairs.
+    type Env<'a> = &'a [(&'a str, &'a str)];
+
     #[test]
     fn proxy_environment_read_as_curl_does() {
         #[rustfmt::skip]
-        let table: &[(Option<&str>, &[(&str, &str)], usize)] = &[
+        let table: &[(Option<&str>, Env, usize)] = &[
             (None, &[], 0),
             (None, &[("HTTP_PROXY", "proxy.test:3128")], 0),
             (None, &[("http_proxy", "proxy.test:3128")], 1),

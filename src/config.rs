@@ -14,7 +14,8 @@ use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
 
-use crate::cli::{Cli, ColorWhen};
+use crate::checks::{self, Checks};
+use crate::cli::{Cli, ColorWhen, Format};
 use crate::policy::{FollowOptions, KeepPost, PlannedRequest};
 
 /// A problem with what the user typed or named on the command line.
@@ -35,7 +36,13 @@ pub struct Config {
     pub cookies: CookieConfig,
     pub connection: ConnectionConfig,
     pub output: OutputConfig,
-    pub fail_on_http_error: bool,
+    /// Every URL to trace, in order; `start.url` is the first.
+    pub urls: Vec<Url>,
+    pub checks: Checks,
+    pub format: Format,
+    /// `-w`: the format text itself (read from the file for `@FILE`).
+    pub write_out: Option<String>,
+    pub har: Option<PathBuf>,
 }
 
 /// What `Referer` each hop sends (`-e`).
@@ -95,11 +102,15 @@ pub struct OutputConfig {
 
 impl Config {
     pub fn from_cli(cli: &Cli) -> Result<Config, UsageError> {
-        let raw_url = cli
-            .url
-            .as_deref()
+        let urls = cli
+            .urls
+            .iter()
+            .map(|raw| parse_start_url(raw))
+            .collect::<Result<Vec<_>, _>>()?;
+        let url = urls
+            .first()
+            .cloned()
             .ok_or_else(|| usage("no URL given (try `hops --help` or `hops demo`)"))?;
-        let url = parse_start_url(raw_url)?;
         let body = read_body(cli)?;
 
         let mut headers = vec![
@@ -177,9 +188,67 @@ impl Config {
             cookies,
             connection,
             output,
-            fail_on_http_error: cli.follow.fail,
+            urls,
+            checks: checks_config(cli)?,
+            format: cli.output.format,
+            write_out: write_out_format(cli.output.write_out.as_deref())?,
+            har: cli.output.har.clone(),
         })
     }
+}
+
+impl Config {
+    /// The first request of the chain that starts at `url`.
+    pub fn start_for(&self, url: &Url) -> PlannedRequest {
+        PlannedRequest {
+            url: url.clone(),
+            ..self.start.clone()
+        }
+    }
+}
+
+fn checks_config(cli: &Cli) -> Result<Checks, UsageError> {
+    let args = &cli.checks;
+    let absolute = |text: &str, flag: &str| {
+        parse_start_url(text).map_err(|err| usage(format!("{flag}: {err}")))
+    };
+    Ok(Checks {
+        status: args.status,
+        url: args
+            .url
+            .as_deref()
+            .map(|u| absolute(u, "--expect-url"))
+            .transpose()?,
+        redirects: args.redirects,
+        chain: args
+            .chain
+            .as_deref()
+            .map(checks::parse_chain)
+            .transpose()
+            .map_err(usage)?,
+        locations: args
+            .locations
+            .iter()
+            .map(|arg| {
+                let (index, url) = checks::parse_location(arg).map_err(usage)?;
+                Ok((index, absolute(&url, "--expect-location")?))
+            })
+            .collect::<Result<_, UsageError>>()?,
+        no_downgrade: args.no_downgrade,
+        fail_on_http_error: args.fail,
+    })
+}
+
+/// `-w FORMAT`, or `-w @FILE` / `-w @-` read as curl does.
+fn write_out_format(arg: Option<&str>) -> Result<Option<String>, UsageError> {
+    let Some(arg) = arg else {
+        return Ok(None);
+    };
+    if arg.starts_with('@') {
+        let bytes = read_data_arg(arg)?;
+        return Ok(Some(String::from_utf8_lossy(&bytes).into_owned()));
+    }
+    Ok(Some(arg.to_owned()))
 }
 
 pub fn default_user_agent() -> HeaderValue {

@@ -133,10 +133,12 @@ impl Jar {
         if !self.enabled {
             return None;
         }
-        let pairs: Vec<String> = self
-            .store
-            .get_request_values(url)
-            .map(|(name, value)| format!("{name}={value}"))
+        // RFC 6265 §5.4: longer paths first, then oldest first (the store keeps insertion order).
+        let mut cookies = self.store.matches(url);
+        cookies.sort_by_key(|cookie| std::cmp::Reverse(String::from(&cookie.path).len()));
+        let pairs: Vec<String> = cookies
+            .iter()
+            .map(|cookie| format!("{}={}", cookie.name(), cookie.value()))
             .collect();
         (!pairs.is_empty()).then(|| pairs.join("; "))
     }
@@ -221,6 +223,21 @@ mod tests {
             Some("sid=1; p=1")
         );
         assert_eq!(jar.header_for(&url("http://auth.test/")), None);
+    }
+
+    #[test]
+    fn longer_paths_are_sent_first() {
+        let mut jar = Jar::new(true);
+        jar.receive("root=1; Path=/", &url("http://shop.test/"));
+        jar.receive("deep=2; Path=/deep", &url("http://shop.test/deep/x"));
+        assert_eq!(
+            jar.header_for(&url("http://shop.test/deep/x")).as_deref(),
+            Some("deep=2; root=1")
+        );
+        assert_eq!(
+            jar.header_for(&url("http://shop.test/other")).as_deref(),
+            Some("root=1")
+        );
     }
 
     #[test]

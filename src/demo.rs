@@ -78,16 +78,12 @@ async fn show_scenario(
     let cli = Cli::try_parse_from(&argv)
         .with_context(|| format!("scenario {}: bad arguments", scenario.name))?;
     let config = Config::from_cli(&cli)?;
-    let chain = crate::app::trace(&config).await?;
-    let code = match crate::app::finish(&config, &chain, out) {
-        Ok(code) => code,
-        Err(error) => {
-            writeln!(out, "{} {error:#}", "hops: error:".red().bold())?;
-            error
-                .downcast_ref::<crate::exit::Failure>()
-                .map_or(ExitCode::Usage, |f| f.code)
-        }
-    };
+    let chain = crate::app::trace_one(&config).await?;
+    let mut errors = Vec::new();
+    let code = crate::app::show(&config, &chain, out, &mut errors)?;
+    for line in String::from_utf8_lossy(&errors).lines() {
+        writeln!(out, "{}", line.red())?;
+    }
     writeln!(out, "{}", format!("(exit code {})", code.code()).dimmed())?;
     writeln!(out)?;
     Ok(())

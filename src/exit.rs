@@ -36,12 +36,3 @@ impl ExitCode {
         self as i32
     }
 }
-
-/// A run that ended with a non-zero code after showing what it could; `main` prints the
-/// message as the one `hops: error: ...` line.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Failure {
-    pub code: ExitCode,
-    pub message: String,
-}

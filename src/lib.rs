@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod chain;
+pub mod checks;
 pub mod cli;
 pub mod client;
 pub mod config;

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::Parser;
 use hops::cli::Cli;
-use hops::exit::{ExitCode, Failure};
+use hops::exit::ExitCode;
 
 fn main() {
     let cli = Cli::parse();
@@ -19,12 +19,10 @@ fn report(error: &anyhow::Error) -> ExitCode {
     if is_broken_pipe(error) {
         return ExitCode::Ok;
     }
-    // Anything that is not a traced failure happened while setting up: a usage problem.
-    let code = error
-        .downcast_ref::<Failure>()
-        .map_or(ExitCode::Usage, |failure| failure.code);
+    // Chains report their own failures; what reaches here is about the command line or the
+    // files it names (URL, header, body file, output file, cookie jar, HAR file).
     let _ = writeln!(std::io::stderr(), "hops: error: {error:#}");
-    code
+    ExitCode::Usage
 }
 
 /// `hops ... | head` closing the pipe early is not an error.

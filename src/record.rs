@@ -70,6 +70,12 @@ pub struct Hop {
     pub url: String,
     pub request_headers: Vec<(String, String)>,
     pub body_bytes: Option<usize>,
+    /// The body sent, kept for the HAR export.
+    #[serde(skip)]
+    pub request_body: Option<bytes::Bytes>,
+    /// Wall-clock time the request was sent.
+    #[serde(skip)]
+    pub started_at: std::time::SystemTime,
     pub status: u16,
     pub reason: String,
     pub http_version: String,
@@ -158,6 +164,68 @@ pub enum ErrorKind {
     Io,
 }
 
+/// Milliseconds with microsecond precision, the unit of every time in the machine outputs.
+pub fn millis(duration: Duration) -> f64 {
+    (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
 fn serialize_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64((d.as_secs_f64() * 1_000_000.0).round() / 1000.0)
+    s.serialize_f64(millis(*d))
+}
+
+/// Records for unit tests of the modules that read them.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// A GET hop to `url` answered by `status`, redirecting to `next` when given.
+    pub fn hop(index: usize, url: &str, status: u16, next: Option<&str>) -> Hop {
+        Hop {
+            index,
+            method: "GET".into(),
+            url: url.into(),
+            request_headers: vec![],
+            body_bytes: None,
+            request_body: None,
+            started_at: std::time::SystemTime::UNIX_EPOCH,
+            status,
+            reason: String::new(),
+            http_version: "HTTP/1.1".into(),
+            remote_addr: Some(SocketAddr::from(([127, 0, 0, 1], 8080))),
+            response_headers: vec![("content-type".into(), "text/html".into())],
+            location: next.map(str::to_owned),
+            next: next.map(|url| NextHop {
+                url: url.into(),
+                method: "GET".into(),
+                method_changed: false,
+                body_kept: None,
+                stripped_headers: vec![],
+            }),
+            not_followed: None,
+            set_cookies: vec![],
+            timing: Timing::default(),
+            warnings: vec![],
+        }
+    }
+
+    /// A chain of `hops` that started with a GET of the first hop's URL.
+    pub fn chain(hops: Vec<Hop>, outcome: Outcome) -> Chain {
+        Chain {
+            request: RequestSummary {
+                method: "GET".into(),
+                url: hops[0].url.clone(),
+                headers: vec![],
+                body_bytes: None,
+            },
+            error: (outcome != Outcome::Ok).then(|| ChainError {
+                hop: hops.len() + 1,
+                kind: ErrorKind::Loop,
+                message: "stopped".into(),
+            }),
+            hops,
+            outcome,
+            loop_info: None,
+            time: Duration::from_micros(12_345),
+        }
+    }
 }

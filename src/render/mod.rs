@@ -1,6 +1,9 @@
 //! Renderers read a finished [`crate::record::Chain`] and write it out; they never send requests.
 
+pub mod har;
+pub mod json;
 pub mod text;
+pub mod write_out;
 
 /// Header values that are credentials: shown as their scheme followed by `****`.
 const SECRET_HEADERS: [&str; 2] = ["authorization", "proxy-authorization"];

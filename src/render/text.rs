@@ -9,6 +9,7 @@ use std::time::Duration;
 use colored::{ColoredString, Colorize};
 
 use super::Redaction;
+use crate::checks::CheckResult;
 use crate::record::{Chain, Hop, Outcome};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -19,7 +20,12 @@ pub struct TextOptions {
 
 const INDENT: &str = "    ";
 
-pub fn render(chain: &Chain, options: TextOptions, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    chain: &Chain,
+    checks: &[CheckResult],
+    options: TextOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for hop in &chain.hops {
         render_hop(hop, options, out)?;
         if let Some(error) = chain.error.as_ref().filter(|e| e.hop == hop.index) {
@@ -58,7 +64,31 @@ pub fn render(chain: &Chain, options: TextOptions, out: &mut dyn Write) -> io::R
         )?;
         writeln!(out)?;
     }
-    writeln!(out, "{}", summary_line(chain, options.redaction))
+    writeln!(out, "{}", summary_line(chain, options.redaction))?;
+    for check in checks {
+        let hop = check
+            .hop
+            .map_or(String::new(), |hop| format!(" (hop {hop})"));
+        if check.ok {
+            writeln!(
+                out,
+                "{} --{}: {}",
+                "✓".green().bold(),
+                check.check,
+                check.actual
+            )?;
+        } else {
+            writeln!(
+                out,
+                "{} --{}: expected {}, got {}{hop}",
+                "✗".red().bold(),
+                check.check,
+                check.expected,
+                check.actual.red()
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Result<()> {

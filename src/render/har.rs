@@ -1,0 +1,93 @@
+//! `--har FILE`: the chains as an HTTP Archive (HAR 1.2) that browser devtools import, so support
+//! staff can attach a trace to a ticket. One entry per hop that received a response.
+
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::Redaction;
+use crate::record::millis;
+use crate::record::{Chain, Hop};
+
+pub fn document(chains: &[Chain], redaction: Redaction) -> Value {
+    let entries: Vec<Value> = chains
+        .iter()
+        .flat_map(|chain| &chain.hops)
+        .map(|hop| entry(hop, redaction))
+        .collect();
+    json!({
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "hops", "version": env!("CARGO_PKG_VERSION")},
+            "entries": entries,
+        }
+    })
+}
+
+fn entry(hop: &Hop, redaction: Redaction) -> Value {
+    let url = redaction.url(&hop.url);
+    let first_byte = millis(hop.timing.first_byte);
+    let total = millis(hop.timing.total);
+    let mut request = json!({
+        "method": hop.method,
+        "url": url,
+        "httpVersion": hop.http_version,
+        "cookies": [],
+        "headers": name_values(&hop.request_headers, redaction),
+        "queryString": query(&hop.url),
+        "headersSize": -1,
+        "bodySize": hop.body_bytes.map_or(0, |n| n as i64),
+    });
+    if let Some(body) = &hop.request_body {
+        let mime = hop
+            .request_headers
+            .iter()
+            .find(|(name, _)| name == "content-type")
+            .map_or("application/octet-stream", |(_, value)| value.as_str());
+        request["postData"] = json!({"mimeType": mime, "text": String::from_utf8_lossy(body)});
+    }
+    let content_type = hop
+        .response_headers
+        .iter()
+        .find(|(name, _)| name == "content-type")
+        .map_or("", |(_, value)| value.as_str());
+    let mut entry = json!({
+        "startedDateTime": OffsetDateTime::from(hop.started_at).format(&Rfc3339).unwrap_or_default(),
+        "time": total,
+        "request": request,
+        "response": {
+            "status": hop.status,
+            "statusText": hop.reason,
+            "httpVersion": hop.http_version,
+            "cookies": [],
+            "headers": name_values(&hop.response_headers, redaction),
+            "content": {"size": -1, "mimeType": content_type},
+            "redirectURL": hop.next.as_ref().map_or(String::new(), |next| redaction.url(&next.url)),
+            "headersSize": -1,
+            "bodySize": -1,
+        },
+        "cache": {},
+        "timings": {"blocked": -1, "dns": -1, "connect": -1, "ssl": -1, "send": 0, "wait": first_byte, "receive": (total - first_byte).max(0.0)},
+    });
+    if let Some(addr) = hop.remote_addr {
+        entry["serverIPAddress"] = json!(addr.ip().to_string());
+    }
+    entry
+}
+
+fn name_values(pairs: &[(String, String)], redaction: Redaction) -> Vec<Value> {
+    pairs
+        .iter()
+        .map(|(name, value)| json!({"name": name, "value": redaction.header_value(name, value)}))
+        .collect()
+}
+
+fn query(url: &str) -> Vec<Value> {
+    url::Url::parse(url)
+        .map(|u| {
+            u.query_pairs()
+                .map(|(name, value)| json!({"name": name, "value": value}))
+                .collect()
+        })
+        .unwrap_or_default()
+}

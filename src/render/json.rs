@@ -1,0 +1,143 @@
+//! The machine-readable chain (`--format json`): one JSON document per traced URL, one per line.
+//!
+//! The schema is versioned by `"schema"`; a field is never removed or changed in meaning without
+//! a new version. Documents are the same on success and on every failure. Schema 1:
+//!
+//! ```text
+//! {
+//!   "schema": 1,
+//!   "request": {"method": "POST", "url": "...", "headers": [["name", "value"]], "body_bytes": 10 | null},
+//!   "hops": [{
+//!     "index": 1,                      // 1-based
+//!     "method": "POST", "url": "...",  // the request of this hop (fragment shown, never sent)
+//!     "synthetic": false,              // true for hops made up by the client (no request sent)
+//!     "status": 307, "reason": "Temporary Redirect", "http_version": "HTTP/1.1",
+//!     "remote_addr": "127.0.0.1:8080" | null,
+//!     "location": "/next" | null,      // raw value as received, escaped if not printable
+//!     "next_url": "http://.../next" | null,  // resolved target, null when not followed
+//!     "next_method": "POST" | null,
+//!     "body_kept": true | false | null,      // null when there was no body or no next hop
+//!     "stripped_headers": ["authorization"], // lower-case names removed for the next hop
+//!     "not_followed": "..." | null,          // why a Location or redirect status was not followed
+//!     "set_cookies": [{"raw": "...", "stored": true, "reason": null | "..."}],
+//!     "request_headers": [["name", "value"]],
+//!     "response_headers": [["name", "value"]],
+//!     "timing_ms": {"dns": null, "connect": null, "tls": null, "first_byte": 1.0, "total": 1.3},
+//!     "warnings": [{"code": "https_downgrade", "message": "..."}]
+//!   }],
+//!   "outcome": "ok" | "loop" | "too_many_redirects" | "bad_location" | "network_error",
+//!   "loop": null | {"repeats_hop": 1, "at_hop": 3, "kind": "exact_repeat", "method": "GET", "url": "..."},
+//!   "error": null | {"hop": 3, "kind": "loop|too_many_redirects|bad_location|dns|connect|tls|timeout|protocol|io", "message": "..."},
+//!   "final": null | {"status": 200, "url": "..."},   // null unless the outcome is "ok"
+//!   "redirects": 2, "time_ms": 12.3,
+//!   "checks": [{"check": "expect-status", "expected": "200", "actual": "200", "ok": true, "hop": 3 | null}]
+//! }
+//! ```
+//! `dns`, `connect` and `tls` are null until they are measured separately; times are in
+//! milliseconds. Secrets (Authorization values, URL passwords) are redacted unless
+//! `--show-secrets` is given.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::Redaction;
+use crate::checks::CheckResult;
+use crate::record::millis;
+use crate::record::{Chain, Hop, Outcome};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The chain as one JSON value.
+pub fn document(chain: &Chain, checks: &[CheckResult], redaction: Redaction) -> Value {
+    let final_response = chain
+        .last_response()
+        .filter(|_| chain.outcome == Outcome::Ok)
+        .map(|hop| json!({"status": hop.status, "url": redaction.url(&hop.url)}));
+    json!({
+        "schema": SCHEMA_VERSION,
+        "request": {
+            "method": chain.request.method,
+            "url": redaction.url(&chain.request.url),
+            "headers": headers(&chain.request.headers, redaction),
+            "body_bytes": chain.request.body_bytes,
+        },
+        "hops": chain.hops.iter().map(|hop| hop_value(hop, redaction)).collect::<Vec<_>>(),
+        "outcome": chain.outcome,
+        "loop": chain.loop_info.as_ref().map(|info| json!({
+            "repeats_hop": info.repeats_hop,
+            "at_hop": info.at_hop,
+            "kind": "exact_repeat",
+            "method": info.method,
+            "url": redaction.url(&info.url),
+        })),
+        "error": chain.error.as_ref().map(|error| json!({
+            "hop": error.hop,
+            "kind": error.kind,
+            "message": redaction.url(&error.message),
+        })),
+        "final": final_response,
+        "redirects": chain.redirects(),
+        "time_ms": millis(chain.time),
+        "checks": checks,
+    })
+}
+
+pub fn render(
+    chain: &Chain,
+    checks: &[CheckResult],
+    redaction: Redaction,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &document(chain, checks, redaction))?;
+    writeln!(out)
+}
+
+fn hop_value(hop: &Hop, redaction: Redaction) -> Value {
+    json!({
+        "index": hop.index,
+        "method": hop.method,
+        "url": redaction.url(&hop.url),
+        "synthetic": false,
+        "status": hop.status,
+        "reason": hop.reason,
+        "http_version": hop.http_version,
+        "remote_addr": hop.remote_addr.map(|addr| addr.to_string()),
+        "location": hop.location.as_deref().map(|l| redaction.url(l)),
+        "next_url": hop.next.as_ref().map(|next| redaction.url(&next.url)),
+        "next_method": hop.next.as_ref().map(|next| &next.method),
+        "body_kept": hop.next.as_ref().and_then(|next| next.body_kept),
+        "stripped_headers": hop.next.as_ref().map_or(Vec::new(), |next| {
+            next.stripped_headers.iter().map(|s| s.name.clone()).collect()
+        }),
+        "not_followed": hop.not_followed,
+        "set_cookies": hop.set_cookies,
+        "request_headers": headers(&hop.request_headers, redaction),
+        "response_headers": headers(&hop.response_headers, redaction),
+        "timing_ms": Timing {
+            dns: None,
+            connect: None,
+            tls: None,
+            first_byte: millis(hop.timing.first_byte),
+            total: millis(hop.timing.total),
+        },
+        "warnings": hop.warnings,
+    })
+}
+
+#[derive(Serialize)]
+struct Timing {
+    dns: Option<f64>,
+    connect: Option<f64>,
+    tls: Option<f64>,
+    first_byte: f64,
+    total: f64,
+}
+
+fn headers(pairs: &[(String, String)], redaction: Redaction) -> Vec<[String; 2]> {
+    pairs
+        .iter()
+        .map(|(name, value)| [name.clone(), redaction.header_value(name, value)])
+        .collect()
+}

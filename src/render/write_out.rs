@@ -1,0 +1,266 @@
+//! `-w/--write-out`: curl's format language over a finished chain, so `curl -L -w` scripts port
+//! over unchanged. `%{name}` is a variable, `%%` a percent sign, `\n` `\r` `\t` `\\` escapes,
+//! and `%{stdout}` / `%{stderr}` switch where the rest goes.
+
+use std::io::{self, Write};
+
+use serde_json::{Map, Value};
+
+use super::Redaction;
+use crate::policy;
+use crate::record::Chain;
+
+/// The variables hops knows, in curl's spelling.
+pub const VARIABLES: [&str; 14] = [
+    "content_type",
+    "errormsg",
+    "exitcode",
+    "http_code",
+    "http_version",
+    "method",
+    "num_redirects",
+    "redirect_url",
+    "remote_ip",
+    "remote_port",
+    "response_code",
+    "time_total",
+    "url",
+    "url_effective",
+];
+
+pub struct WriteOutContext<'a> {
+    pub chain: &'a Chain,
+    pub exit_code: i32,
+    pub redaction: Redaction,
+}
+
+/// The value of one variable; `None` for a name hops does not know.
+pub fn variable(name: &str, context: &WriteOutContext) -> Option<Value> {
+    let chain = context.chain;
+    let last = chain.last_response();
+    let text = |s: String| Some(Value::String(s));
+    match name {
+        "url_effective" => text(
+            context
+                .redaction
+                .url(last.map_or(&chain.request.url, |hop| &hop.url)),
+        ),
+        "url" => text(context.redaction.url(&chain.request.url)),
+        "http_code" | "response_code" => Some(Value::from(last.map_or(0, |hop| hop.status))),
+        "num_redirects" => Some(Value::from(chain.redirects())),
+        "redirect_url" => text(
+            redirect_url(chain)
+                .map(|u| context.redaction.url(&u))
+                .unwrap_or_default(),
+        ),
+        "time_total" => Some(Value::from((chain.time.as_secs_f64() * 1e6).round() / 1e6)),
+        "method" => {
+            text(last.map_or_else(|| chain.request.method.clone(), |hop| hop.method.clone()))
+        }
+        "exitcode" => Some(Value::from(context.exit_code)),
+        "errormsg" => text(
+            chain
+                .error
+                .as_ref()
+                .map(|e| format!("hop {}: {}", e.hop, e.message))
+                .unwrap_or_default(),
+        ),
+        "remote_ip" => text(
+            last.and_then(|hop| hop.remote_addr)
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default(),
+        ),
+        "remote_port" => Some(
+            last.and_then(|hop| hop.remote_addr)
+                .map_or(Value::String(String::new()), |a| Value::from(a.port())),
+        ),
+        "http_version" => text(
+            last.map(|hop| curl_http_version(&hop.http_version))
+                .unwrap_or_else(|| "0".to_owned()),
+        ),
+        "content_type" => text(
+            last.and_then(|hop| {
+                hop.response_headers
+                    .iter()
+                    .find(|(n, _)| n == "content-type")
+            })
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default(),
+        ),
+        _ => None,
+    }
+}
+
+/// The target a last, unfollowed redirect points at, as curl reports it.
+fn redirect_url(chain: &Chain) -> Option<String> {
+    let last = chain.last_response()?;
+    if last.next.is_some() || !policy::is_followed_status(last.status) {
+        return None;
+    }
+    let raw = last
+        .response_headers
+        .iter()
+        .find(|(n, _)| n == "location")?;
+    let base = url::Url::parse(&last.url).ok()?;
+    policy::resolve_location(raw.1.as_bytes(), &base)
+        .ok()
+        .map(|r| r.url.to_string())
+}
+
+fn curl_http_version(version: &str) -> String {
+    match version {
+        "HTTP/0.9" => "0.9",
+        "HTTP/1.0" => "1",
+        "HTTP/1.1" => "1.1",
+        "HTTP/2.0" => "2",
+        "HTTP/3.0" => "3",
+        other => other,
+    }
+    .to_owned()
+}
+
+fn all_variables(context: &WriteOutContext) -> Value {
+    let mut map = Map::new();
+    for name in VARIABLES {
+        if let Some(value) = variable(name, context) {
+            map.insert(name.to_owned(), value);
+        }
+    }
+    Value::Object(map)
+}
+
+/// Writes `format` for this chain. Unknown variables are reported on `warnings` and print nothing,
+/// as in curl.
+pub fn render(
+    format: &str,
+    context: &WriteOutContext,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> io::Result<()> {
+    let mut to_stderr = false;
+    let mut rest = format;
+    while let Some(c) = rest.chars().next() {
+        let out: &mut dyn Write = if to_stderr {
+            &mut *stderr
+        } else {
+            &mut *stdout
+        };
+        if let Some(after) = rest.strip_prefix("%{") {
+            if let Some(end) = after.find('}') {
+                let name = &after[..end];
+                rest = &after[end + 1..];
+                match name {
+                    "stdout" => to_stderr = false,
+                    "stderr" => to_stderr = true,
+                    "json" => write!(out, "{}", all_variables(context))?,
+                    _ => match variable(name, context) {
+                        Some(Value::String(s)) => write!(out, "{s}")?,
+                        Some(value) if name == "time_total" => {
+                            write!(out, "{:.6}", value.as_f64().unwrap_or_default())?
+                        }
+                        Some(value) if name == "http_code" || name == "response_code" => {
+                            write!(out, "{:03}", value.as_u64().unwrap_or_default())?
+                        }
+                        Some(value) => write!(out, "{value}")?,
+                        None => writeln!(
+                            stderr,
+                            "hops: warning: unknown --write-out variable: '{name}'"
+                        )?,
+                    },
+                }
+                continue;
+            }
+        }
+        if let Some(after) = rest.strip_prefix("%%") {
+            write!(out, "%")?;
+            rest = after;
+            continue;
+        }
+        if let Some(after) = rest.strip_prefix('\\') {
+            let escaped = match after.chars().next() {
+                Some('n') => Some('\n'),
+                Some('r') => Some('\r'),
+                Some('t') => Some('\t'),
+                Some('\\') => Some('\\'),
+                _ => None,
+            };
+            if let Some(escaped) = escaped {
+                write!(out, "{escaped}")?;
+                rest = &after[1..];
+                continue;
+            }
+        }
+        write!(out, "{c}")?;
+        rest = &rest[c.len_utf8()..];
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Outcome, testing};
+
+    fn chain() -> Chain {
+        testing::chain(
+            vec![
+                testing::hop(1, "http://a.test/", 301, Some("http://a.test/new")),
+                testing::hop(2, "http://a.test/new", 200, None),
+            ],
+            Outcome::Ok,
+        )
+    }
+
+    fn rendered(format: &str) -> (String, String) {
+        let chain = chain();
+        let context = WriteOutContext {
+            chain: &chain,
+            exit_code: 0,
+            redaction: Redaction::default(),
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        render(format, &context, &mut out, &mut err).unwrap();
+        (
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    }
+
+    #[test]
+    fn curl_variables_and_escapes() {
+        #[rustfmt::skip]
+        let table = [
+            ("%{http_code} %{response_code}\\n", "200 200\n"),
+            ("%{url_effective}|%{url}", "http://a.test/new|http://a.test/"),
+            ("%{num_redirects} %{method} %{exitcode}", "1 GET 0"),
+            ("%{remote_ip}:%{remote_port}", "127.0.0.1:8080"),
+            ("%{time_total}", "0.012345"),
+            ("%{http_version} %{content_type}", "1.1 text/html"),
+            ("[%{redirect_url}]", "[]"),
+            ("100%% done\\t\\\\", "100% done\t\\"),
+            ("%{unclosed", "%{unclosed"),
+            ("\\q", "\\q"),
+        ];
+        for (format, expected) in table {
+            assert_eq!(rendered(format).0, expected, "{format}");
+        }
+    }
+
+    #[test]
+    fn stream_switch_and_unknown_variables() {
+        let (out, err) = rendered("a%{stderr}b%{stdout}c%{nope}");
+        assert_eq!(out, "ac");
+        assert_eq!(
+            err,
+            "bhops: warning: unknown --write-out variable: 'nope'\n"
+        );
+    }
+
+    #[test]
+    fn json_holds_every_variable() {
+        let (out, _) = rendered("%{json}");
+        let value: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(value.as_object().unwrap().len(), VARIABLES.len());
+        assert_eq!(value["http_code"], 200);
+    }
+}
