@@ -13,6 +13,7 @@ pub mod cookies;
 pub mod demo;
 pub mod exit;
 pub mod generate;
+pub mod hsts;
 pub mod policy;
 pub mod record;
 pub mod render;
