@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hops_global_optspecs
-    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head max-redirs= post301 post302 post303 location-trusted f/fail expect-status= expect-url= expect-redirects= expect-chain= expect-location= expect-no-downgrade b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure m/max-time= connect-timeout= x/proxy= noproxy= 4/ipv4 6/ipv6 v/verbose format= w/write-out= har= o/output= color= s/silent show-secrets generate= h/help V/version
+    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head browser max-redirs= post301 post302 post303 location-trusted follow-refresh f/fail expect-status= expect-url= expect-redirects= expect-chain= expect-location= expect-no-downgrade b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure m/max-time= connect-timeout= x/proxy= noproxy= 4/ipv4 6/ipv6 v/verbose format= w/write-out= har= o/output= color= s/silent show-secrets generate= h/help V/version
 end
 
 function __fish_hops_needs_command
@@ -56,10 +56,12 @@ always\t''
 never\t''"
 complete -c hops -n "__fish_hops_needs_command" -l generate -d 'Regenerate shell completions and the man page into DIR' -r -F
 complete -c hops -n "__fish_hops_needs_command" -s I -l head -d 'Send HEAD requests'
+complete -c hops -n "__fish_hops_needs_command" -l browser -d 'Send a browser\'s User-Agent, Accept, Accept-Language and Accept-Encoding (-H still wins)'
 complete -c hops -n "__fish_hops_needs_command" -l post301 -d 'Keep POST and its body on a 301 (curl\'s option; browsers switch to GET)'
 complete -c hops -n "__fish_hops_needs_command" -l post302 -d 'Keep POST and its body on a 302 (curl\'s option; browsers switch to GET)'
 complete -c hops -n "__fish_hops_needs_command" -l post303 -d 'Keep POST and its body on a 303 (curl\'s option; browsers switch to GET)'
 complete -c hops -n "__fish_hops_needs_command" -l location-trusted -d 'Send credentials and Cookie headers to every host, also after an origin change'
+complete -c hops -n "__fish_hops_needs_command" -l follow-refresh -d 'Follow a Refresh header or <meta http-equiv="refresh"> on the final response, as browsers do'
 complete -c hops -n "__fish_hops_needs_command" -s f -l fail -d 'Fail when the final status is 400 or above'
 complete -c hops -n "__fish_hops_needs_command" -l expect-no-downgrade -d 'Expect no redirect from https to http'
 complete -c hops -n "__fish_hops_needs_command" -l no-cookies -d 'Do not keep cookies between hops (Set-Cookie is shown but never sent back)'

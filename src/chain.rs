@@ -17,7 +17,8 @@ use crate::config::Config;
 use crate::cookies::Jar;
 use crate::policy::{self, BodyFate, LocationError, PlannedRequest, RequestKey};
 use crate::record::{
-    Chain, ChainError, ErrorKind, Hop, LoopInfo, NextHop, Outcome, RequestSummary, Timing, Warning,
+    Chain, ChainError, ErrorKind, Hop, LoopInfo, NextHop, Outcome, RefreshSeen, RequestSummary,
+    Timing, Via, Warning,
 };
 
 /// How much of a redirect's body is read so its connection can be reused; past this the
@@ -50,14 +51,17 @@ pub async fn trace(
     };
     let request = summary(&start);
     let (outcome, loop_info, error) = tracer.run(start, body_sink).await;
-    Chain {
+    let mut chain = Chain {
         request,
         hops: tracer.hops,
         outcome,
         loop_info,
         error,
+        diagnosis: None,
         time: started.elapsed(),
-    }
+    };
+    chain.diagnosis = crate::diagnose::diagnose(&chain);
+    chain
 }
 
 struct Tracer<'a> {
@@ -75,6 +79,7 @@ impl Tracer<'_> {
     async fn run(&mut self, start: PlannedRequest, mut body_sink: Option<BodySink>) -> Ending {
         let mut current = start;
         let mut referer = self.config.referer.fixed.clone();
+        let mut via = Via::Start;
         loop {
             let index = self.hops.len() + 1;
             let headers = self.request_headers(&current, referer.as_ref());
@@ -89,6 +94,9 @@ impl Tracer<'_> {
             );
             if let Some(earlier) = policy::find_repeat(&self.keys, &key) {
                 return self.loop_ending(earlier + 1, index, &current);
+            }
+            if let Some(visits) = self.growing_url(&current.url) {
+                return self.growth_ending(&visits, index, &current);
             }
             self.keys.push(key);
 
@@ -110,35 +118,66 @@ impl Tracer<'_> {
             let first_byte = sent_at.elapsed();
             let mut hop = self.record_response(index, &current, &headers, &response, first_byte);
 
+            hop.via = via;
             let is_last_allowed = self.config.max_redirects == 0;
-            let location_values: Vec<&[u8]> = response
+            let location_values: Vec<Vec<u8>> = response
                 .headers()
                 .get_all(header::LOCATION)
                 .iter()
-                .map(HeaderValue::as_bytes)
+                .map(|value| value.as_bytes().to_vec())
                 .collect();
             let followable = policy::is_followed_status(hop.status) && !location_values.is_empty();
-            if !followable || is_last_allowed {
+            let (target, rule_status, next_via) = if followable && !is_last_allowed {
+                drain_redirect_body(response, self.deadline).await;
+                let values: Vec<&[u8]> = location_values.iter().map(Vec::as_slice).collect();
+                match self.resolve_location(&values, &current.url, &mut hop) {
+                    Ok(target) => (target, hop.status, Via::Redirect),
+                    Err(error) => {
+                        hop.timing.total = sent_at.elapsed();
+                        self.hops.push(hop);
+                        return bad_location_ending(index, &error);
+                    }
+                }
+            } else {
                 if followable {
                     hop.not_followed = Some("not followed: --max-redirs 0".into());
                 }
-                let body_result = self.finish_final(response, body_sink.take()).await;
-                hop.timing.total = sent_at.elapsed();
-                self.hops.push(hop);
-                return match body_result {
-                    Ok(()) => (Outcome::Ok, None, None),
-                    Err((kind, message)) => network_ending(index, kind, message),
+                let mut response = response;
+                let prefix = match self.read_html_prefix(&mut response).await {
+                    Ok(prefix) => prefix,
+                    Err((kind, message)) => {
+                        hop.timing.total = sent_at.elapsed();
+                        self.hops.push(hop);
+                        return network_ending(index, kind, message);
+                    }
                 };
-            }
+                hop.refresh =
+                    detect_refresh(response.headers(), &prefix, &current.url, &mut hop.warnings);
+                let refresh_target = hop
+                    .refresh
+                    .as_ref()
+                    .filter(|_| self.config.follow_refresh && !is_last_allowed)
+                    .and_then(|refresh| Url::parse(&refresh.url).ok());
+                let Some(refresh_target) = refresh_target else {
+                    let body_result = self.write_body(response, prefix, body_sink.take()).await;
+                    hop.timing.total = sent_at.elapsed();
+                    self.hops.push(hop);
+                    return match body_result {
+                        Ok(()) => (Outcome::Ok, None, None),
+                        Err((kind, message)) => network_ending(index, kind, message),
+                    };
+                };
+                // A refresh is a navigation: GET, like a 303.
+                (refresh_target, 303, Via::Refresh)
+            };
 
             let redirects_so_far = self.hops.len();
             if redirects_so_far >= self.config.max_redirects as usize {
                 hop.timing.total = sent_at.elapsed();
                 self.hops.push(hop);
                 let message = format!(
-                    "too many redirects: {} followed and another {} would be next (--max-redirs {})",
-                    redirects_so_far,
-                    self.hops[index - 1].status,
+                    "too many redirects: {redirects_so_far} followed and hop {index} redirects again \
+                     (--max-redirs {})",
                     self.config.max_redirects
                 );
                 return (
@@ -152,30 +191,8 @@ impl Tracer<'_> {
                 );
             }
 
-            let target = policy::pick_location(&location_values).and_then(|picked| {
-                let picked = picked.expect("followable responses have a Location");
-                if picked.repeated > 1 {
-                    hop.warnings.push(Warning::new(
-                        "location_repeated",
-                        format!(
-                            "{} identical Location headers: followed, but a server should send one",
-                            picked.repeated
-                        ),
-                    ));
-                }
-                policy::resolve_location(picked.raw, &current.url)
-            });
-            let resolved = match target {
-                Ok(resolved) => resolved,
-                Err(error) => {
-                    hop.timing.total = sent_at.elapsed();
-                    self.hops.push(hop);
-                    return bad_location_ending(index, &error);
-                }
-            };
-            hop.warnings.extend(resolved.warnings);
             let transition =
-                policy::next_request(&current, hop.status, resolved.url, self.config.follow);
+                policy::next_request(&current, rule_status, target, self.config.follow);
             hop.warnings.extend(transition.warnings);
             hop.next = Some(NextHop {
                 url: transition.next.url.to_string(),
@@ -188,16 +205,104 @@ impl Tracer<'_> {
                 },
                 stripped_headers: transition.stripped,
             });
-            drain_redirect_body(response, self.deadline).await;
             hop.timing.total = sent_at.elapsed();
-
             if self.config.referer.auto {
                 referer = policy::auto_referer(&current.url, &transition.next.url)
                     .and_then(|r| HeaderValue::from_str(&r).ok());
             }
             self.hops.push(hop);
             current = transition.next;
+            via = next_via;
         }
+    }
+
+    /// The one `Location` to follow, resolved; warnings go on the hop.
+    fn resolve_location(
+        &self,
+        values: &[&[u8]],
+        base: &Url,
+        hop: &mut Hop,
+    ) -> Result<Url, LocationError> {
+        let picked = policy::pick_location(values)?.ok_or(LocationError::Empty)?;
+        if picked.repeated > 1 {
+            hop.warnings.push(Warning::new(
+                "location_repeated",
+                format!(
+                    "{} identical Location headers: followed, but a server should send one",
+                    picked.repeated
+                ),
+            ));
+        }
+        let resolved = policy::resolve_location(picked.raw, base)?;
+        hop.warnings.extend(resolved.warnings);
+        Ok(resolved.url)
+    }
+
+    /// The first 64 KiB of an HTML body, where a meta refresh would be; empty for anything else.
+    async fn read_html_prefix(
+        &self,
+        response: &mut Response,
+    ) -> Result<Vec<u8>, (ErrorKind, String)> {
+        let headers = response.headers();
+        let is_html = headers.get(header::CONTENT_TYPE).is_some_and(|v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .to_ascii_lowercase()
+                .contains("html")
+        });
+        let encoded = headers
+            .get(header::CONTENT_ENCODING)
+            .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"));
+        let mut prefix = Vec::new();
+        if !is_html || encoded {
+            return Ok(prefix);
+        }
+        while prefix.len() < crate::refresh::HTML_PREFIX_LIMIT {
+            match self.next_chunk(response).await? {
+                Some(chunk) => prefix.extend_from_slice(&chunk),
+                None => break,
+            }
+        }
+        Ok(prefix)
+    }
+
+    async fn next_chunk(
+        &self,
+        response: &mut Response,
+    ) -> Result<Option<Bytes>, (ErrorKind, String)> {
+        let chunk = match self.deadline {
+            Some(deadline) => match timeout_at(deadline, response.chunk()).await {
+                Ok(result) => result,
+                Err(_) => return Err(self.timed_out()),
+            },
+            None => response.chunk().await,
+        };
+        chunk.map_err(|err| {
+            let (kind, message) = classify(&err);
+            (kind, format!("reading the response body: {message}"))
+        })
+    }
+
+    /// Writes the final body (the prefix already read, then the rest) to `-o`, if asked.
+    async fn write_body(
+        &self,
+        mut response: Response,
+        prefix: Vec<u8>,
+        sink: Option<BodySink>,
+    ) -> Result<(), (ErrorKind, String)> {
+        let Some(mut sink) = sink else {
+            return Ok(());
+        };
+        let write_error = |err: std::io::Error| {
+            (
+                ErrorKind::Io,
+                format!("cannot write the response body: {err}"),
+            )
+        };
+        sink.write_all(&prefix).await.map_err(write_error)?;
+        while let Some(chunk) = self.next_chunk(&mut response).await? {
+            sink.write_all(&chunk).await.map_err(write_error)?;
+        }
+        sink.flush().await.map_err(write_error)
     }
 
     /// Every header the next request carries, in order: user headers still in force, Basic
@@ -236,6 +341,13 @@ impl Tracer<'_> {
         };
         if let Some(value) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
             headers.insert(header::COOKIE, value);
+        }
+        // An empty body (`-d ''`) is still a body: hyper sends no length for it, which some
+        // servers answer with 411 Length Required. curl sends `Content-Length: 0`; so do we.
+        if request.body.as_ref().is_some_and(Bytes::is_empty)
+            && !headers.contains_key(header::CONTENT_LENGTH)
+        {
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
         headers
     }
@@ -338,6 +450,8 @@ impl Tracer<'_> {
             location,
             next: None,
             not_followed,
+            via: Via::Start,
+            refresh: None,
             set_cookies,
             timing: Timing {
                 first_byte,
@@ -345,44 +459,6 @@ impl Tracer<'_> {
             },
             warnings: Vec::new(),
         }
-    }
-
-    async fn finish_final(
-        &self,
-        mut response: Response,
-        sink: Option<BodySink>,
-    ) -> Result<(), (ErrorKind, String)> {
-        let Some(mut sink) = sink else {
-            return Ok(());
-        };
-        loop {
-            let chunk = match self.deadline {
-                Some(deadline) => match timeout_at(deadline, response.chunk()).await {
-                    Ok(result) => result,
-                    Err(_) => return Err(self.timed_out()),
-                },
-                None => response.chunk().await,
-            };
-            match chunk {
-                Ok(Some(bytes)) => sink.write_all(&bytes).await.map_err(|err| {
-                    (
-                        ErrorKind::Io,
-                        format!("cannot write the response body: {err}"),
-                    )
-                })?,
-                Ok(None) => break,
-                Err(err) => {
-                    let (kind, message) = classify(&err);
-                    return Err((kind, format!("reading the response body: {message}")));
-                }
-            }
-        }
-        sink.flush().await.map_err(|err| {
-            (
-                ErrorKind::Io,
-                format!("cannot write the response body: {err}"),
-            )
-        })
     }
 
     fn loop_ending(&self, repeats_hop: usize, at_hop: usize, request: &PlannedRequest) -> Ending {
@@ -395,6 +471,40 @@ impl Tracer<'_> {
             Outcome::Loop,
             Some(LoopInfo {
                 repeats_hop,
+                at_hop,
+                method: request.method.to_string(),
+                url: request.url.to_string(),
+            }),
+            Some(ChainError {
+                hop: at_hop,
+                kind: ErrorKind::Loop,
+                message,
+            }),
+        )
+    }
+
+    /// Earlier visits to this page with a shorter query or path, when this would be the third.
+    fn growing_url(&self, next: &Url) -> Option<Vec<usize>> {
+        let visited: Vec<Url> = self
+            .hops
+            .iter()
+            .filter_map(|hop| Url::parse(&hop.url).ok())
+            .collect();
+        crate::diagnose::growing_url(&visited, next)
+    }
+
+    fn growth_ending(&self, visits: &[usize], at_hop: usize, request: &PlannedRequest) -> Ending {
+        let shown: Vec<String> = visits.iter().map(usize::to_string).collect();
+        let message = format!(
+            "redirect loop: the URL grew on every visit (hops {} and now {at_hop}: {} {})",
+            shown.join(", "),
+            request.method,
+            redact_url(&request.url)
+        );
+        (
+            Outcome::Loop,
+            Some(LoopInfo {
+                repeats_hop: visits[0],
                 at_hop,
                 method: request.method.to_string(),
                 url: request.url.to_string(),
@@ -426,6 +536,45 @@ fn bad_location_ending(hop: usize, error: &LocationError) -> Ending {
             message: error.to_string(),
         }),
     )
+}
+
+/// The refresh a browser would perform after this final response: the `Refresh` header, else a
+/// meta refresh in the HTML prefix, resolved against the response's URL.
+fn detect_refresh(
+    headers: &HeaderMap,
+    html_prefix: &[u8],
+    base: &Url,
+    warnings: &mut Vec<Warning>,
+) -> Option<RefreshSeen> {
+    use crate::refresh::{RefreshSource, find_meta_refresh, parse_refresh};
+    let from_header = headers.get("refresh").map(|v| {
+        (
+            RefreshSource::Header,
+            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+        )
+    });
+    let (source, raw) =
+        from_header.or_else(|| find_meta_refresh(html_prefix).map(|c| (RefreshSource::Meta, c)))?;
+    let parsed = parse_refresh(&raw)?;
+    let url = match &parsed.url {
+        None => base.clone(),
+        Some(target) => match policy::resolve_location(target.as_bytes(), base) {
+            Ok(resolved) => resolved.url,
+            Err(error) => {
+                warnings.push(Warning::new(
+                    "refresh_unusable",
+                    format!("refresh to {target:?} cannot be followed: {error}"),
+                ));
+                return None;
+            }
+        },
+    };
+    Some(RefreshSeen {
+        source,
+        raw,
+        delay_seconds: parsed.delay,
+        url: url.to_string(),
+    })
 }
 
 /// Reads a small redirect body to keep the connection reusable; drops a large or slow one.

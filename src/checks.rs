@@ -1,10 +1,14 @@
 //! Assertions on a finished chain (`--expect-*`, `-f`): pure functions from a [`Chain`] to
 //! check results, each with expected and actual values and the hop where they differ.
+//!
+//! Checks compare the real URLs, but the texts they produce are shown as they are (text, stderr,
+//! JSON), so URL passwords in `expected` and `actual` are redacted like everywhere else.
 
 use serde::Serialize;
 use url::Url;
 
 use crate::record::{Chain, Outcome};
+use crate::render::Redaction;
 
 /// The checks the user asked for, already validated.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -33,18 +37,30 @@ pub struct CheckResult {
     pub expected: String,
     pub actual: String,
     pub ok: bool,
-    /// The hop where expected and actual part ways, when there is one.
+    /// The hop where expected and actual part ways: set on every failed check. When the chain
+    /// broke, the hop where it broke (a check on the final response has nothing to compare).
     pub hop: Option<usize>,
 }
 
 const NONE: &str = "none";
 
+/// Evaluates `checks` with URL passwords redacted in the results.
 pub fn evaluate(chain: &Chain, checks: &Checks) -> Vec<CheckResult> {
+    evaluate_with(chain, checks, Redaction::default())
+}
+
+/// Evaluates `checks`; `redaction` decides how URLs appear in `expected` and `actual`.
+pub fn evaluate_with(chain: &Chain, checks: &Checks, redaction: Redaction) -> Vec<CheckResult> {
     let mut results = Vec::new();
     let final_hop = chain
         .last_response()
         .filter(|_| chain.outcome == Outcome::Ok);
     let final_status = final_hop.map_or(NONE.to_owned(), |hop| hop.status.to_string());
+    // Where a check on the final response points: the final hop, or where the chain broke.
+    let final_or_break = final_hop
+        .map(|hop| hop.index)
+        .or(chain.error.as_ref().map(|e| e.hop));
+    let broke_at = chain.error.as_ref().map(|e| e.hop);
 
     if let Some(expected) = checks.status {
         results.push(CheckResult {
@@ -52,29 +68,30 @@ pub fn evaluate(chain: &Chain, checks: &Checks) -> Vec<CheckResult> {
             expected: expected.to_string(),
             ok: final_hop.is_some_and(|hop| hop.status == expected),
             actual: final_status.clone(),
-            hop: final_hop
-                .map(|hop| hop.index)
-                .or(chain.error.as_ref().map(|e| e.hop)),
+            hop: final_or_break,
         });
     }
     if let Some(expected) = &checks.url {
         let actual = final_hop.map(|hop| hop.url.clone());
         results.push(CheckResult {
             check: "expect-url",
-            expected: expected.to_string(),
+            expected: redaction.url(expected.as_str()),
             ok: actual.as_deref() == Some(expected.as_str()),
-            actual: actual.unwrap_or_else(|| NONE.to_owned()),
-            hop: final_hop.map(|hop| hop.index),
+            actual: actual.map_or_else(|| NONE.to_owned(), |url| redaction.url(&url)),
+            hop: final_or_break,
         });
     }
     if let Some(expected) = checks.redirects {
         let actual = chain.redirects();
+        let ok = chain.outcome == Outcome::Ok && actual == expected;
+        // One redirect too many shows at hop expected + 1; one too few at the final hop.
+        let differs_at = (!ok).then(|| broke_at.unwrap_or(expected.min(actual) + 1));
         results.push(CheckResult {
             check: "expect-redirects",
             expected: expected.to_string(),
-            actual: actual.to_string(),
-            ok: chain.outcome == Outcome::Ok && actual == expected,
-            hop: None,
+            actual: format!("{actual}{}", then_stopped(chain)),
+            ok,
+            hop: differs_at,
         });
     }
     if let Some(expected) = &checks.chain {
@@ -88,12 +105,12 @@ pub fn evaluate(chain: &Chain, checks: &Checks) -> Vec<CheckResult> {
             check: "expect-chain",
             expected: join(expected),
             actual: if actual.is_empty() {
-                NONE.to_owned()
+                format!("{NONE}{}", then_stopped(chain))
             } else {
-                join(&actual)
+                format!("{}{}", join(&actual), then_stopped(chain))
             },
             ok: chain.outcome == Outcome::Ok && differs_at.is_none(),
-            hop: differs_at.map(|i| i + 1),
+            hop: differs_at.map(|i| i + 1).or(broke_at),
         });
     }
     for (index, expected) in &checks.locations {
@@ -104,9 +121,12 @@ pub fn evaluate(chain: &Chain, checks: &Checks) -> Vec<CheckResult> {
             .map(|next| next.url.clone());
         results.push(CheckResult {
             check: "expect-location",
-            expected: format!("{index}={expected}"),
+            expected: format!("{index}={}", redaction.url(expected.as_str())),
             ok: actual.as_deref() == Some(expected.as_str()),
-            actual: format!("{index}={}", actual.as_deref().unwrap_or(NONE)),
+            actual: format!(
+                "{index}={}",
+                actual.map_or_else(|| NONE.to_owned(), |url| redaction.url(&url))
+            ),
             hop: Some(*index),
         });
     }
@@ -125,7 +145,9 @@ pub fn evaluate(chain: &Chain, checks: &Checks) -> Vec<CheckResult> {
                 format!(
                     "hop {} goes from https to {}",
                     hop.index,
-                    hop.next.as_ref().map_or("", |n| n.url.as_str())
+                    hop.next
+                        .as_ref()
+                        .map_or(String::new(), |n| redaction.url(&n.url))
                 )
             }),
             ok: downgrade.is_none(),
@@ -138,10 +160,22 @@ pub fn evaluate(chain: &Chain, checks: &Checks) -> Vec<CheckResult> {
             expected: "final status below 400".to_owned(),
             ok: final_hop.is_some_and(|hop| hop.status < 400),
             actual: final_status,
-            hop: final_hop.map(|hop| hop.index),
+            hop: final_or_break,
         });
     }
     results
+}
+
+/// How a broken chain ended, after the statuses or redirects it got to, so that a check failed
+/// by a broken chain never reads "expected 2, got 2".
+fn then_stopped(chain: &Chain) -> &'static str {
+    match chain.outcome {
+        Outcome::Ok => "",
+        Outcome::Loop => ", then a redirect loop",
+        Outcome::TooManyRedirects => ", then too many redirects",
+        Outcome::BadLocation => ", then a Location that cannot be followed",
+        Outcome::NetworkError => ", then a network error",
+    }
 }
 
 fn join(statuses: &[u16]) -> String {
@@ -264,6 +298,100 @@ mod tests {
         let results = evaluate(&looped, &checks);
         assert!(results.iter().all(|r| !r.ok));
         assert_eq!(results[0].actual, "none");
+    }
+
+    #[test]
+    fn every_failed_check_names_a_hop() {
+        let redirects = |expected| Checks {
+            redirects: Some(expected),
+            ..Checks::default()
+        };
+        // Two redirects happened: one too many shows at hop 2, one too few at the final hop 3.
+        assert_eq!(evaluate(&sample(), &redirects(1))[0].hop, Some(2));
+        assert_eq!(evaluate(&sample(), &redirects(3))[0].hop, Some(3));
+        assert_eq!(evaluate(&sample(), &redirects(2))[0].hop, None);
+
+        // A broken chain: checks on the final response point at the hop where it broke.
+        let looped = chain(
+            vec![
+                hop(1, "http://a.test/", 302, Some("http://a.test/b")),
+                hop(2, "http://a.test/b", 302, Some("http://a.test/")),
+            ],
+            Outcome::Loop,
+        );
+        let checks = Checks {
+            status: Some(200),
+            url: Some(url("http://a.test/b")),
+            redirects: Some(2),
+            chain: Some(vec![302, 302]),
+            fail_on_http_error: true,
+            ..Checks::default()
+        };
+        let results = evaluate(&looped, &checks);
+        let summary: Vec<(&str, bool, Option<usize>, &str)> = results
+            .iter()
+            .map(|r| (r.check, r.ok, r.hop, r.actual.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("expect-status", false, Some(3), "none"),
+                ("expect-url", false, Some(3), "none"),
+                ("expect-redirects", false, Some(3), "2, then a redirect loop"),
+                ("expect-chain", false, Some(3), "302,302, then a redirect loop"),
+                ("fail", false, Some(3), "none"),
+            ]
+        );
+    }
+
+    #[test]
+    fn url_passwords_are_redacted_in_results() {
+        let chain = chain(
+            vec![
+                hop(
+                    1,
+                    "https://u:pw@a.test/",
+                    302,
+                    Some("http://u:pw@a.test/next"),
+                ),
+                hop(2, "http://u:pw@a.test/next", 200, None),
+            ],
+            Outcome::Ok,
+        );
+        let checks = Checks {
+            url: Some(url("http://u:pw@a.test/next")),
+            locations: vec![(1, url("http://u:typo@a.test/next"))],
+            no_downgrade: true,
+            ..Checks::default()
+        };
+        let results = evaluate(&chain, &checks);
+        let shown: Vec<(bool, &str, &str)> = results
+            .iter()
+            .map(|r| (r.ok, r.expected.as_str(), r.actual.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                // Compared on the real URL, shown redacted.
+                (
+                    true,
+                    "http://u:****@a.test/next",
+                    "http://u:****@a.test/next"
+                ),
+                (
+                    false,
+                    "1=http://u:****@a.test/next",
+                    "1=http://u:****@a.test/next"
+                ),
+                (
+                    false,
+                    "no https → http hop",
+                    "hop 1 goes from https to http://u:****@a.test/next"
+                ),
+            ]
+        );
+        let shown = evaluate_with(&chain, &checks, Redaction { show_secrets: true });
+        assert_eq!(shown[0].actual, "http://u:pw@a.test/next");
     }
 
     #[test]

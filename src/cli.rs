@@ -120,6 +120,10 @@ pub struct RequestArgs {
     /// Send HEAD requests
     #[arg(short = 'I', long = "head")]
     pub head: bool,
+
+    /// Send a browser's User-Agent, Accept, Accept-Language and Accept-Encoding (-H still wins)
+    #[arg(long = "browser")]
+    pub browser: bool,
 }
 
 #[derive(Debug, Args)]
@@ -144,6 +148,10 @@ pub struct FollowArgs {
     /// Send credentials and Cookie headers to every host, also after an origin change
     #[arg(long = "location-trusted")]
     pub location_trusted: bool,
+
+    /// Follow a Refresh header or <meta http-equiv="refresh"> on the final response, as browsers do
+    #[arg(long = "follow-refresh")]
+    pub follow_refresh: bool,
 }
 
 #[derive(Debug, Args)]

@@ -32,6 +32,7 @@ pub struct Config {
     pub start: PlannedRequest,
     pub follow: FollowOptions,
     pub max_redirects: u32,
+    pub follow_refresh: bool,
     pub referer: Referer,
     pub cookies: CookieConfig,
     pub connection: ConnectionConfig,
@@ -120,6 +121,11 @@ impl Config {
                 HeaderValue::from_static("*/*"),
             ),
         ];
+        if cli.request.browser {
+            for (name, value) in BROWSER_HEADERS {
+                set_header(&mut headers, name, HeaderValue::from_static(value));
+            }
+        }
         if let Some(agent) = &cli.request.user_agent {
             set_header(
                 &mut headers,
@@ -184,6 +190,7 @@ impl Config {
                 location_trusted: cli.follow.location_trusted,
             },
             max_redirects: cli.follow.max_redirs,
+            follow_refresh: cli.follow.follow_refresh,
             referer,
             cookies,
             connection,
@@ -250,6 +257,24 @@ fn write_out_format(arg: Option<&str>) -> Result<Option<String>, UsageError> {
     }
     Ok(Some(arg.to_owned()))
 }
+
+/// What a current desktop Chrome sends on a navigation, so servers that redirect by client type
+/// treat hops like the customer's browser.
+const BROWSER_HEADERS: [(&str, &str); 5] = [
+    (
+        "user-agent",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+         Chrome/142.0.0.0 Safari/537.36",
+    ),
+    (
+        "accept",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,\
+         */*;q=0.8",
+    ),
+    ("accept-language", "en-US,en;q=0.9"),
+    ("accept-encoding", "gzip, deflate, br, zstd"),
+    ("upgrade-insecure-requests", "1"),
+];
 
 pub fn default_user_agent() -> HeaderValue {
     HeaderValue::from_static(concat!("hops/", env!("CARGO_PKG_VERSION")))
@@ -328,9 +353,16 @@ fn apply_header_arg(
     };
     let name = HeaderName::from_bytes(name.trim_end().as_bytes())
         .map_err(|_| bad("invalid header name"))?;
+    // Headers hops adds itself are replaced by a -H of the same name, as curl does.
     let is_default = matches!(
         name.as_str(),
-        "user-agent" | "accept" | "content-type" | "authorization"
+        "user-agent"
+            | "accept"
+            | "content-type"
+            | "authorization"
+            | "accept-language"
+            | "accept-encoding"
+            | "upgrade-insecure-requests"
     );
     match value {
         Some("") => headers.retain(|(n, _)| *n != name),
@@ -419,6 +451,11 @@ fn cookie_config(cli: &Cli) -> Result<CookieConfig, UsageError> {
     for arg in &cli.cookies.cookie {
         // curl's rule: text with '=' is cookie data, anything else names a file.
         if arg.contains('=') {
+            // A Cookie header copied from browser devtools may keep its name.
+            let arg = arg
+                .strip_prefix("Cookie:")
+                .or_else(|| arg.strip_prefix("cookie:"))
+                .unwrap_or(arg);
             for pair in arg.split(';').map(str::trim).filter(|p| !p.is_empty()) {
                 let (name, value) = pair.split_once('=').ok_or_else(|| {
                     usage(format!(

@@ -133,6 +133,16 @@ impl Jar {
         if !self.enabled {
             return None;
         }
+        // `cookie_store` sends Secure cookies over plain http only to `localhost` and loopback IPs,
+        // but `receive` also stores them from `*.localhost`: ask as https so both agree.
+        let mut secure_url;
+        let mut url = url;
+        if url.scheme() == "http" && is_secure_context(url) {
+            secure_url = url.clone();
+            // Cannot fail: http and https are both special schemes.
+            let _ = secure_url.set_scheme("https");
+            url = &secure_url;
+        }
         // RFC 6265 §5.4: longer paths first, then oldest first (the store keeps insertion order).
         let mut cookies = self.store.matches(url);
         cookies.sort_by_key(|cookie| std::cmp::Reverse(String::from(&cookie.path).len()));
@@ -238,6 +248,31 @@ mod tests {
             jar.header_for(&url("http://shop.test/other")).as_deref(),
             Some("root=1")
         );
+    }
+
+    #[test]
+    fn secure_cookies_from_secure_contexts_are_sent_back_there() {
+        for origin in [
+            "http://127.0.0.1:8080/",
+            "http://localhost/",
+            "http://app.localhost/",
+            "http://[::1]/",
+            "https://shop.test/",
+        ] {
+            let mut jar = Jar::new(true);
+            assert!(
+                jar.receive("s=1; Secure; Path=/", &url(origin)).stored,
+                "{origin}"
+            );
+            assert_eq!(
+                jar.header_for(&url(origin)).as_deref(),
+                Some("s=1"),
+                "{origin}"
+            );
+        }
+        let mut jar = Jar::new(true);
+        jar.receive("s=1; Secure; Path=/", &url("https://shop.test/"));
+        assert_eq!(jar.header_for(&url("http://shop.test/")), None);
     }
 
     #[test]

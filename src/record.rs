@@ -35,6 +35,8 @@ pub struct Chain {
     #[serde(rename = "loop")]
     pub loop_info: Option<LoopInfo>,
     pub error: Option<ChainError>,
+    /// What kind of loop or limit this was, for a loop or too-many-redirects outcome.
+    pub diagnosis: Option<crate::diagnose::Diagnosis>,
     #[serde(serialize_with = "serialize_millis")]
     pub time: Duration,
 }
@@ -87,9 +89,35 @@ pub struct Hop {
     pub next: Option<NextHop>,
     /// Why this response was not followed although it looked like a redirect.
     pub not_followed: Option<String>,
+    /// How the chain got to this hop.
+    pub via: Via,
+    /// A `Refresh` header or meta refresh on a final response.
+    pub refresh: Option<RefreshSeen>,
     pub set_cookies: Vec<SetCookie>,
     pub timing: Timing,
     pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    /// The request the user asked for.
+    Start,
+    /// A `Location` of the hop before.
+    Redirect,
+    /// A `Refresh` header or meta refresh of the hop before (`--follow-refresh`).
+    Refresh,
+}
+
+/// A refresh a browser would follow after showing this response.
+#[derive(Debug, Clone, Serialize)]
+pub struct RefreshSeen {
+    pub source: crate::refresh::RefreshSource,
+    /// The header value or the meta tag's `content`, as found.
+    pub raw: String,
+    pub delay_seconds: u64,
+    /// The resolved target; the same page when the refresh names none.
+    pub url: String,
 }
 
 /// The decision taken after a redirect response.
@@ -202,6 +230,12 @@ pub(crate) mod testing {
                 stripped_headers: vec![],
             }),
             not_followed: None,
+            via: if index == 1 {
+                Via::Start
+            } else {
+                Via::Redirect
+            },
+            refresh: None,
             set_cookies: vec![],
             timing: Timing::default(),
             warnings: vec![],
@@ -225,6 +259,7 @@ pub(crate) mod testing {
             hops,
             outcome,
             loop_info: None,
+            diagnosis: None,
             time: Duration::from_micros(12_345),
         }
     }

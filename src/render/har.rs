@@ -28,6 +28,9 @@ fn entry(hop: &Hop, redaction: Redaction) -> Value {
     let url = redaction.url(&hop.url);
     let first_byte = millis(hop.timing.first_byte);
     let total = millis(hop.timing.total);
+    // From the rounded values, so `time` is the sum of the timings, and rounded again so a
+    // difference of two decimals does not show as 0.07400000000000007.
+    let receive = ((total - first_byte).max(0.0) * 1000.0).round() / 1000.0;
     let mut request = json!({
         "method": hop.method,
         "url": url,
@@ -67,7 +70,7 @@ fn entry(hop: &Hop, redaction: Redaction) -> Value {
             "bodySize": -1,
         },
         "cache": {},
-        "timings": {"blocked": -1, "dns": -1, "connect": -1, "ssl": -1, "send": 0, "wait": first_byte, "receive": (total - first_byte).max(0.0)},
+        "timings": {"blocked": -1, "dns": -1, "connect": -1, "ssl": -1, "send": 0, "wait": first_byte, "receive": receive},
     });
     if let Some(addr) = hop.remote_addr {
         entry["serverIPAddress"] = json!(addr.ip().to_string());
@@ -90,4 +93,32 @@ fn query(url: &str) -> Vec<Value> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Outcome, testing};
+    use std::time::Duration;
+
+    #[test]
+    fn timings_add_up_to_time_without_float_noise() {
+        let mut hop = testing::hop(1, "http://a.test/?q=a%20b", 200, None);
+        hop.timing.first_byte = Duration::from_micros(1146);
+        hop.timing.total = Duration::from_micros(1220);
+        let har = document(
+            &[testing::chain(vec![hop], Outcome::Ok)],
+            Redaction::default(),
+        );
+        let entry = &har["log"]["entries"][0];
+        assert_eq!(entry["time"], json!(1.22));
+        assert_eq!(
+            entry["timings"],
+            json!({"blocked": -1, "dns": -1, "connect": -1, "ssl": -1, "send": 0, "wait": 1.146, "receive": 0.074})
+        );
+        assert_eq!(
+            entry["request"]["queryString"],
+            json!([{"name": "q", "value": "a b"}])
+        );
+    }
 }

@@ -19,6 +19,8 @@
 //!     "body_kept": true | false | null,      // null when there was no body or no next hop
 //!     "stripped_headers": ["authorization"], // lower-case names removed for the next hop
 //!     "not_followed": "..." | null,          // why a Location or redirect status was not followed
+//!     "via": "start" | "redirect" | "refresh",  // how the chain got to this hop
+//!     "refresh": null | {"source": "header" | "meta", "raw": "0; url=/next", "delay_seconds": 0, "url": "http://.../next"},
 //!     "set_cookies": [{"raw": "...", "stored": true, "reason": null | "..."}],
 //!     "request_headers": [["name", "value"]],
 //!     "response_headers": [["name", "value"]],
@@ -26,9 +28,16 @@
 //!     "warnings": [{"code": "https_downgrade", "message": "..."}]
 //!   }],
 //!   "outcome": "ok" | "loop" | "too_many_redirects" | "bad_location" | "network_error",
-//!   "loop": null | {"repeats_hop": 1, "at_hop": 3, "kind": "exact_repeat", "method": "GET", "url": "..."},
+//!   "loop": null | {                  // set for a loop and for too many redirects
+//!     "repeats_hop": 1 | null, "at_hop": 3 | null,   // null when the limit was hit without an exact repeat
+//!     "kind": "exact_repeat|scheme_flip|host_flip|trailing_slash_flip|cookie_not_stored|cookie_ignored|growing_url|volatile_repeat|long_chain",
+//!     "hops": [1, 2],                // the hops that make up the cycle or repeating shape
+//!     "method": "GET" | null, "url": "..." | null,   // the request that was not sent
+//!     "title": "http ↔ https flip", "explanation": "...", "fix": "..."
+//!   },
 //!   "error": null | {"hop": 3, "kind": "loop|too_many_redirects|bad_location|dns|connect|tls|timeout|protocol|io", "message": "..."},
 //!   "final": null | {"status": 200, "url": "..."},   // null unless the outcome is "ok"
+//!   "verdict": "OK: 2 redirects, final 200 at https://..." | "Loop between hop 2 and hop 4: ...",
 //!   "redirects": 2, "time_ms": 12.3,
 //!   "checks": [{"check": "expect-status", "expected": "200", "actual": "200", "ok": true, "hop": 3 | null}]
 //! }
@@ -65,12 +74,16 @@ pub fn document(chain: &Chain, checks: &[CheckResult], redaction: Redaction) -> 
         },
         "hops": chain.hops.iter().map(|hop| hop_value(hop, redaction)).collect::<Vec<_>>(),
         "outcome": chain.outcome,
-        "loop": chain.loop_info.as_ref().map(|info| json!({
-            "repeats_hop": info.repeats_hop,
-            "at_hop": info.at_hop,
-            "kind": "exact_repeat",
-            "method": info.method,
-            "url": redaction.url(&info.url),
+        "loop": chain.diagnosis.as_ref().map(|diagnosis| json!({
+            "repeats_hop": chain.loop_info.as_ref().map(|info| info.repeats_hop),
+            "at_hop": chain.loop_info.as_ref().map(|info| info.at_hop),
+            "kind": diagnosis.kind,
+            "hops": diagnosis.hops,
+            "method": chain.loop_info.as_ref().map(|info| &info.method),
+            "url": chain.loop_info.as_ref().map(|info| redaction.url(&info.url)),
+            "title": diagnosis.title,
+            "explanation": diagnosis.explanation,
+            "fix": diagnosis.fix,
         })),
         "error": chain.error.as_ref().map(|error| json!({
             "hop": error.hop,
@@ -78,6 +91,7 @@ pub fn document(chain: &Chain, checks: &[CheckResult], redaction: Redaction) -> 
             "message": redaction.url(&error.message),
         })),
         "final": final_response,
+        "verdict": redaction.url(&crate::diagnose::verdict(chain, chain.diagnosis.as_ref())),
         "redirects": chain.redirects(),
         "time_ms": millis(chain.time),
         "checks": checks,
@@ -112,6 +126,13 @@ fn hop_value(hop: &Hop, redaction: Redaction) -> Value {
             next.stripped_headers.iter().map(|s| s.name.clone()).collect()
         }),
         "not_followed": hop.not_followed,
+        "via": hop.via,
+        "refresh": hop.refresh.as_ref().map(|refresh| json!({
+            "source": refresh.source,
+            "raw": redaction.url(&refresh.raw),
+            "delay_seconds": refresh.delay_seconds,
+            "url": redaction.url(&refresh.url),
+        })),
         "set_cookies": hop.set_cookies,
         "request_headers": headers(&hop.request_headers, redaction),
         "response_headers": headers(&hop.response_headers, redaction),

@@ -65,6 +65,13 @@ pub fn render(
         writeln!(out)?;
     }
     writeln!(out, "{}", summary_line(chain, options.redaction))?;
+    if let Some(diagnosis) = &chain.diagnosis {
+        let headline = crate::diagnose::headline(chain, Some(diagnosis));
+        writeln!(out)?;
+        writeln!(out, "{}", options.redaction.url(&headline).bold())?;
+        write_paragraph(out, "Why:", &diagnosis.explanation)?;
+        write_paragraph(out, "Fix:", &diagnosis.fix)?;
+    }
     for check in checks {
         let hop = check
             .hop
@@ -93,9 +100,14 @@ pub fn render(
 
 fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Result<()> {
     let redaction = options.redaction;
+    let via = if hop.via == crate::record::Via::Refresh {
+        " (via refresh)".dimmed().to_string()
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{:>2}  {} {}",
+        "{:>2}  {} {}{via}",
         hop.index,
         hop.method.bold(),
         redaction.url(&hop.url)
@@ -151,6 +163,30 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
                 redaction.url(&next.url).underline()
             )?,
             _ => writeln!(out, "{INDENT}Location: {}", redaction.url(location))?,
+        }
+    }
+    if let Some(refresh) = &hop.refresh {
+        let source = match refresh.source {
+            crate::refresh::RefreshSource::Header => "Refresh",
+            crate::refresh::RefreshSource::Meta => "<meta refresh>",
+        };
+        writeln!(
+            out,
+            "{INDENT}{source}: {}  {} {}",
+            redaction.url(&refresh.raw),
+            "→".dimmed(),
+            redaction.url(&refresh.url).underline()
+        )?;
+        if hop.next.is_none() {
+            writeln!(
+                out,
+                "{INDENT}{}",
+                format!(
+                    "browsers go there after {} s; --follow-refresh follows it",
+                    refresh.delay_seconds
+                )
+                .dimmed()
+            )?;
         }
     }
     if let Some(reason) = &hop.not_followed {
@@ -219,7 +255,7 @@ fn summary_line(chain: &Chain, redaction: Redaction) -> String {
     );
     let tail = match (chain.outcome, chain.last_response()) {
         (Outcome::Ok, Some(last)) => format!(
-            "final {} at {}",
+            "OK: final {} at {}",
             status_style(last.status, &format!("{} {}", last.status, last.reason)),
             redaction.url(&last.url)
         ),
@@ -234,6 +270,26 @@ fn summary_line(chain: &Chain, redaction: Redaction) -> String {
         }
     };
     format!("{head} · {tail}")
+}
+
+/// A labelled paragraph, wrapped to a comfortable width and indented under its label.
+fn write_paragraph(out: &mut dyn Write, label: &str, text: &str) -> io::Result<()> {
+    const WIDTH: usize = 96;
+    let mut line = format!("  {}", label.bold());
+    let mut visible = 2 + label.len();
+    for word in text.split_whitespace() {
+        if visible + 1 + word.len() > WIDTH {
+            writeln!(out, "{line}")?;
+            line = format!("{:width$}", "", width = 3 + label.len());
+            visible = 3 + label.len();
+        } else {
+            line.push(' ');
+            visible += 1;
+        }
+        line.push_str(word);
+        visible += word.chars().count();
+    }
+    writeln!(out, "{line}")
 }
 
 fn plural(count: usize, noun: &str) -> String {

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::Redaction;
 use crate::policy;
-use crate::record::Chain;
+use crate::record::{Chain, Outcome};
 
 /// The variables hops knows, in curl's spelling.
 pub const VARIABLES: [&str; 14] = [
@@ -40,11 +40,7 @@ pub fn variable(name: &str, context: &WriteOutContext) -> Option<Value> {
     let last = chain.last_response();
     let text = |s: String| Some(Value::String(s));
     match name {
-        "url_effective" => text(
-            context
-                .redaction
-                .url(last.map_or(&chain.request.url, |hop| &hop.url)),
-        ),
+        "url_effective" => text(context.redaction.url(last_attempt(chain).0)),
         "url" => text(context.redaction.url(&chain.request.url)),
         "http_code" | "response_code" => Some(Value::from(last.map_or(0, |hop| hop.status))),
         "num_redirects" => Some(Value::from(chain.redirects())),
@@ -54,9 +50,7 @@ pub fn variable(name: &str, context: &WriteOutContext) -> Option<Value> {
                 .unwrap_or_default(),
         ),
         "time_total" => Some(Value::from((chain.time.as_secs_f64() * 1e6).round() / 1e6)),
-        "method" => {
-            text(last.map_or_else(|| chain.request.method.clone(), |hop| hop.method.clone()))
-        }
+        "method" => text(last_attempt(chain).1.to_owned()),
         "exitcode" => Some(Value::from(context.exit_code)),
         "errormsg" => text(
             chain
@@ -91,20 +85,88 @@ pub fn variable(name: &str, context: &WriteOutContext) -> Option<Value> {
     }
 }
 
-/// The target a last, unfollowed redirect points at, as curl reports it.
+/// The URL and method of the last request sent, as curl reports them: after a redirect whose
+/// target failed on the network, that target (the request was made even if nothing came back).
+fn last_attempt(chain: &Chain) -> (&str, &str) {
+    let failed_target = chain
+        .error
+        .as_ref()
+        .filter(|e| chain.outcome == Outcome::NetworkError && e.hop > chain.hops.len())
+        .and(chain.last_response())
+        .and_then(|hop| hop.next.as_ref());
+    match (failed_target, chain.last_response()) {
+        (Some(next), _) => (&next.url, &next.method),
+        (None, Some(hop)) => (&hop.url, &hop.method),
+        (None, None) => (&chain.request.url, &chain.request.method),
+    }
+}
+
+/// The target of a last redirect that was not followed (`--max-redirs`, or a loop stopped before
+/// it), as curl reports it: what the redirect would have gone to.
 fn redirect_url(chain: &Chain) -> Option<String> {
     let last = chain.last_response()?;
-    if last.next.is_some() || !policy::is_followed_status(last.status) {
+    if let Some(next) = &last.next {
+        return (chain.outcome == Outcome::Loop).then(|| next.url.clone());
+    }
+    if !policy::is_followed_status(last.status) {
         return None;
     }
-    let raw = last
+    let (_, shown) = last
         .response_headers
         .iter()
         .find(|(n, _)| n == "location")?;
     let base = url::Url::parse(&last.url).ok()?;
-    policy::resolve_location(raw.1.as_bytes(), &base)
+    policy::resolve_location(&received_bytes(shown), &base)
         .ok()
         .map(|r| r.url.to_string())
+}
+
+/// The bytes of a header value as the record shows it: values that are not printable ASCII are
+/// kept quoted and escaped (`policy::escape_bytes`); printable ones as they came.
+fn received_bytes(shown: &str) -> Vec<u8> {
+    let unescaped = shown
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .and_then(unescape);
+    match unescaped {
+        // Only values with a byte outside printable ASCII were escaped: a printable value that
+        // merely starts and ends with a quote is taken as it is.
+        Some(bytes)
+            if !bytes.iter().all(|b| (0x20..0x7f).contains(b))
+                && policy::escape_bytes(&bytes) == shown =>
+        {
+            bytes
+        }
+        _ => shown.as_bytes().to_vec(),
+    }
+}
+
+/// Reverses `policy::escape_bytes` on the text between the quotes.
+fn unescape(text: &str) -> Option<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        rest = tail;
+        if b != b'\\' {
+            bytes.push(b);
+            continue;
+        }
+        let (&kind, tail) = rest.split_first()?;
+        rest = tail;
+        match kind {
+            b'"' | b'\\' => bytes.push(kind),
+            b't' => bytes.push(b'\t'),
+            b'r' => bytes.push(b'\r'),
+            b'n' => bytes.push(b'\n'),
+            b'x' => {
+                let hex = std::str::from_utf8(rest.get(..2)?).ok()?;
+                bytes.push(u8::from_str_radix(hex, 16).ok()?);
+                rest = &rest[2..];
+            }
+            _ => return None,
+        }
+    }
+    Some(bytes)
 }
 
 fn curl_http_version(version: &str) -> String {
@@ -212,9 +274,12 @@ mod tests {
     }
 
     fn rendered(format: &str) -> (String, String) {
-        let chain = chain();
+        rendered_for(&chain(), format)
+    }
+
+    fn rendered_for(chain: &Chain, format: &str) -> (String, String) {
         let context = WriteOutContext {
-            chain: &chain,
+            chain,
             exit_code: 0,
             redaction: Redaction::default(),
         };
@@ -253,6 +318,59 @@ mod tests {
         assert_eq!(
             err,
             "bhops: warning: unknown --write-out variable: 'nope'\n"
+        );
+    }
+
+    /// A chain stopped by `--max-redirs 0` on a 302 whose Location is `shown` in the record.
+    fn unfollowed(shown: &str) -> Chain {
+        let mut hop = testing::hop(1, "http://a.test/dir/", 302, None);
+        hop.response_headers
+            .push(("location".to_owned(), shown.to_owned()));
+        testing::chain(vec![hop], Outcome::Ok)
+    }
+
+    #[test]
+    fn redirect_url_resolves_the_location_as_received() {
+        #[rustfmt::skip]
+        let table = [
+            ("next?a=1", "http://a.test/dir/next?a=1"),
+            // Not printable ASCII: the record keeps it escaped; the bytes are what count.
+            ("\"/caf\\xC3\\xA9\"", "http://a.test/caf%C3%A9"),
+            ("\"/caf\\xE9\"", "http://a.test/caf%E9"),
+            ("\"/a\\tb\"", "http://a.test/ab"),
+            // Printable and quoted as it came: taken as it is.
+            ("\"/q\"", "http://a.test/dir/%22/q%22"),
+        ];
+        for (shown, expected) in table {
+            assert_eq!(
+                rendered_for(&unfollowed(shown), "%{redirect_url}").0,
+                expected,
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn loop_and_failed_follow_report_as_curl() {
+        let hops = || {
+            vec![
+                testing::hop(1, "http://a.test/", 302, Some("http://a.test/b")),
+                testing::hop(2, "http://a.test/b", 302, Some("http://a.test/")),
+            ]
+        };
+        let format = "%{url_effective} %{num_redirects} [%{redirect_url}]";
+        // A loop is stopped before its request: the redirect was not followed.
+        let looped = testing::chain(hops(), Outcome::Loop);
+        assert_eq!(
+            rendered_for(&looped, format).0,
+            "http://a.test/b 2 [http://a.test/]"
+        );
+        // A network failure on the redirect's target: that request was made.
+        let mut failed = testing::chain(hops(), Outcome::NetworkError);
+        failed.hops[1].next.as_mut().unwrap().method = "POST".to_owned();
+        assert_eq!(
+            rendered_for(&failed, &format!("{format} %{{method}} %{{http_code}}")).0,
+            "http://a.test/ 2 [] POST 302"
         );
     }
 
