@@ -7,12 +7,13 @@ use std::error::Error as _;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use reqwest::Response;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
-use reqwest::{Client, Response};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout_at;
 use url::Url;
 
+use crate::client::HopClient;
 use crate::config::Config;
 use crate::cookies::Jar;
 use crate::policy::{self, BodyFate, LocationError, PlannedRequest, RequestKey};
@@ -25,6 +26,9 @@ use crate::record::{
 /// connection is dropped instead (a hostile server may send an endless body).
 const REDIRECT_BODY_DRAIN_LIMIT: usize = 64 * 1024;
 
+/// How long a redirect's body may take to arrive before its connection is dropped instead.
+const REDIRECT_BODY_DRAIN_TIME: Duration = Duration::from_secs(1);
+
 /// Where the final response body goes (`-o`).
 pub type BodySink = Box<dyn AsyncWrite + Unpin + Send>;
 
@@ -32,7 +36,7 @@ pub type BodySink = Box<dyn AsyncWrite + Unpin + Send>;
 pub async fn trace(
     config: &Config,
     start: PlannedRequest,
-    client: &Client,
+    client: &HopClient,
     jar: &mut Jar,
     body_sink: Option<BodySink>,
 ) -> Chain {
@@ -66,7 +70,7 @@ pub async fn trace(
 
 struct Tracer<'a> {
     config: &'a Config,
-    client: &'a Client,
+    client: &'a HopClient,
     jar: &'a mut Jar,
     hops: Vec<Hop>,
     keys: Vec<RequestKey>,
@@ -100,6 +104,7 @@ impl Tracer<'_> {
             }
             self.keys.push(key);
 
+            self.client.log.take();
             let sent_at = Instant::now();
             let response = match self.send(&current, headers.clone()).await {
                 Ok(response) => response,
@@ -116,7 +121,10 @@ impl Tracer<'_> {
                 }
             };
             let first_byte = sent_at.elapsed();
+            let setup = self.client.log.take();
             let mut hop = self.record_response(index, &current, &headers, &response, first_byte);
+            hop.timing.dns = setup.dns;
+            hop.timing.connect = setup.connect;
 
             hop.via = via;
             let is_last_allowed = self.config.max_redirects == 0;
@@ -363,6 +371,7 @@ impl Tracer<'_> {
         let _ = url.set_password(None);
         let mut builder = self
             .client
+            .http
             .request(request.method.clone(), url)
             .headers(headers);
         if let Some(body) = &request.body {
@@ -370,12 +379,13 @@ impl Tracer<'_> {
         }
         let request = builder.build().map_err(|err| classify(&err))?;
         match self.deadline {
-            Some(deadline) => match timeout_at(deadline, self.client.execute(request)).await {
+            Some(deadline) => match timeout_at(deadline, self.client.http.execute(request)).await {
                 Ok(result) => result.map_err(|err| classify(&err)),
                 Err(_) => Err(self.timed_out()),
             },
             None => self
                 .client
+                .http
                 .execute(request)
                 .await
                 .map_err(|err| classify(&err)),
@@ -456,6 +466,7 @@ impl Tracer<'_> {
             timing: Timing {
                 first_byte,
                 total: first_byte,
+                ..Timing::default()
             },
             warnings: Vec::new(),
         }
@@ -578,6 +589,9 @@ fn detect_refresh(
 }
 
 /// Reads a small redirect body to keep the connection reusable; drops a large or slow one.
+///
+/// The wait is capped (as Chromium caps its drain of redirect bodies): a server that stalls or
+/// trickles the body must not hold the chain up, with or without `--max-time`.
 async fn drain_redirect_body(mut response: Response, deadline: Option<tokio::time::Instant>) {
     let mut read = 0;
     let drain = async {
@@ -588,12 +602,8 @@ async fn drain_redirect_body(mut response: Response, deadline: Option<tokio::tim
             }
         }
     };
-    match deadline {
-        Some(deadline) => {
-            let _ = timeout_at(deadline, drain).await;
-        }
-        None => drain.await,
-    }
+    let cap = tokio::time::Instant::now() + REDIRECT_BODY_DRAIN_TIME;
+    let _ = timeout_at(deadline.map_or(cap, |deadline| deadline.min(cap)), drain).await;
 }
 
 fn summary(start: &PlannedRequest) -> RequestSummary {
@@ -650,14 +660,42 @@ pub fn redact_url(url: &Url) -> String {
     }
 }
 
+/// A certificate rejection in words a user can act on.
+fn certificate_problem(error: &rustls::Error) -> Option<String> {
+    let rustls::Error::InvalidCertificate(problem) = error else {
+        return None;
+    };
+    // Matched on the debug name: rustls adds context-carrying variants between minor versions.
+    let name = format!("{problem:?}");
+    let text = if name.starts_with("Expired") {
+        "the certificate has expired".to_owned()
+    } else if name.starts_with("NotValidYet") {
+        "the certificate is not valid yet".to_owned()
+    } else if name.starts_with("NotValidForName") {
+        "the certificate is not valid for this host name".to_owned()
+    } else if name.starts_with("UnknownIssuer") {
+        "the certificate was issued by an unknown authority (--cacert FILE trusts a private CA)"
+            .to_owned()
+    } else if name.starts_with("Revoked") {
+        "the certificate has been revoked".to_owned()
+    } else {
+        format!("invalid certificate: {error}")
+    };
+    Some(text)
+}
+
 /// Names the kind of network failure and gives its most specific cause.
 fn classify(error: &reqwest::Error) -> (ErrorKind, String) {
     let mut causes = Vec::new();
     let mut source = error.source();
     let mut kind = None;
     while let Some(cause) = source {
-        if cause.downcast_ref::<rustls::Error>().is_some() {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
             kind = Some(ErrorKind::Tls);
+            if let Some(problem) = certificate_problem(tls) {
+                causes.push(problem);
+                break;
+            }
         }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             if io.kind() == std::io::ErrorKind::TimedOut {

@@ -1,17 +1,63 @@
 //! The one reqwest client of a run: no automatic redirects, no cookie or referer handling of its
-//! own (the hop loop owns those), pooled connections, TLS and resolve overrides from the config.
+//! own (the hop loop owns those), pooled connections, TLS and resolve overrides from the config,
+//! and a log of DNS lookups and new connections so each hop can show where its time went.
 
+use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Once;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, Once};
+use std::task::{Context as TaskContext, Poll};
+use std::time::{Duration, Instant};
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 use anyhow::{Context, Result};
 use reqwest::{Certificate, Client, Proxy, redirect};
 
 use crate::config::{ConnectionConfig, IpVersion};
 
-pub fn build(connection: &ConnectionConfig) -> Result<Client> {
+/// What happened on the wire while a request was being sent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SetupTiming {
+    /// A DNS lookup was made (none with `--resolve` or an IP address).
+    pub dns: Option<Duration>,
+    /// A new connection was opened: TCP, plus the TLS handshake on https; DNS excluded.
+    pub connect: Option<Duration>,
+}
+
+/// DNS lookups and new connections, as they happen; the hop loop takes them after each request.
+/// Requests of a run are sequential, so what was logged during one belongs to it.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionLog(Arc<Mutex<SetupTiming>>);
+
+impl ConnectionLog {
+    fn record(&self, update: impl FnOnce(&mut SetupTiming)) {
+        if let Ok(mut timing) = self.0.lock() {
+            update(&mut timing);
+        }
+    }
+
+    /// What was logged since the last call.
+    pub fn take(&self) -> SetupTiming {
+        self.0
+            .lock()
+            .map(|mut timing| std::mem::take(&mut *timing))
+            .unwrap_or_default()
+    }
+}
+
+/// The client and the log its connector writes to.
+pub struct HopClient {
+    pub http: Client,
+    pub log: ConnectionLog,
+}
+
+pub fn build(connection: &ConnectionConfig) -> Result<HopClient> {
     install_crypto_provider();
+    let log = ConnectionLog::default();
     let mut builder = Client::builder()
+        .dns_resolver(TimedResolver(log.clone()))
+        .connector_layer(TimedConnectLayer(log.clone()))
         .redirect(redirect::Policy::none())
         .referer(false)
         .tcp_nodelay(true)
@@ -46,7 +92,78 @@ pub fn build(connection: &ConnectionConfig) -> Result<Client> {
     for proxy in proxies(connection, |name| std::env::var(name).ok())? {
         builder = builder.proxy(proxy);
     }
-    builder.build().context("cannot set up the HTTP client")
+    let http = builder.build().context("cannot set up the HTTP client")?;
+    Ok(HopClient { http, log })
+}
+
+/// The system resolver, timed.
+struct TimedResolver(ConnectionLog);
+
+impl Resolve for TimedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let log = self.0.clone();
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let started = Instant::now();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let elapsed = started.elapsed();
+            log.record(|timing| timing.dns = Some(timing.dns.unwrap_or_default() + elapsed));
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// Times every new connection the pool opens (DNS, TCP and TLS together; DNS is taken out
+/// afterwards).
+#[derive(Clone)]
+struct TimedConnectLayer(ConnectionLog);
+
+impl<S> tower_layer::Layer<S> for TimedConnectLayer {
+    type Service = TimedConnect<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        TimedConnect {
+            inner,
+            log: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct TimedConnect<S> {
+    inner: S,
+    log: ConnectionLog,
+}
+
+impl<S, R> tower_service::Service<R> for TimedConnect<S>
+where
+    S: tower_service::Service<R>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: R) -> Self::Future {
+        let started = Instant::now();
+        let connecting = self.inner.call(request);
+        let log = self.log.clone();
+        Box::pin(async move {
+            let result = connecting.await;
+            if result.is_ok() {
+                let elapsed = started.elapsed();
+                log.record(|timing| {
+                    timing.connect = Some(elapsed.saturating_sub(timing.dns.unwrap_or_default()));
+                });
+            }
+            result
+        })
+    }
 }
 
 /// The proxies curl would use: `-x` for everything, else `http_proxy` (lower case only),

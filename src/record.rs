@@ -141,6 +141,12 @@ pub struct SetCookie {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Timing {
+    /// The DNS lookup, when one was made for this hop.
+    #[serde(serialize_with = "serialize_optional_millis")]
+    pub dns: Option<Duration>,
+    /// Opening a new connection (TCP, and TLS on https), when one was opened for this hop.
+    #[serde(serialize_with = "serialize_optional_millis")]
+    pub connect: Option<Duration>,
     /// Until the response head arrived (includes DNS, connect and TLS on a new connection).
     #[serde(serialize_with = "serialize_millis")]
     pub first_byte: Duration,
@@ -195,6 +201,16 @@ pub enum ErrorKind {
 /// Milliseconds with microsecond precision, the unit of every time in the machine outputs.
 pub fn millis(duration: Duration) -> f64 {
     (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
+fn serialize_optional_millis<S: serde::Serializer>(
+    d: &Option<Duration>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_some(&millis(*d)),
+        None => s.serialize_none(),
+    }
 }
 
 fn serialize_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {

@@ -42,7 +42,9 @@
 //!   "checks": [{"check": "expect-status", "expected": "200", "actual": "200", "ok": true, "hop": 3 | null}]
 //! }
 //! ```
-//! `dns`, `connect` and `tls` are null until they are measured separately; times are in
+//! `dns` is null when no lookup was made (an IP address, `--resolve`, a reused connection);
+//! `connect` is null on a reused connection and includes the TLS handshake on https, since the
+//! connector does both in one step; `tls` stays null until it is measured apart. Times are in
 //! milliseconds. Secrets (Authorization values, URL passwords) are redacted unless
 //! `--show-secrets` is given.
 
@@ -137,8 +139,8 @@ fn hop_value(hop: &Hop, redaction: Redaction) -> Value {
         "request_headers": headers(&hop.request_headers, redaction),
         "response_headers": headers(&hop.response_headers, redaction),
         "timing_ms": Timing {
-            dns: None,
-            connect: None,
+            dns: hop.timing.dns.map(millis),
+            connect: hop.timing.connect.map(millis),
             tls: None,
             first_byte: millis(hop.timing.first_byte),
             total: millis(hop.timing.total),
