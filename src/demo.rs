@@ -1,5 +1,8 @@
 //! `hops demo`: the built-in scenarios of `fixtures/scenarios.json`, each served by an in-process
-//! loopback server and traced exactly as `hops ARGS` would trace it. No network is needed.
+//! loopback server and traced exactly as `hops ARGS` would trace it. No network is needed: the
+//! server answers on an http and an https port, and scenarios that use https run with `--cacert`
+//! pointing at the test CA the server made at start. The `$ hops` line shows the scenario's own
+//! arguments; the `--resolve` and `--cacert` added for the loopback server are left out.
 
 use std::io::Write;
 

@@ -1,9 +1,15 @@
 //! Redirect scenarios and the loopback HTTP/1.1 server that plays them, shared by `hops demo` and the integration tests.
+//!
+//! A server listens on two loopback ports: plain http, and https with a leaf certificate signed by
+//! a test CA made when the server starts ([`tls`]). Both serve the same routes and record into the
+//! same log, each request tagged with the scheme of the listener that got it. Scenario hosts reach
+//! both through one `--resolve HOST:PORT:127.0.0.1` each, since hops ignores the port there.
 
 use std::convert::Infallible;
 use std::fmt;
 use std::io;
 use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::Duration;
@@ -18,12 +24,35 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
 
-/// The host names every scenario may use; `--resolve` points all of them at the one loopback server.
-pub const SCENARIO_HOSTS: [&str; 3] = ["shop.test", "auth.test", "other.test"];
+mod tls;
+
+pub use tls::{LEAF_NAMES, LeafKind, TlsOptions, WRONG_NAME};
+
+/// The host names every scenario may use; `--resolve` points all of them at the one loopback
+/// server, which covers both its listeners. The test CA's leaf certificate names each of them.
+pub const SCENARIO_HOSTS: [&str; 5] = [
+    "shop.test",
+    "auth.test",
+    "other.test",
+    "www.shop.test",
+    "example.test",
+];
+
+/// Placeholders that lead to the https listener; a scenario using one runs with `--cacert`.
+const TLS_PLACEHOLDERS: [&str; 6] = [
+    "{shop_tls}",
+    "{auth_tls}",
+    "{other_tls}",
+    "{www_tls}",
+    "{example_tls}",
+    "{tls_port}",
+];
 
 /// Large enough for any fixture body, small enough that a runaway client cannot exhaust memory.
 const MAX_REQUEST_BODY: usize = 1024 * 1024;
@@ -42,12 +71,46 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// The full hops argument list for a server: `--resolve` pairs first, then the expanded `args`.
+    /// The full hops argument list for a server: `--resolve` pairs first, then `--cacert` with the
+    /// server's CA file if the scenario uses https (and does not pass `--cacert` itself), then the
+    /// expanded `args`.
     pub fn command_args(&self, placeholders: &Placeholders) -> Vec<String> {
         let mut args = placeholders.resolve_args();
+        let own_cacert = self
+            .args
+            .iter()
+            .any(|arg| arg == "--cacert" || arg.starts_with("--cacert="));
+        if self.uses_tls() && !own_cacert {
+            if let Some(ca_file) = placeholders.ca_file() {
+                args.push("--cacert".to_owned());
+                args.push(ca_file.to_string_lossy().into_owned());
+            }
+        }
         args.extend(self.args.iter().map(|arg| placeholders.expand(arg)));
         args
     }
+
+    /// Whether an argument or a route (headers or body) mentions an https placeholder.
+    pub fn uses_tls(&self) -> bool {
+        let args = self.args.iter().map(|arg| arg.as_bytes());
+        let routes = self.routes.iter().flat_map(|route| {
+            let headers = route.headers.iter().map(|(_, value)| value.as_bytes());
+            let raw = route
+                .headers_bytes
+                .iter()
+                .map(|(_, value)| value.as_slice());
+            let body = route.body.iter().map(|body| body.as_bytes());
+            headers.chain(raw).chain(body)
+        });
+        args.chain(routes).any(mentions_tls)
+    }
+}
+
+fn mentions_tls(text: &[u8]) -> bool {
+    TLS_PLACEHOLDERS.iter().any(|placeholder| {
+        text.windows(placeholder.len())
+            .any(|window| window == placeholder.as_bytes())
+    })
 }
 
 /// The scenarios embedded from `fixtures/scenarios.json`, in demo order.
@@ -70,6 +133,9 @@ pub struct Route {
     /// Hostname the Host header must name (port ignored, case-insensitive); `None` matches any host.
     #[serde(default)]
     pub host: Option<String>,
+    /// `"http"` or `"https"`: the listener the request must arrive on; `None` matches both.
+    #[serde(default)]
+    pub scheme: Option<String>,
     /// Exact request path, without the query string.
     pub path: String,
     /// Exact raw query string (without `?`); `None` matches any query.
@@ -122,6 +188,11 @@ impl Route {
         }
         if let Some(wanted) = &self.host {
             if !hostname_of(wanted).eq_ignore_ascii_case(&request.host) {
+                return false;
+            }
+        }
+        if let Some(wanted) = &self.scheme {
+            if !wanted.eq_ignore_ascii_case(&request.scheme) {
                 return false;
             }
         }
@@ -204,6 +275,9 @@ pub struct ExpectedRequest {
     /// Hostname only, compared case-insensitively.
     #[serde(default)]
     pub host: Option<String>,
+    /// `"http"` or `"https"`: the listener that received the request.
+    #[serde(default)]
+    pub scheme: Option<String>,
     /// Exact body; `Some("")` requires an empty body.
     #[serde(default)]
     pub body: Option<String>,
@@ -238,6 +312,11 @@ impl ExpectedRequest {
             let host = placeholders.expand(host);
             if !host.eq_ignore_ascii_case(&got.host) {
                 problems.push(format!("host: expected {host:?}, got {:?}", got.host));
+            }
+        }
+        if let Some(scheme) = &self.scheme {
+            if !scheme.eq_ignore_ascii_case(&got.scheme) {
+                problems.push(format!("scheme: expected {scheme:?}, got {:?}", got.scheme));
             }
         }
         if let Some(body) = &self.body {
@@ -309,6 +388,8 @@ pub fn check_received(
 /// One request as the server saw it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Received {
+    /// `"http"` or `"https"`: which listener got the request.
+    pub scheme: String,
     pub method: String,
     /// Path and query exactly as in the request target.
     pub path: String,
@@ -342,7 +423,7 @@ impl Received {
             .map(split_cookie)
     }
 
-    async fn from_request(request: Request<Incoming>) -> (Self, bool) {
+    async fn from_request(request: Request<Incoming>, scheme: &str) -> (Self, bool) {
         let (parts, body) = request.into_parts();
         let host = match parts.headers.get(HOST) {
             Some(value) => hostname_of(&String::from_utf8_lossy(value.as_bytes())),
@@ -366,6 +447,7 @@ impl Received {
             Err(_) => (Vec::new(), false),
         };
         let received = Received {
+            scheme: scheme.to_owned(),
             method: parts.method.as_str().to_owned(),
             path,
             host,
@@ -378,7 +460,11 @@ impl Received {
 
 impl fmt::Display for Received {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} on {}", self.method, self.path, self.host)
+        write!(f, "{} {} on {}", self.method, self.path, self.host)?;
+        if self.scheme == "https" {
+            f.write_str(" over https")?;
+        }
+        Ok(())
     }
 }
 
@@ -401,24 +487,52 @@ fn hostname_of(authority: &str) -> String {
     host.trim().to_ascii_lowercase()
 }
 
-/// Expands `{shop}`, `{auth}`, `{other}` and `{port}` for a server listening on one port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Expands the scenario placeholders for one server: `{shop}`, `{auth}`, `{other}`, `{www}`
+/// (www.shop.test) and `{example}` give `http://HOST:PORT`; the same names with `_tls`
+/// (`{shop_tls}`, ...) give `https://HOST:TLS_PORT`; `{port}` and `{tls_port}` give the ports.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placeholders {
     port: u16,
+    tls_port: u16,
+    ca_file: Option<Arc<Path>>,
 }
 
 impl Placeholders {
-    pub fn new(port: u16) -> Self {
-        Placeholders { port }
+    /// Placeholders for the given ports, with no CA file (so no `--cacert` in command lines).
+    pub fn new(port: u16, tls_port: u16) -> Self {
+        Placeholders {
+            port,
+            tls_port,
+            ca_file: None,
+        }
+    }
+
+    /// The CA certificate file that [`Scenario::command_args`] passes as `--cacert`.
+    pub fn with_ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file = Some(Arc::from(path.into()));
+        self
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    pub fn tls_port(&self) -> u16 {
+        self.tls_port
+    }
+
+    pub fn ca_file(&self) -> Option<&Path> {
+        self.ca_file.as_deref()
+    }
+
     /// `http://HOST:PORT`, the origin a scenario host has on this server.
     pub fn origin(&self, host: &str) -> String {
         format!("http://{host}:{}", self.port)
+    }
+
+    /// `https://HOST:TLS_PORT`, the origin a scenario host has on this server's https listener.
+    pub fn tls_origin(&self, host: &str) -> String {
+        format!("https://{host}:{}", self.tls_port)
     }
 
     pub fn expand(&self, text: &str) -> String {
@@ -455,6 +569,8 @@ impl Placeholders {
     }
 
     /// `--resolve` arguments that send every scenario host to this loopback server.
+    ///
+    /// One per host serves both listeners: hops (like reqwest) ignores the port of an override.
     pub fn resolve_args(&self) -> Vec<String> {
         SCENARIO_HOSTS
             .iter()
@@ -467,12 +583,20 @@ impl Placeholders {
             .collect()
     }
 
-    fn substitutions(&self) -> [(&'static str, String); 4] {
+    fn substitutions(&self) -> [(&'static str, String); 12] {
         [
             ("{shop}", self.origin("shop.test")),
             ("{auth}", self.origin("auth.test")),
             ("{other}", self.origin("other.test")),
+            ("{www}", self.origin("www.shop.test")),
+            ("{example}", self.origin("example.test")),
+            ("{shop_tls}", self.tls_origin("shop.test")),
+            ("{auth_tls}", self.tls_origin("auth.test")),
+            ("{other_tls}", self.tls_origin("other.test")),
+            ("{www_tls}", self.tls_origin("www.shop.test")),
+            ("{example_tls}", self.tls_origin("example.test")),
             ("{port}", self.port.to_string()),
+            ("{tls_port}", self.tls_port.to_string()),
         ]
     }
 }
@@ -490,44 +614,89 @@ struct ServerState {
     received: ReceivedLog,
 }
 
-/// A loopback HTTP/1.1 server answering from a route table, running on the current tokio runtime.
+/// A loopback HTTP/1.1 server answering from a route table on two ports, plain http and https,
+/// running on the current tokio runtime.
 ///
-/// Dropping it stops accepting and closes open connections.
+/// Dropping it stops accepting, closes open connections and removes its CA file.
 pub struct ScenarioServer {
     placeholders: Placeholders,
     received: ReceivedLog,
-    accept_task: JoinHandle<()>,
+    ca_pem: String,
+    accept_tasks: [JoinHandle<()>; 2],
+    ca_file: tls::CaFile,
 }
 
 impl ScenarioServer {
-    /// Binds `127.0.0.1:0` and starts serving in a spawned task.
+    /// Binds two ports on 127.0.0.1 with a valid leaf certificate and starts serving in spawned
+    /// tasks.
     pub async fn start(routes: Vec<Route>) -> io::Result<ScenarioServer> {
+        Self::start_with(routes, TlsOptions::default()).await
+    }
+
+    /// Like [`ScenarioServer::start`], with the https listener's certificate chosen by `options`.
+    pub async fn start_with(routes: Vec<Route>, options: TlsOptions) -> io::Result<ScenarioServer> {
+        let pki = tls::TestPki::generate(options)?;
+        let ca_file = tls::CaFile::create(&pki.ca_pem)?;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-        let placeholders = Placeholders::new(listener.local_addr()?.port());
+        let tls_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let placeholders = Placeholders::new(
+            listener.local_addr()?.port(),
+            tls_listener.local_addr()?.port(),
+        )
+        .with_ca_file(ca_file.path());
         let received = ReceivedLog::default();
         let state = Arc::new(ServerState {
             routes,
-            placeholders,
+            placeholders: placeholders.clone(),
             received: Arc::clone(&received),
         });
-        let accept_task = tokio::spawn(accept_connections(listener, state));
+        let accept_tasks = [
+            tokio::spawn(accept_connections(listener, None, Arc::clone(&state))),
+            tokio::spawn(accept_connections(tls_listener, Some(pki.acceptor), state)),
+        ];
         Ok(ScenarioServer {
             placeholders,
             received,
-            accept_task,
+            ca_pem: pki.ca_pem,
+            accept_tasks,
+            ca_file,
         })
     }
 
     pub fn placeholders(&self) -> Placeholders {
-        self.placeholders
+        self.placeholders.clone()
     }
 
     pub fn port(&self) -> u16 {
         self.placeholders.port()
     }
 
+    /// The https listener's port.
+    pub fn tls_port(&self) -> u16 {
+        self.placeholders.tls_port()
+    }
+
+    /// The test CA's certificate, PEM-encoded: the one root a client needs to trust the server.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    /// The CA certificate file this server wrote at start; it lives as long as the server.
+    pub fn ca_file(&self) -> &Path {
+        self.ca_file.path()
+    }
+
+    /// Writes the CA certificate as `dir/ca.pem` and returns that path.
+    pub fn write_ca(&self, dir: &Path) -> io::Result<PathBuf> {
+        tls::write_ca(&self.ca_pem, dir)
+    }
+
     pub fn origin(&self, host: &str) -> String {
         self.placeholders.origin(host)
+    }
+
+    pub fn tls_origin(&self, host: &str) -> String {
+        self.placeholders.tls_origin(host)
     }
 
     pub fn expand(&self, text: &str) -> String {
@@ -538,7 +707,7 @@ impl ScenarioServer {
         self.placeholders.resolve_args()
     }
 
-    /// Everything received so far, in arrival order.
+    /// Everything received so far on both listeners, in arrival order.
     pub fn received(&self) -> Vec<Received> {
         lock_log(&self.received).clone()
     }
@@ -550,18 +719,38 @@ impl ScenarioServer {
 
 impl Drop for ScenarioServer {
     fn drop(&mut self) {
-        self.accept_task.abort();
+        for task in &self.accept_tasks {
+            task.abort();
+        }
     }
 }
 
-async fn accept_connections(listener: TcpListener, state: Arc<ServerState>) {
+/// Accepts on one listener; with an acceptor, each connection first completes a TLS handshake.
+async fn accept_connections(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    state: Arc<ServerState>,
+) {
     // Owning the connection tasks here means aborting this task also closes them.
     let mut connections = JoinSet::new();
     loop {
         while connections.try_join_next().is_some() {}
         match listener.accept().await {
             Ok((stream, _)) => {
-                connections.spawn(serve_connection(stream, Arc::clone(&state)));
+                let state = Arc::clone(&state);
+                match &tls {
+                    None => connections.spawn(serve_connection(stream, "http", state)),
+                    Some(acceptor) => {
+                        let handshake = acceptor.accept(stream);
+                        connections.spawn(async move {
+                            // A failed handshake is the client refusing the certificate, or not
+                            // speaking TLS: either way there is nothing to serve.
+                            if let Ok(stream) = handshake.await {
+                                serve_connection(stream, "https", state).await;
+                            }
+                        })
+                    }
+                };
             }
             // Errors such as running out of file descriptors are usually transient; avoid a hot loop.
             Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -569,10 +758,13 @@ async fn accept_connections(listener: TcpListener, state: Arc<ServerState>) {
     }
 }
 
-async fn serve_connection(stream: TcpStream, state: Arc<ServerState>) {
+async fn serve_connection<S>(stream: S, scheme: &'static str, state: Arc<ServerState>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(respond(request, &state).await) }
+        async move { Ok::<_, Infallible>(respond(request, scheme, &state).await) }
     });
     // Failures here are clients hanging up or sending garbage, which hyper has already answered.
     let _ = http1::Builder::new()
@@ -581,8 +773,12 @@ async fn serve_connection(stream: TcpStream, state: Arc<ServerState>) {
         .await;
 }
 
-async fn respond(request: Request<Incoming>, state: &ServerState) -> Response<Full<Bytes>> {
-    let (received, body_ok) = Received::from_request(request).await;
+async fn respond(
+    request: Request<Incoming>,
+    scheme: &str,
+    state: &ServerState,
+) -> Response<Full<Bytes>> {
+    let (received, body_ok) = Received::from_request(request, scheme).await;
     let route = find_route(&state.routes, &received);
     // Recorded before answering, so once the client has its response the log already holds the request.
     lock_log(&state.received).push(received);
@@ -605,18 +801,27 @@ fn text_response(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
 
 /// A [`ScenarioServer`] on its own thread and current-thread runtime, for synchronous tests.
 ///
-/// Dropping it shuts the runtime down, which closes every connection.
+/// Dropping it shuts the runtime down, which closes every connection and removes the CA file.
 pub struct BlockingServer {
     placeholders: Placeholders,
     received: ReceivedLog,
+    ca_pem: String,
+    ca_file: PathBuf,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<thread::JoinHandle<()>>,
 }
 
+/// What the server thread hands back once it is listening.
+type Ready = (Placeholders, ReceivedLog, String, PathBuf);
+
 impl BlockingServer {
     pub fn start(routes: Vec<Route>) -> io::Result<Self> {
-        let (ready_tx, ready_rx) =
-            std::sync::mpsc::channel::<io::Result<(Placeholders, ReceivedLog)>>();
+        Self::start_with(routes, TlsOptions::default())
+    }
+
+    /// Like [`BlockingServer::start`], with the https listener's certificate chosen by `options`.
+    pub fn start_with(routes: Vec<Route>, options: TlsOptions) -> io::Result<Self> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<Ready>>();
         let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
         let thread = thread::Builder::new()
             .name("scenario-server".to_owned())
@@ -632,9 +837,14 @@ impl BlockingServer {
                     }
                 };
                 runtime.block_on(async move {
-                    match ScenarioServer::start(routes).await {
+                    match ScenarioServer::start_with(routes, options).await {
                         Ok(server) => {
-                            let ready = (server.placeholders(), Arc::clone(&server.received));
+                            let ready = (
+                                server.placeholders(),
+                                Arc::clone(&server.received),
+                                server.ca_pem.clone(),
+                                server.ca_file().to_owned(),
+                            );
                             let _ = ready_tx.send(Ok(ready));
                             // Resolves on an explicit send or when the sender is dropped.
                             let _ = shutdown_rx.await;
@@ -645,27 +855,53 @@ impl BlockingServer {
                     }
                 });
             })?;
-        let (placeholders, received) = ready_rx
+        let (placeholders, received, ca_pem, ca_file) = ready_rx
             .recv()
             .map_err(|_| io::Error::other("scenario server thread stopped before it started"))??;
         Ok(BlockingServer {
             placeholders,
             received,
+            ca_pem,
+            ca_file,
             shutdown: Some(shutdown_tx),
             thread: Some(thread),
         })
     }
 
     pub fn placeholders(&self) -> Placeholders {
-        self.placeholders
+        self.placeholders.clone()
     }
 
     pub fn port(&self) -> u16 {
         self.placeholders.port()
     }
 
+    /// The https listener's port.
+    pub fn tls_port(&self) -> u16 {
+        self.placeholders.tls_port()
+    }
+
+    /// The test CA's certificate, PEM-encoded: the one root a client needs to trust the server.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    /// The CA certificate file the server wrote at start; it lives as long as the server.
+    pub fn ca_file(&self) -> &Path {
+        &self.ca_file
+    }
+
+    /// Writes the CA certificate as `dir/ca.pem` and returns that path.
+    pub fn write_ca(&self, dir: &Path) -> io::Result<PathBuf> {
+        tls::write_ca(&self.ca_pem, dir)
+    }
+
     pub fn origin(&self, host: &str) -> String {
         self.placeholders.origin(host)
+    }
+
+    pub fn tls_origin(&self, host: &str) -> String {
+        self.placeholders.tls_origin(host)
     }
 
     pub fn expand(&self, text: &str) -> String {
@@ -676,7 +912,7 @@ impl BlockingServer {
         self.placeholders.resolve_args()
     }
 
-    /// Everything received so far, in arrival order.
+    /// Everything received so far on both listeners, in arrival order.
     pub fn received(&self) -> Vec<Received> {
         lock_log(&self.received).clone()
     }
@@ -698,8 +934,14 @@ impl Drop for BlockingServer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, ServerName};
+    use rustls::{CertificateError, ClientConfig, RootCertStore};
     use std::collections::HashSet;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    use tokio_rustls::TlsConnector;
+    use tokio_rustls::client::TlsStream;
 
     fn request(host: &str, path: &str, cookie: Option<&str>) -> Received {
         let mut headers = vec![("host".to_owned(), host.to_owned())];
@@ -707,6 +949,7 @@ mod tests {
             headers.push(("cookie".to_owned(), cookie.to_owned()));
         }
         Received {
+            scheme: "http".to_owned(),
             method: "GET".to_owned(),
             path: path.to_owned(),
             host: hostname_of(host),
@@ -726,7 +969,9 @@ mod tests {
                 "cross-origin-auth",
                 "consent-cookie",
                 "loop",
-                "bad-location"
+                "bad-location",
+                "scheme-flip",
+                "https-downgrade"
             ]
         );
     }
@@ -740,13 +985,29 @@ mod tests {
 
     #[test]
     fn builtin_routes_all_build_responses() {
-        let placeholders = Placeholders::new(8080);
+        let placeholders = Placeholders::new(8080, 8443);
         for scenario in builtin() {
             assert!(scenario.expect.received.is_some(), "{}", scenario.name);
             for route in &scenario.routes {
                 if let Err(error) = route.response(&placeholders) {
                     panic!("{}: {error}", scenario.name);
                 }
+            }
+        }
+    }
+
+    /// A misspelt scheme would silently never match, so fixtures may only name the two listeners.
+    #[test]
+    fn builtin_schemes_name_a_listener() {
+        for scenario in builtin() {
+            let routes = scenario.routes.iter().map(|route| &route.scheme);
+            let expected = scenario.expect.received.iter().flatten();
+            for scheme in routes.chain(expected.map(|request| &request.scheme)) {
+                assert!(
+                    matches!(scheme.as_deref(), None | Some("http" | "https")),
+                    "{}: scheme {scheme:?}",
+                    scenario.name
+                );
             }
         }
     }
@@ -823,10 +1084,19 @@ mod tests {
 
     #[test]
     fn placeholders_expand_once_and_resolve_every_host() {
-        let placeholders = Placeholders::new(4242);
+        let placeholders = Placeholders::new(4242, 4443);
         assert_eq!(
             placeholders.expand("{shop}/a {auth}/b {other} :{port} {nope} {"),
             "http://shop.test:4242/a http://auth.test:4242/b http://other.test:4242 :4242 {nope} {"
+        );
+        assert_eq!(
+            placeholders.expand("{www}/ {example}/ :{tls_port} {shop_tls}/a {auth_tls}/b"),
+            "http://www.shop.test:4242/ http://example.test:4242/ :4443 \
+             https://shop.test:4443/a https://auth.test:4443/b"
+        );
+        assert_eq!(
+            placeholders.expand("{other_tls} {www_tls} {example_tls}/{shop_tls"),
+            "https://other.test:4443 https://www.shop.test:4443 https://example.test:4443/{shop_tls"
         );
         assert_eq!(
             placeholders.expand_bytes(b"{shop}/caf\xE9"),
@@ -840,14 +1110,86 @@ mod tests {
                 "--resolve",
                 "auth.test:4242:127.0.0.1",
                 "--resolve",
-                "other.test:4242:127.0.0.1"
+                "other.test:4242:127.0.0.1",
+                "--resolve",
+                "www.shop.test:4242:127.0.0.1",
+                "--resolve",
+                "example.test:4242:127.0.0.1"
             ]
         );
     }
 
     #[test]
+    fn route_scheme_picks_a_listener() {
+        let https_only = Route {
+            scheme: Some("https".to_owned()),
+            ..Route::new("/", 301)
+        };
+        let mut request = request("shop.test", "/", None);
+        assert!(!https_only.matches(&request));
+        assert!(Route::new("/", 200).matches(&request));
+        request.scheme = "https".to_owned();
+        assert!(https_only.matches(&request));
+        assert_eq!(request.to_string(), "GET / on shop.test over https");
+    }
+
+    fn scenario(args: &[&str], location: &str) -> Scenario {
+        Scenario {
+            name: "s".to_owned(),
+            title: "t".to_owned(),
+            explain: "e".to_owned(),
+            args: args.iter().map(|arg| (*arg).to_owned()).collect(),
+            routes: vec![Route::new("/", 302).with_header("Location", location)],
+            expect: Expect::default(),
+        }
+    }
+
+    #[test]
+    fn command_args_add_cacert_only_for_https_scenarios() {
+        let placeholders = Placeholders::new(80, 443).with_ca_file("/tmp/x/ca.pem");
+        let resolve = placeholders.resolve_args();
+        let with_cacert = |rest: &[&str]| {
+            let mut args = resolve.clone();
+            args.extend(["--cacert", "/tmp/x/ca.pem"].map(String::from));
+            args.extend(rest.iter().map(|arg| (*arg).to_owned()));
+            args
+        };
+        let plain = scenario(&["{shop}/"], "{auth}/");
+        let mut expected = resolve.clone();
+        expected.push("http://shop.test:80/".to_owned());
+        assert_eq!(plain.command_args(&placeholders), expected);
+
+        let by_arg = scenario(&["{shop_tls}/"], "/next");
+        assert_eq!(
+            by_arg.command_args(&placeholders),
+            with_cacert(&["https://shop.test:443/"])
+        );
+        let by_route = scenario(&["{shop}/"], "https://shop.test:{tls_port}/");
+        assert_eq!(
+            by_route.command_args(&placeholders),
+            with_cacert(&["http://shop.test:80/"])
+        );
+        let own_cacert = scenario(&["--cacert", "mine.pem", "{shop_tls}/"], "/");
+        assert_eq!(
+            own_cacert.command_args(&placeholders)[resolve.len()],
+            "--cacert"
+        );
+        assert_eq!(
+            own_cacert.command_args(&placeholders)[resolve.len() + 1],
+            "mine.pem"
+        );
+        // Without a CA file (placeholders made by hand) there is nothing to pass.
+        let no_file = Placeholders::new(80, 443);
+        assert!(
+            !by_arg
+                .command_args(&no_file)
+                .contains(&"--cacert".to_owned())
+        );
+    }
+
+    #[test]
     fn check_received_names_request_and_field() {
-        let placeholders = Placeholders::new(1);
+        let placeholders = Placeholders::new(1, 2);
         let expect = vec![
             ExpectedRequest {
                 method: Some("POST".to_owned()),
@@ -889,7 +1231,18 @@ mod tests {
         );
         assert!(message.contains("  #2 GET /b on shop.test"), "{message}");
 
+        let wrong_scheme = ExpectedRequest {
+            scheme: Some("https".to_owned()),
+            ..ExpectedRequest::default()
+        };
+        let message = check_received(&[wrong_scheme], &got[..1], &placeholders).unwrap_err();
+        assert!(
+            message.ends_with("scheme: expected \"https\", got \"http\""),
+            "{message}"
+        );
+
         let fine = ExpectedRequest {
+            scheme: Some("HTTP".to_owned()),
             path: Some("/b".to_owned()),
             header_values: vec![("cookie".to_owned(), "x=1".to_owned())],
             ..ExpectedRequest::default()
@@ -898,7 +1251,7 @@ mod tests {
     }
 
     /// Reads exactly one response, so the connection can be reused for the next request.
-    async fn read_response(stream: &mut TcpStream) -> String {
+    async fn read_response<S: AsyncRead + Unpin>(stream: &mut S) -> String {
         let mut buffer = Vec::new();
         let mut chunk = [0u8; 1024];
         loop {
@@ -983,6 +1336,162 @@ mod tests {
         assert!(server.received().is_empty());
     }
 
+    fn tls_client_config(ca_pem: &str) -> ClientConfig {
+        let mut roots = RootCertStore::empty();
+        roots
+            .add(CertificateDer::from_pem_slice(ca_pem.as_bytes()).unwrap())
+            .unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        config
+    }
+
+    /// A verifying rustls client that trusts only the server's test CA.
+    async fn tls_connect(server: &ScenarioServer, name: &str) -> io::Result<TlsStream<TcpStream>> {
+        let connector = TlsConnector::from(Arc::new(tls_client_config(server.ca_pem())));
+        let stream = TcpStream::connect((Ipv4Addr::LOCALHOST, server.tls_port())).await?;
+        let name = ServerName::try_from(name.to_owned()).unwrap();
+        connector.connect(name, stream).await
+    }
+
+    /// The certificate problem a verifying client reported, if that is why the handshake failed.
+    fn certificate_error(error: &io::Error) -> Option<&CertificateError> {
+        match error.get_ref()?.downcast_ref::<rustls::Error>()? {
+            rustls::Error::InvalidCertificate(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn https_listener_serves_the_routes_to_a_client_trusting_the_ca() {
+        let routes = vec![
+            Route {
+                scheme: Some("https".to_owned()),
+                ..Route::new("/", 301).with_header("Location", "{shop}/")
+            },
+            Route::new("/", 301).with_header("Location", "{shop_tls}/"),
+        ];
+        let server = ScenarioServer::start(routes).await.unwrap();
+        assert_ne!(server.port(), server.tls_port());
+
+        let mut stream = tls_connect(&server, "shop.test").await.unwrap();
+        assert_eq!(stream.get_ref().1.alpn_protocol(), Some(&b"http/1.1"[..]));
+        let tls_port = server.tls_port();
+        let request = format!("GET / HTTP/1.1\r\nHost: shop.test:{tls_port}\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let response = read_response(&mut stream).await;
+        assert!(
+            response.starts_with("HTTP/1.1 301 Moved Permanently\r\n"),
+            "{response}"
+        );
+        let back_to_http = format!("location: http://shop.test:{}/\r\n", server.port());
+        assert!(response.contains(&back_to_http), "{response}");
+
+        let mut plain = TcpStream::connect((Ipv4Addr::LOCALHOST, server.port()))
+            .await
+            .unwrap();
+        let request = "GET / HTTP/1.1\r\nHost: shop.test\r\n\r\n";
+        plain.write_all(request.as_bytes()).await.unwrap();
+        let response = read_response(&mut plain).await;
+        let to_https = format!("location: https://shop.test:{tls_port}/\r\n");
+        assert!(response.contains(&to_https), "{response}");
+
+        let schemes: Vec<String> = server.received().into_iter().map(|r| r.scheme).collect();
+        assert_eq!(schemes, ["https", "http"]);
+
+        // Every name the leaf covers, the wildcard and the loopback address included.
+        for name in [
+            "www.shop.test",
+            "auth.test",
+            "a.example.test",
+            "localhost",
+            "127.0.0.1",
+        ] {
+            if let Err(error) = tls_connect(&server, name).await {
+                panic!("{name}: {error}");
+            }
+        }
+        let error = tls_connect(&server, "a.b.example.test").await.unwrap_err();
+        assert!(
+            matches!(
+                certificate_error(&error),
+                Some(
+                    CertificateError::NotValidForName
+                        | CertificateError::NotValidForNameContext { .. }
+                )
+            ),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn expired_and_wrong_name_leafs_are_rejected_by_a_verifying_client() {
+        let expired = TlsOptions {
+            leaf: LeafKind::Expired,
+        };
+        let server = ScenarioServer::start_with(Vec::new(), expired)
+            .await
+            .unwrap();
+        let error = tls_connect(&server, "shop.test").await.unwrap_err();
+        assert!(
+            matches!(
+                certificate_error(&error),
+                Some(CertificateError::Expired | CertificateError::ExpiredContext { .. })
+            ),
+            "{error}"
+        );
+
+        let wrong_name = TlsOptions {
+            leaf: LeafKind::WrongName,
+        };
+        let server = ScenarioServer::start_with(Vec::new(), wrong_name)
+            .await
+            .unwrap();
+        let error = tls_connect(&server, "shop.test").await.unwrap_err();
+        assert!(
+            matches!(
+                certificate_error(&error),
+                Some(
+                    CertificateError::NotValidForName
+                        | CertificateError::NotValidForNameContext { .. }
+                )
+            ),
+            "{error}"
+        );
+        // The certificate itself is sound: it is only the name that is wrong.
+        tls_connect(&server, WRONG_NAME).await.unwrap();
+        // Neither handshake reached the routes.
+        assert!(server.received().is_empty());
+    }
+
+    #[tokio::test]
+    async fn ca_file_lives_as_long_as_the_server() {
+        let server = ScenarioServer::start(Vec::new()).await.unwrap();
+        let ca_file = server.ca_file().to_owned();
+        assert_eq!(std::fs::read_to_string(&ca_file).unwrap(), server.ca_pem());
+        assert!(server.ca_pem().starts_with("-----BEGIN CERTIFICATE-----"));
+        assert_eq!(server.placeholders().ca_file(), Some(ca_file.as_path()));
+
+        let dir = std::env::temp_dir().join(format!("hops-write-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let written = server.write_ca(&dir).unwrap();
+        assert_eq!(written, dir.join("ca.pem"));
+        assert_eq!(std::fs::read_to_string(&written).unwrap(), server.ca_pem());
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        let other = ScenarioServer::start(Vec::new()).await.unwrap();
+        assert_ne!(other.ca_file(), ca_file, "each server has its own CA file");
+        assert_ne!(other.ca_pem(), server.ca_pem(), "and its own CA");
+        drop(server);
+        assert!(!ca_file.exists());
+        assert!(!ca_file.parent().unwrap().exists());
+    }
+
     #[test]
     fn blocking_server_answers_and_records() {
         let server = BlockingServer::start(vec![Route::new("/ok", 204)]).unwrap();
@@ -1000,9 +1509,18 @@ mod tests {
             "{response}"
         );
         assert_eq!(server.received()[0].host, "other.test");
+        assert_eq!(server.received()[0].scheme, "http");
         assert_eq!(
             server.expand("{other}"),
             format!("http://other.test:{port}")
         );
+        assert_eq!(
+            server.expand("{other_tls}"),
+            format!("https://other.test:{}", server.tls_port())
+        );
+        let ca_file = server.ca_file().to_owned();
+        assert_eq!(std::fs::read_to_string(&ca_file).unwrap(), server.ca_pem());
+        drop(server);
+        assert!(!ca_file.exists(), "the server thread removes its CA file");
     }
 }

@@ -1,0 +1,159 @@
+//! The scenario server's https side: a throwaway test CA made per server, a leaf certificate
+//! signed by it (valid for every scenario host, or deliberately expired or for the wrong name),
+//! the rustls acceptor that serves it (HTTP/1.1 only, on ring), and the CA file clients trust.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
+};
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use time::{Duration, OffsetDateTime};
+use tokio_rustls::TlsAcceptor;
+
+/// The names a [`LeafKind::Valid`] leaf certificate covers: every scenario host, a wildcard for
+/// subdomain tests, and the loopback names.
+pub const LEAF_NAMES: [&str; 8] = [
+    "shop.test",
+    "www.shop.test",
+    "auth.test",
+    "other.test",
+    "example.test",
+    "*.example.test",
+    "localhost",
+    "127.0.0.1",
+];
+
+/// The only name a [`LeafKind::WrongName`] leaf certificate covers: none of the scenario hosts.
+pub const WRONG_NAME: &str = "wrong-name.test";
+
+/// Which leaf certificate the https listener presents. The CA is the same kind in every case.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LeafKind {
+    /// Covers [`LEAF_NAMES`]; valid from 1975 to 4096.
+    #[default]
+    Valid,
+    /// Covers [`LEAF_NAMES`] but expired yesterday (valid for one day before that).
+    Expired,
+    /// Valid dates, but covers only [`WRONG_NAME`].
+    WrongName,
+}
+
+/// How a scenario server sets up its https listener; the default is what [`super::ScenarioServer::start`] uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TlsOptions {
+    pub leaf: LeafKind,
+}
+
+/// A fresh CA and the acceptor presenting a leaf signed by it.
+pub(super) struct TestPki {
+    pub ca_pem: String,
+    pub acceptor: TlsAcceptor,
+}
+
+impl TestPki {
+    pub fn generate(options: TlsOptions) -> io::Result<TestPki> {
+        let ca_key = KeyPair::generate().map_err(pki_error)?;
+        let mut ca_params = CertificateParams::new(Vec::new()).map_err(pki_error)?;
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "hops scenario test CA");
+        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let ca = CertifiedIssuer::self_signed(ca_params, ca_key).map_err(pki_error)?;
+
+        let names: Vec<String> = match options.leaf {
+            LeafKind::Valid | LeafKind::Expired => {
+                LEAF_NAMES.iter().map(|name| (*name).to_owned()).collect()
+            }
+            LeafKind::WrongName => vec![WRONG_NAME.to_owned()],
+        };
+        let common_name = names[0].clone();
+        let leaf_key = KeyPair::generate().map_err(pki_error)?;
+        let mut leaf_params = CertificateParams::new(names).map_err(pki_error)?;
+        leaf_params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
+        leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        if options.leaf == LeafKind::Expired {
+            let now = OffsetDateTime::now_utc();
+            leaf_params.not_before = now - Duration::days(2);
+            leaf_params.not_after = now - Duration::days(1);
+        }
+        let leaf = leaf_params.signed_by(&leaf_key, &ca).map_err(pki_error)?;
+
+        let chain = vec![leaf.der().clone(), ca.der().clone()];
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(io::Error::other)?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(io::Error::other)?;
+        // The server speaks HTTP/1.1 only; saying so keeps an h2-capable client from trying h2.
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(TestPki {
+            ca_pem: ca.pem(),
+            acceptor: TlsAcceptor::from(Arc::new(config)),
+        })
+    }
+}
+
+fn pki_error(error: rcgen::Error) -> io::Error {
+    io::Error::other(format!(
+        "cannot make the scenario test certificates: {error}"
+    ))
+}
+
+/// Writes the CA certificate as `dir/ca.pem` and returns that path.
+pub(super) fn write_ca(ca_pem: &str, dir: &Path) -> io::Result<PathBuf> {
+    let path = dir.join("ca.pem");
+    fs::write(&path, ca_pem)?;
+    Ok(path)
+}
+
+/// `ca.pem` in a directory of its own under the system temp dir, removed with it on drop.
+#[derive(Debug)]
+pub(super) struct CaFile {
+    dir: PathBuf,
+    path: PathBuf,
+}
+
+impl CaFile {
+    pub fn create(ca_pem: &str) -> io::Result<CaFile> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let base = std::env::temp_dir();
+        loop {
+            let number = NEXT.fetch_add(1, Ordering::Relaxed);
+            let dir = base.join(format!("hops-scenario-{}-{number}", std::process::id()));
+            // A leftover from an earlier process with the same id is skipped, never reused.
+            match fs::create_dir(&dir) {
+                Ok(()) => {}
+                Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(error) => return Err(error),
+            }
+            let ca_file = CaFile {
+                path: dir.join("ca.pem"),
+                dir,
+            };
+            write_ca(ca_pem, &ca_file.dir)?;
+            return Ok(ca_file);
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for CaFile {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
