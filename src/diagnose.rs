@@ -144,16 +144,16 @@ fn classify_loop(chain: &Chain) -> Diagnosis {
             hops: cycle_numbers,
             title: "http ↔ https flip".into(),
             explanation: format!(
-                "{} sends the browser to https, and the https address sends it back to http. This \
-                 usually happens behind a TLS-terminating proxy or CDN: the browser talks https to the \
-                 proxy, the proxy talks plain http to the origin server (\"flexible\" TLS mode), and the \
-                 origin, seeing http, redirects to https again. It also happens when the application does \
-                 not trust the X-Forwarded-Proto header the proxy sets.",
+                "{} sends the browser from http to https, and the https address sends it back to http. \
+                 Two layers disagree about the scheme: typically a TLS-terminating proxy or CDN that \
+                 forces https in front of an application that still believes its address is http (its \
+                 configured base URL), or that builds redirects from the plain-http request the proxy \
+                 forwards to it because it does not trust the X-Forwarded-Proto header.",
                 hosts[0]
             ),
-            fix: "Make the proxy or CDN connect to the origin over https (\"full\" TLS mode), or make the \
-                  origin trust X-Forwarded-Proto from the proxy and stop redirecting requests that \
-                  arrived over https. Keep the http → https redirect in one place only."
+            fix: "Make the application's base URL https and have it trust X-Forwarded-Proto from the \
+                  proxy, so it stops sending https visitors back to http. Keep the http → https redirect \
+                  in one place only."
                 .into(),
         };
     }
@@ -190,6 +190,24 @@ fn classify_loop(chain: &Chain) -> Diagnosis {
                   redirect, or the application's slash stripping)."
                 .into(),
         };
+    }
+    if let [only] = urls.as_slice() {
+        if only.scheme() == "https" {
+            return Diagnosis {
+                kind: LoopKind::ExactRepeat,
+                hops: cycle_numbers,
+                title: format!("{only} redirects to itself"),
+                explanation: "An https address that redirects to itself is the classic sign of a CDN \
+                              or proxy in \"flexible\" TLS mode: the browser talks https to the CDN, the \
+                              CDN fetches the origin over plain http, and the origin, seeing http, \
+                              redirects to https, which is where the browser already is."
+                    .into(),
+                fix: "Set the CDN or proxy to connect to the origin over https (\"full\" TLS mode), or \
+                      make the origin trust X-Forwarded-Proto and skip its http → https redirect when \
+                      the original request was https."
+                    .into(),
+            };
+        }
     }
     Diagnosis {
         kind: LoopKind::ExactRepeat,
@@ -374,7 +392,19 @@ fn cookie_fix(why: &str) -> String {
 }
 
 fn classify_limit(chain: &Chain) -> Diagnosis {
-    let shapes: Vec<String> = chain.hops.iter().map(|hop| url_shape(&hop.url)).collect();
+    let shapes: Vec<String> = chain
+        .hops
+        .iter()
+        .map(|hop| match Url::parse(&hop.url) {
+            // The origin stays as it is: a port number is not a volatile part.
+            Ok(url) => format!(
+                "{}{}",
+                url.origin().ascii_serialization(),
+                url_shape(&url[url::Position::BeforePath..])
+            ),
+            Err(_) => url_shape(&hop.url),
+        })
+        .collect();
     let repeated = shapes.iter().enumerate().find_map(|(i, shape)| {
         shapes[i + 1..]
             .iter()
@@ -382,7 +412,7 @@ fn classify_limit(chain: &Chain) -> Diagnosis {
             .map(|j| (i, i + 1 + j))
     });
     if let Some((first, again)) = repeated {
-        let hops: Vec<usize> = (first..again).map(|i| i + 1).collect();
+        let hops: Vec<usize> = (first..=again).map(|i| i + 1).collect();
         return Diagnosis {
             kind: LoopKind::VolatileRepeat,
             hops,
@@ -671,7 +701,7 @@ mod tests {
             .collect();
         let diagnosis = diagnose(&chain(volatile, Outcome::TooManyRedirects)).unwrap();
         assert_eq!(diagnosis.kind, LoopKind::VolatileRepeat);
-        assert_eq!(diagnosis.hops, vec![1, 2]);
+        assert_eq!(diagnosis.hops, vec![1, 2, 3]);
         assert!(
             diagnosis.title.contains("http://shop.test/a?t={…}"),
             "{}",
