@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hops_global_optspecs
-    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head browser max-redirs= post301 post302 post303 location-trusted follow-refresh f/fail expect-status= expect-url= expect-redirects= expect-chain= expect-location= expect-no-downgrade b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure m/max-time= connect-timeout= x/proxy= noproxy= 4/ipv4 6/ipv6 v/verbose format= w/write-out= har= o/output= color= s/silent show-secrets generate= h/help V/version
+    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head browser max-redirs= post301 post302 post303 location-trusted follow-refresh f/fail expect-status= expect-url= expect-redirects= expect-chain= expect-location= expect-no-downgrade b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure m/max-time= connect-timeout= x/proxy= noproxy= hsts= no-preload 4/ipv4 6/ipv6 v/verbose format= w/write-out= har= o/output= color= s/silent show-secrets generate= h/help V/version
 end
 
 function __fish_hops_needs_command
@@ -46,6 +46,7 @@ complete -c hops -n "__fish_hops_needs_command" -s m -l max-time -d 'Give up on 
 complete -c hops -n "__fish_hops_needs_command" -l connect-timeout -d 'Give up connecting after SECS seconds' -r
 complete -c hops -n "__fish_hops_needs_command" -s x -l proxy -d 'Use this proxy (http:// or https://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply' -r
 complete -c hops -n "__fish_hops_needs_command" -l noproxy -d 'Do not use a proxy for these comma-separated hosts ("*" for all)' -r
+complete -c hops -n "__fish_hops_needs_command" -l hsts -d 'HSTS cache file in curl\'s format: read at start, updated at the end' -r -F
 complete -c hops -n "__fish_hops_needs_command" -l format -d 'Output format of the chain' -r -f -a "text\t'One block per hop, for people'
 json\t'One JSON document per URL, one per line (schema in the README)'"
 complete -c hops -n "__fish_hops_needs_command" -s w -l write-out -d 'After each chain, print FORMAT with curl\'s %{variables} (@FILE reads it from a file)' -r
@@ -66,6 +67,7 @@ complete -c hops -n "__fish_hops_needs_command" -s f -l fail -d 'Fail when the f
 complete -c hops -n "__fish_hops_needs_command" -l expect-no-downgrade -d 'Expect no redirect from https to http'
 complete -c hops -n "__fish_hops_needs_command" -l no-cookies -d 'Do not keep cookies between hops (Set-Cookie is shown but never sent back)'
 complete -c hops -n "__fish_hops_needs_command" -s k -l insecure -d 'Do not verify TLS certificates'
+complete -c hops -n "__fish_hops_needs_command" -l no-preload -d 'Do not use the embedded Chromium HSTS preload list'
 complete -c hops -n "__fish_hops_needs_command" -s 4 -l ipv4 -d 'Resolve names to IPv4 addresses only'
 complete -c hops -n "__fish_hops_needs_command" -s 6 -l ipv6 -d 'Resolve names to IPv6 addresses only'
 complete -c hops -n "__fish_hops_needs_command" -s v -l verbose -d 'Show request and response headers of every hop (secrets redacted)'

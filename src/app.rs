@@ -1,6 +1,7 @@
 //! One run of `hops URL...`: resolve the config, trace each chain, render it, pick the exit code.
 
 use std::io::Write;
+use std::time::SystemTime;
 
 use anyhow::{Context, Result};
 
@@ -10,6 +11,7 @@ use crate::cli::{Cli, Command, Format};
 use crate::config::{Config, UsageError};
 use crate::cookies::Jar;
 use crate::exit::ExitCode;
+use crate::hsts::HstsStore;
 use crate::record::{Chain, Outcome};
 use crate::render::write_out::{self, WriteOutContext};
 use crate::render::{Redaction, json, text};
@@ -37,6 +39,7 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
     let client =
         crate::client::build(&config.connection).map_err(|err| UsageError(format!("{err:#}")))?;
     let mut jar = seeded_jar(config)?;
+    let mut hsts = loaded_hsts(config);
     let mut sink = open_body_sink(config).await?;
     let mut chains = Vec::with_capacity(config.urls.len());
     let mut worst = ExitCode::Ok;
@@ -46,6 +49,7 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
             config.start_for(url),
             &client,
             &mut jar,
+            &mut hsts,
             sink.take(),
         )
         .await;
@@ -64,6 +68,10 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
         std::fs::write(path, jar.to_netscape())
             .with_context(|| format!("cannot write the cookie jar {}", path.display()))?;
     }
+    if let Some((path, _)) = &config.connection.hsts_file {
+        hsts.save_cache(path)
+            .with_context(|| format!("cannot write the HSTS cache file {}", path.display()))?;
+    }
     if let Some(path) = &config.har {
         let har = crate::render::har::document(&chains, redaction(config));
         std::fs::write(path, serde_json::to_vec_pretty(&har)?)
@@ -77,8 +85,35 @@ pub async fn trace_one(config: &Config) -> Result<Chain> {
     let client =
         crate::client::build(&config.connection).map_err(|err| UsageError(format!("{err:#}")))?;
     let mut jar = seeded_jar(config)?;
+    let mut hsts = loaded_hsts(config);
     let sink = open_body_sink(config).await?;
-    Ok(chain::trace(config, config.start.clone(), &client, &mut jar, sink).await)
+    Ok(chain::trace(
+        config,
+        config.start.clone(),
+        &client,
+        &mut jar,
+        &mut hsts,
+        sink,
+    )
+    .await)
+}
+
+/// The HSTS store: the embedded preload list (unless `--no-preload`) and the `--hsts` cache file.
+/// Unreadable lines of the cache file are skipped, as curl does, with a warning.
+fn loaded_hsts(config: &Config) -> HstsStore {
+    let mut store = HstsStore::new(config.connection.hsts_preload);
+    if let Some((path, Some(text))) = &config.connection.hsts_file {
+        let report = store.load_cache(text, SystemTime::now());
+        for skipped in &report.skipped {
+            eprintln!(
+                "hops: warning: {}:{}: skipped: {}",
+                path.display(),
+                skipped.line,
+                skipped.reason
+            );
+        }
+    }
+    store
 }
 
 fn seeded_jar(config: &Config) -> Result<Jar> {

@@ -337,8 +337,18 @@ mod tests {
             [
                 ("expect-status", false, Some(3), "none"),
                 ("expect-url", false, Some(3), "none"),
-                ("expect-redirects", false, Some(3), "2, then a redirect loop"),
-                ("expect-chain", false, Some(3), "302,302, then a redirect loop"),
+                (
+                    "expect-redirects",
+                    false,
+                    Some(3),
+                    "2, then a redirect loop"
+                ),
+                (
+                    "expect-chain",
+                    false,
+                    Some(3),
+                    "302,302, then a redirect loop"
+                ),
                 ("fail", false, Some(3), "none"),
             ]
         );

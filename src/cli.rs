@@ -233,6 +233,14 @@ pub struct ConnectionArgs {
     #[arg(long = "noproxy", value_name = "HOSTS")]
     pub noproxy: Option<String>,
 
+    /// HSTS cache file in curl's format: read at start, updated at the end
+    #[arg(long = "hsts", value_name = "FILE")]
+    pub hsts: Option<PathBuf>,
+
+    /// Do not use the embedded Chromium HSTS preload list
+    #[arg(long = "no-preload")]
+    pub no_preload: bool,
+
     /// Resolve names to IPv4 addresses only
     #[arg(short = '4', long = "ipv4", conflicts_with = "ipv6")]
     pub ipv4: bool,

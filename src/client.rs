@@ -233,6 +233,8 @@ mod tests {
             proxy: proxy.map(str::to_owned),
             noproxy: None,
             ip_version: IpVersion::Any,
+            hsts_file: None,
+            hsts_preload: true,
         }
     }
 

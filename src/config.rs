@@ -89,6 +89,9 @@ pub struct ConnectionConfig {
     pub proxy: Option<String>,
     pub noproxy: Option<String>,
     pub ip_version: IpVersion,
+    /// `--hsts FILE`, and the file's text when it exists.
+    pub hsts_file: Option<(PathBuf, Option<String>)>,
+    pub hsts_preload: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -501,6 +504,19 @@ fn connection_config(cli: &Cli) -> Result<ConnectionConfig, UsageError> {
             .transpose()?,
         proxy: args.proxy.clone(),
         noproxy: args.noproxy.clone(),
+        hsts_file: match &args.hsts {
+            None => None,
+            // A missing cache file is created at the end, as curl does.
+            Some(path) if !path.exists() => Some((path.clone(), None)),
+            Some(path) => {
+                let bytes = read_file(path, "HSTS cache file")?;
+                Some((
+                    path.clone(),
+                    Some(String::from_utf8_lossy(&bytes).into_owned()),
+                ))
+            }
+        },
+        hsts_preload: !args.no_preload,
         ip_version: match (args.ipv4, args.ipv6) {
             (true, _) => IpVersion::V4,
             (_, true) => IpVersion::V6,

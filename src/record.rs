@@ -91,6 +91,10 @@ pub struct Hop {
     pub not_followed: Option<String>,
     /// How the chain got to this hop.
     pub via: Via,
+    /// Made up by the client, with no request sent (an HSTS upgrade).
+    pub synthetic: bool,
+    /// What this hop did with HSTS: a `Strict-Transport-Security` header received, or an upgrade.
+    pub hsts: Option<HstsRecord>,
     /// A `Refresh` header or meta refresh on a final response.
     pub refresh: Option<RefreshSeen>,
     pub set_cookies: Vec<SetCookie>,
@@ -107,6 +111,36 @@ pub enum Via {
     Redirect,
     /// A `Refresh` header or meta refresh of the hop before (`--follow-refresh`).
     Refresh,
+}
+
+/// A hop's HSTS facts.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HstsRecord {
+    /// The first `Strict-Transport-Security` value received, as received.
+    pub header: Option<String>,
+    pub valid: bool,
+    pub error: Option<String>,
+    pub max_age: Option<u64>,
+    /// `max_age` as a browser applies it (capped at one year).
+    pub max_age_effective: Option<u64>,
+    pub include_subdomains: bool,
+    pub preload: bool,
+    /// noted | updated | removed | ignored | none
+    pub action: &'static str,
+    pub ignored_reason: Option<String>,
+    pub upgrade: Option<HstsUpgrade>,
+}
+
+/// An http URL rewritten to https before any request was sent.
+#[derive(Debug, Clone, Serialize)]
+pub struct HstsUpgrade {
+    /// "this chain", "the HSTS cache file" or "the Chromium preload list".
+    pub source: String,
+    /// The entry that matched (the host itself or a parent with includeSubDomains).
+    pub matched: String,
+    pub include_subdomains: bool,
+    pub from: String,
+    pub to: String,
 }
 
 /// A refresh a browser would follow after showing this response.
@@ -251,6 +285,8 @@ pub(crate) mod testing {
             } else {
                 Via::Redirect
             },
+            synthetic: false,
+            hsts: None,
             refresh: None,
             set_cookies: vec![],
             timing: Timing::default(),

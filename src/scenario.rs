@@ -36,16 +36,20 @@ pub use tls::{LEAF_NAMES, LeafKind, TlsOptions, WRONG_NAME};
 
 /// The host names every scenario may use; `--resolve` points all of them at the one loopback
 /// server, which covers both its listeners. The test CA's leaf certificate names each of them.
-pub const SCENARIO_HOSTS: [&str; 5] = [
+pub const SCENARIO_HOSTS: [&str; 6] = [
     "shop.test",
     "auth.test",
     "other.test",
     "www.shop.test",
     "example.test",
+    // Under the `dev` top-level domain, which the HSTS preload list covers whole.
+    "shop.dev",
 ];
 
-/// Placeholders that lead to the https listener; a scenario using one runs with `--cacert`.
-const TLS_PLACEHOLDERS: [&str; 6] = [
+/// Placeholders that lead to https (`{dev}` through the HSTS preload list); a scenario using one
+/// runs with `--cacert`.
+const TLS_PLACEHOLDERS: [&str; 7] = [
+    "{dev}",
     "{shop_tls}",
     "{auth_tls}",
     "{other_tls}",
@@ -102,7 +106,13 @@ impl Scenario {
             let body = route.body.iter().map(|body| body.as_bytes());
             headers.chain(raw).chain(body)
         });
-        args.chain(routes).any(mentions_tls)
+        let https_routes = self.routes.iter().any(|route| {
+            route
+                .scheme
+                .as_deref()
+                .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https"))
+        });
+        https_routes || args.chain(routes).any(mentions_tls)
     }
 }
 
@@ -583,8 +593,9 @@ impl Placeholders {
             .collect()
     }
 
-    fn substitutions(&self) -> [(&'static str, String); 12] {
+    fn substitutions(&self) -> [(&'static str, String); 13] {
         [
+            ("{dev}", self.origin("shop.dev")),
             ("{shop}", self.origin("shop.test")),
             ("{auth}", self.origin("auth.test")),
             ("{other}", self.origin("other.test")),
@@ -651,8 +662,16 @@ impl ScenarioServer {
             received: Arc::clone(&received),
         });
         let accept_tasks = [
-            tokio::spawn(accept_connections(listener, None, Arc::clone(&state))),
-            tokio::spawn(accept_connections(tls_listener, Some(pki.acceptor), state)),
+            tokio::spawn(accept_connections(
+                listener,
+                Protocol::Sniffed(pki.acceptor.clone()),
+                Arc::clone(&state),
+            )),
+            tokio::spawn(accept_connections(
+                tls_listener,
+                Protocol::Tls(pki.acceptor),
+                state,
+            )),
         ];
         Ok(ScenarioServer {
             placeholders,
@@ -725,12 +744,20 @@ impl Drop for ScenarioServer {
     }
 }
 
-/// Accepts on one listener; with an acceptor, each connection first completes a TLS handshake.
-async fn accept_connections(
-    listener: TcpListener,
-    tls: Option<TlsAcceptor>,
-    state: Arc<ServerState>,
-) {
+/// What a listener speaks.
+enum Protocol {
+    /// https only: each connection first completes a TLS handshake.
+    Tls(TlsAcceptor),
+    /// Plain http, or https when the first byte is a TLS handshake record. The http port answers
+    /// both so that an HSTS upgrade, which keeps an explicit port, reaches this server too.
+    Sniffed(TlsAcceptor),
+}
+
+/// The first byte of a TLS connection: a handshake record (RFC 8446 §5.1).
+const TLS_HANDSHAKE_RECORD: u8 = 0x16;
+
+/// Accepts on one listener, serving each connection as `protocol` says.
+async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Arc<ServerState>) {
     // Owning the connection tasks here means aborting this task also closes them.
     let mut connections = JoinSet::new();
     loop {
@@ -738,19 +765,23 @@ async fn accept_connections(
         match listener.accept().await {
             Ok((stream, _)) => {
                 let state = Arc::clone(&state);
-                match &tls {
-                    None => connections.spawn(serve_connection(stream, "http", state)),
-                    Some(acceptor) => {
-                        let handshake = acceptor.accept(stream);
-                        connections.spawn(async move {
-                            // A failed handshake is the client refusing the certificate, or not
-                            // speaking TLS: either way there is nothing to serve.
-                            if let Ok(stream) = handshake.await {
-                                serve_connection(stream, "https", state).await;
-                            }
-                        })
-                    }
+                let (acceptor, sniff) = match &protocol {
+                    Protocol::Tls(acceptor) => (acceptor.clone(), false),
+                    Protocol::Sniffed(acceptor) => (acceptor.clone(), true),
                 };
+                connections.spawn(async move {
+                    let mut first = [0u8; 1];
+                    let is_tls = !sniff
+                        || matches!(stream.peek(&mut first).await, Ok(1) if first[0] == TLS_HANDSHAKE_RECORD);
+                    if !is_tls {
+                        return serve_connection(stream, "http", state).await;
+                    }
+                    // A failed handshake is the client refusing the certificate, or not
+                    // speaking TLS: either way there is nothing to serve.
+                    if let Ok(stream) = acceptor.accept(stream).await {
+                        serve_connection(stream, "https", state).await;
+                    }
+                });
             }
             // Errors such as running out of file descriptors are usually transient; avoid a hot loop.
             Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -971,7 +1002,17 @@ mod tests {
                 "loop",
                 "bad-location",
                 "scheme-flip",
-                "https-downgrade"
+                "https-downgrade",
+                "host-flip",
+                "trailing-slash",
+                "cookie-not-stored",
+                "cookie-ignored",
+                "growing-url",
+                "volatile-loop",
+                "long-chain",
+                "meta-refresh",
+                "hsts-upgrade",
+                "hsts-preload"
             ]
         );
     }
@@ -1114,7 +1155,9 @@ mod tests {
                 "--resolve",
                 "www.shop.test:4242:127.0.0.1",
                 "--resolve",
-                "example.test:4242:127.0.0.1"
+                "example.test:4242:127.0.0.1",
+                "--resolve",
+                "shop.dev:4242:127.0.0.1"
             ]
         );
     }

@@ -10,7 +10,7 @@
 //!   "hops": [{
 //!     "index": 1,                      // 1-based
 //!     "method": "POST", "url": "...",  // the request of this hop (fragment shown, never sent)
-//!     "synthetic": false,              // true for hops made up by the client (no request sent)
+//!     "synthetic": false,              // true for an HSTS upgrade: 307 Internal Redirect, no request sent
 //!     "status": 307, "reason": "Temporary Redirect", "http_version": "HTTP/1.1",
 //!     "remote_addr": "127.0.0.1:8080" | null,
 //!     "location": "/next" | null,      // raw value as received, escaped if not printable
@@ -20,6 +20,14 @@
 //!     "stripped_headers": ["authorization"], // lower-case names removed for the next hop
 //!     "not_followed": "..." | null,          // why a Location or redirect status was not followed
 //!     "via": "start" | "redirect" | "refresh",  // how the chain got to this hop
+//!     "hsts": null | {                 // a Strict-Transport-Security header received, or an upgrade
+//!       "header": "max-age=31536000" | null, "valid": true, "error": null | "...",
+//!       "max_age": 31536000 | null, "max_age_effective": 31536000 | null,   // capped at one year
+//!       "include_subdomains": false, "preload": false,
+//!       "action": "noted|updated|removed|ignored|none", "ignored_reason": null | "...",
+//!       "upgrade": null | {"source": "the Chromium preload list", "matched": "example.com",
+//!                          "include_subdomains": true, "from": "http://...", "to": "https://..."}
+//!     },
 //!     "refresh": null | {"source": "header" | "meta", "raw": "0; url=/next", "delay_seconds": 0, "url": "http://.../next"},
 //!     "set_cookies": [{"raw": "...", "stored": true, "reason": null | "..."}],
 //!     "request_headers": [["name", "value"]],
@@ -115,7 +123,7 @@ fn hop_value(hop: &Hop, redaction: Redaction) -> Value {
         "index": hop.index,
         "method": hop.method,
         "url": redaction.url(&hop.url),
-        "synthetic": false,
+        "synthetic": hop.synthetic,
         "status": hop.status,
         "reason": hop.reason,
         "http_version": hop.http_version,
@@ -129,6 +137,7 @@ fn hop_value(hop: &Hop, redaction: Redaction) -> Value {
         }),
         "not_followed": hop.not_followed,
         "via": hop.via,
+        "hsts": hop.hsts,
         "refresh": hop.refresh.as_ref().map(|refresh| json!({
             "source": refresh.source,
             "raw": redaction.url(&refresh.raw),

@@ -136,6 +136,9 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
         facts.push(addr.to_string());
     }
     facts.push(millis(hop.timing.total));
+    if hop.synthetic {
+        facts = vec!["(Non-Authoritative-Reason: HSTS)  no request sent".to_owned()];
+    }
     writeln!(
         out,
         "{INDENT}{}  {}",
@@ -164,6 +167,9 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
             )?,
             _ => writeln!(out, "{INDENT}Location: {}", redaction.url(location))?,
         }
+    }
+    if let Some(record) = &hop.hsts {
+        render_hsts(record, out)?;
     }
     if let Some(refresh) = &hop.refresh {
         let source = match refresh.source {
@@ -245,7 +251,8 @@ fn summary_line(chain: &Chain, redaction: Redaction) -> String {
         .error
         .as_ref()
         .is_some_and(|e| e.hop > chain.hops.len() && chain.loop_info.is_none());
-    let requests = chain.hops.len() + usize::from(failed_request);
+    let sent = chain.hops.iter().filter(|hop| !hop.synthetic).count();
+    let requests = sent + usize::from(failed_request);
     let redirects = chain.redirects();
     let head = format!(
         "{}, {}, {}",
@@ -270,6 +277,51 @@ fn summary_line(chain: &Chain, redaction: Redaction) -> String {
         }
     };
     format!("{head} · {tail}")
+}
+
+fn render_hsts(record: &crate::record::HstsRecord, out: &mut dyn Write) -> io::Result<()> {
+    if let Some(upgrade) = &record.upgrade {
+        let scope = if upgrade.include_subdomains {
+            ", includeSubDomains"
+        } else {
+            ""
+        };
+        return writeln!(
+            out,
+            "{INDENT}{} upgraded to https by {} (entry {}{scope})",
+            "HSTS:".green().bold(),
+            upgrade.source,
+            upgrade.matched
+        );
+    }
+    let Some(header) = &record.header else {
+        return Ok(());
+    };
+    let verdict = match (&record.error, &record.ignored_reason) {
+        (Some(error), _) => format!("(invalid: {error})").yellow(),
+        (None, Some(reason)) => format!("(ignored: {reason})").yellow(),
+        (None, None) => {
+            let mut facts = vec![record.action.to_owned()];
+            if let Some(age) = record.max_age_effective {
+                facts.push(if record.max_age != Some(age) {
+                    format!("max-age {age} s, capped at one year")
+                } else {
+                    format!("max-age {age} s")
+                });
+            }
+            if record.include_subdomains {
+                facts.push("includeSubDomains".into());
+            }
+            if record.preload {
+                facts.push("preload".into());
+            }
+            format!("({})", facts.join(", ")).green()
+        }
+    };
+    writeln!(
+        out,
+        "{INDENT}Strict-Transport-Security: {header}  {verdict}"
+    )
 }
 
 /// A labelled paragraph, wrapped to a comfortable width and indented under its label.

@@ -18,8 +18,9 @@ use tokio_rustls::TlsAcceptor;
 
 /// The names a [`LeafKind::Valid`] leaf certificate covers: every scenario host, a wildcard for
 /// subdomain tests, and the loopback names.
-pub const LEAF_NAMES: [&str; 8] = [
+pub const LEAF_NAMES: [&str; 9] = [
     "shop.test",
+    "shop.dev",
     "www.shop.test",
     "auth.test",
     "other.test",
