@@ -179,7 +179,8 @@ pub fn show(
             redaction.url(&error.message)
         )?;
     }
-    for failed in results.iter().filter(|r| !r.ok) {
+    // A broken chain has its one error line; the checks it made fail are shown in the output.
+    for failed in results.iter().filter(|r| !r.ok && chain.error.is_none()) {
         writeln!(err, "hops: error: {}", describe_failed_check(failed))?;
     }
     if let Some(format) = &config.write_out {

@@ -485,6 +485,11 @@ impl Tracer<'_> {
                 headers.append(name.clone(), value.clone());
             }
         }
+        // reqwest adds `Accept: */*` to a request without one; recording it here keeps `-v` and
+        // the JSON true to what was sent.
+        if !headers.contains_key(header::ACCEPT) {
+            headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+        }
         if !headers.contains_key(header::AUTHORIZATION) && !request.url.username().is_empty() {
             let user = percent_decode(request.url.username());
             let password = percent_decode(request.url.password().unwrap_or_default());

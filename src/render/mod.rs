@@ -8,6 +8,9 @@ pub mod write_out;
 /// Header values that are credentials: shown as their scheme followed by `****`.
 const SECRET_HEADERS: [&str; 2] = ["authorization", "proxy-authorization"];
 
+/// Header values that may hold a URL, and so a password in its userinfo.
+const URL_HEADERS: [&str; 5] = ["location", "content-location", "refresh", "referer", "link"];
+
 /// What a renderer may show.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Redaction {
@@ -16,7 +19,13 @@ pub struct Redaction {
 
 impl Redaction {
     pub fn header_value(&self, name: &str, value: &str) -> String {
-        if self.show_secrets || !SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s)) {
+        if self.show_secrets {
+            return value.to_owned();
+        }
+        if URL_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s)) {
+            return self.url(value);
+        }
+        if !SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s)) {
             return value.to_owned();
         }
         match value.split_once(' ') {
@@ -68,6 +77,10 @@ mod tests {
         );
         assert_eq!(hide.header_value("proxy-authorization", "abc"), "****");
         assert_eq!(hide.header_value("x-other", "abc"), "abc");
+        assert_eq!(
+            hide.header_value("Location", "http://u:p@a.test/"),
+            "http://u:****@a.test/"
+        );
         assert_eq!(
             hide.url("http://u:p@shop.test/"),
             "http://u:****@shop.test/"

@@ -29,7 +29,12 @@ pub fn render(
     for hop in &chain.hops {
         render_hop(hop, options, out)?;
         if let Some(error) = chain.error.as_ref().filter(|e| e.hop == hop.index) {
-            writeln!(out, "{INDENT}{} {}", "✗".red().bold(), error.message.red())?;
+            writeln!(
+                out,
+                "{INDENT}{} {}",
+                "✗".red().bold(),
+                options.redaction.url(&error.message).red()
+            )?;
         }
         writeln!(out)?;
     }
@@ -43,7 +48,7 @@ pub fn render(
             "{:>2}  {} {}",
             error.hop,
             "✗".red().bold(),
-            error.message.red()
+            options.redaction.url(&error.message).red()
         )?;
         writeln!(out)?;
     }

@@ -1,0 +1,240 @@
+//! Hostile and broken servers: malformed responses, huge headers, connections that close or
+//! reset, truncated and endless bodies, refused connections. hops must never panic or hang,
+//! must exit 6 with one `hops: error: hop N:` line, and must still show the hops it made.
+
+mod support;
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+
+use support::{
+    RawRequest, RawServer, Site, closed_port, endless_chunked, hops, ok, redirect, send,
+};
+
+/// Runs hops against a raw server at `path` with `--color never` and `extra` flags.
+fn run_raw(server: &RawServer, path: &str, extra: &[&str]) -> support::Run {
+    let mut args = vec!["--color".to_owned(), "never".to_owned()];
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
+    args.push(server.url(path));
+    hops(args)
+}
+
+#[test]
+fn malformed_responses_are_network_errors() {
+    let huge_header = format!("HTTP/1.1 200 OK\r\nX-Big: {}\r\n\r\n", "a".repeat(1 << 20));
+    let many_headers = format!(
+        "HTTP/1.1 200 OK\r\n{}\r\n",
+        (0..500)
+            .map(|i| format!("X-{i}: v\r\n"))
+            .collect::<String>()
+    );
+    #[rustfmt::skip]
+    let table: Vec<(&str, Vec<u8>)> = vec![
+        ("garbage status line", b"HELLO WORLD\r\n\r\n".to_vec()),
+        ("non-numeric status", b"HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n".to_vec()),
+        ("four-digit status", b"HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n".to_vec()),
+        ("binary noise", vec![0, 1, 2, 0xff, 0xfe, b'\r', b'\n', b'\r', b'\n']),
+        ("header without colon", b"HTTP/1.1 200 OK\r\nbroken header\r\n\r\n".to_vec()),
+        ("bad Content-Length", b"HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n".to_vec()),
+        ("two Content-Lengths", b"HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab".to_vec()),
+        ("head cut short", b"HTTP/1.1 302 Found\r\nLocation: /x\r\n".to_vec()),
+        ("1 MiB header", huge_header.into_bytes()),
+        ("500 headers", many_headers.into_bytes()),
+        ("nothing at all", Vec::new()),
+    ];
+    for (what, response) in table {
+        let server = RawServer::start(send(response));
+        let run = run_raw(&server, "/start", &[]);
+        run.code(6)
+            .hops_shown(0)
+            .hop_error(1, "invalid HTTP response: ")
+            .stderr_has(&format!("(GET {})", server.url("/start")))
+            .stdout_has(" 1  ✗ invalid HTTP response: ")
+            .stdout_has("stopped: network error");
+        assert_eq!(server.targets(), ["GET /start"], "{what}\n{run}");
+    }
+}
+
+#[test]
+fn a_connection_reset_before_the_response_is_a_network_error() {
+    // The server closes without reading the request, so the client sees a reset or an EOF.
+    let server = RawServer::hang_up();
+    let run = run_raw(&server, "/start", &[]);
+    run.code(6).hops_shown(0).hop_error(1, "");
+}
+
+#[test]
+fn a_refused_connection_is_a_network_error() {
+    let url = format!("http://127.0.0.1:{}/start", closed_port());
+    hops(["--color", "never", url.as_str()])
+        .code(6)
+        .hops_shown(0)
+        .hop_error(1, "cannot connect");
+}
+
+#[test]
+fn a_network_error_mid_chain_keeps_the_hops_already_made() {
+    let refused = format!("http://127.0.0.1:{}/gone", closed_port());
+    let site = Site::start(vec![
+        redirect("/a", 302, "/b"),
+        redirect("/b", 307, &refused),
+    ]);
+    let run = site.run(&["-d", "x=1", "{shop}/a"]);
+    run.code(6)
+        .hops_shown(2)
+        .stdout_has(&format!("Location: {refused}"))
+        .stdout_has(" 3  ✗ cannot connect")
+        .hop_error(3, "cannot connect")
+        .stderr_has(&format!("(GET {refused})"));
+    assert_eq!(site.requests(), ["POST shop.test /a", "GET shop.test /b"]);
+}
+
+#[test]
+fn a_truncated_final_body_is_a_network_error() {
+    #[rustfmt::skip]
+    let table: &[(&str, &[u8])] = &[
+        ("short Content-Length", b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b"),
+        ("unfinished chunks", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\nonly ten b\r\n"),
+        ("broken chunk size", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nonly ten b\r\n0\r\n\r\n"),
+    ];
+    for &(what, response) in table {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("body");
+        let server = RawServer::start(send(response));
+        let run = run_raw(&server, "/file", &["-o", file.to_str().unwrap()]);
+        run.code(6)
+            .hops_shown(1)
+            .stdout_has("200 OK")
+            .hop_error(1, "reading the response body");
+        let written = std::fs::read(&file).unwrap_or_default();
+        assert!(
+            b"only ten b".starts_with(&written),
+            "{what}: only what arrived is written: {written:?}"
+        );
+    }
+}
+
+/// Writes a whole response, however broken, on the connection.
+type WriteBody = fn(&mut TcpStream) -> io::Result<()>;
+
+/// Answers `/start` with a redirect to `/final` whose body never ends (or never comes), and
+/// `/final` with a short 200.
+fn redirect_with_bad_body(
+    body: WriteBody,
+) -> impl Fn(&RawRequest, &mut TcpStream) -> io::Result<()> + Send + Sync + 'static {
+    move |request, stream| {
+        if request.target == "/final" {
+            return stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+        }
+        body(stream)
+    }
+}
+
+/// Reads until the client hangs up, so the connection stays open without sending anything.
+fn wait_for_client(stream: &mut TcpStream) -> io::Result<()> {
+    let mut buffer = [0; 1024];
+    while stream.read(&mut buffer)? > 0 {}
+    Ok(())
+}
+
+#[test]
+fn a_redirect_with_an_endless_or_stalled_body_is_still_followed() {
+    let bodies: [(&str, WriteBody); 3] = [
+        ("endless chunked body", |stream| {
+            endless_chunked(
+                "HTTP/1.1 302 Found\r\nLocation: /final\r\nTransfer-Encoding: chunked\r\n\r\n",
+                stream,
+            )
+        }),
+        ("endless body with a huge Content-Length", |stream| {
+            stream.write_all(
+                b"HTTP/1.1 302 Found\r\nLocation: /final\r\nContent-Length: 1000000000000\r\n\r\n",
+            )?;
+            loop {
+                stream.write_all(&[b'x'; 8192])?;
+            }
+        }),
+        ("body that never comes", |stream| {
+            stream.write_all(
+                b"HTTP/1.1 302 Found\r\nLocation: /final\r\nContent-Length: 1000\r\n\r\n",
+            )?;
+            wait_for_client(stream)
+        }),
+    ];
+    for (what, body) in bodies {
+        let server = RawServer::start(redirect_with_bad_body(body));
+        let run = run_raw(&server, "/start", &[]);
+        run.code(0)
+            .quiet_stderr()
+            .hops_shown(2)
+            .stdout_has(&format!("final 200 OK at {}", server.url("/final")));
+        assert_eq!(
+            server.targets(),
+            ["GET /start", "GET /final"],
+            "{what}\n{run}"
+        );
+    }
+}
+
+#[test]
+fn an_endless_final_body_stops_at_max_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("body");
+    let server = RawServer::start(|_, stream| {
+        endless_chunked(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            stream,
+        )
+    });
+    let run = run_raw(
+        &server,
+        "/stream",
+        &["-m", "2", "-o", file.to_str().unwrap()],
+    );
+    run.code(6)
+        .hops_shown(1)
+        .stdout_has("200 OK")
+        .hop_error(1, "timed out")
+        .stderr_has("--max-time 2");
+    let written = std::fs::read(&file).expect("the body file exists");
+    assert!(
+        written.iter().all(|b| *b == b'x'),
+        "only body bytes written"
+    );
+}
+
+#[test]
+fn a_server_that_never_answers_stops_at_max_time() {
+    let server = RawServer::start(|_, stream| wait_for_client(stream));
+    run_raw(&server, "/silent", &["-m", "1"])
+        .code(6)
+        .hops_shown(0)
+        .hop_error(1, "timed out");
+}
+
+#[test]
+fn an_endless_final_body_is_not_read_without_output_file() {
+    let server = RawServer::start(|_, stream| {
+        endless_chunked(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            stream,
+        )
+    });
+    run_raw(&server, "/stream", &[])
+        .code(0)
+        .quiet_stderr()
+        .hops_shown(1);
+}
+
+#[test]
+fn a_redirect_to_a_malformed_server_shows_the_first_hop() {
+    let broken = RawServer::start(send(b"NOT HTTP\r\n\r\n".to_vec()));
+    let site = Site::start(vec![redirect("/a", 302, &broken.url("/b")), ok("/unused")]);
+    let run = site.run(&["{shop}/a"]);
+    run.code(6)
+        .hops_shown(1)
+        .hop_error(2, "")
+        .stdout_has("stopped: network error");
+    assert_eq!(broken.targets(), ["GET /b"]);
+}

@@ -1,0 +1,487 @@
+//! Shared helpers for the end-to-end tests: the real `hops` binary in a scrubbed environment,
+//! the scenario route server on loopback, a raw TCP server for broken responses, and assertions
+//! on what the server received and what hops printed.
+//!
+//! Nothing here touches the internet: every host name is pointed at 127.0.0.1 with `--resolve`.
+//! Nothing sleeps or measures time; the only clock is a generous kill switch against hangs.
+
+// Each test crate compiles this module and uses only part of it.
+#![allow(dead_code)]
+
+use std::ffi::OsString;
+use std::fmt;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+pub use hops::scenario::{BlockingServer, Received, Route};
+
+/// A run that takes longer than this is a hang: the process is killed and the test fails.
+/// It is a safety net, not a timing assertion: healthy runs take milliseconds.
+const HANG_GUARD: Duration = Duration::from_secs(30);
+
+/// Text that means the binary panicked.
+const PANIC_MARKERS: [&str; 2] = ["panicked", "RUST_BACKTRACE"];
+
+/// What one run of `hops` produced.
+pub struct Run {
+    /// The exit code.
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    /// The temporary `HOME`, kept alive with the run so files written under it can be read.
+    pub home: tempfile::TempDir,
+}
+
+/// Runs `hops ARGS` with an empty stdin in a scrubbed environment.
+pub fn hops<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: Into<OsString>,
+{
+    hops_with_stdin(args, Vec::new())
+}
+
+/// Runs `hops ARGS` with `stdin` as its standard input, in a scrubbed environment: only `PATH`
+/// and a fresh temporary `HOME`, so no proxy variables, no `NO_COLOR`, no `RUST_BACKTRACE`.
+pub fn hops_with_stdin<I, S>(args: I, stdin: Vec<u8>) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: Into<OsString>,
+{
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let home = tempfile::tempdir().expect("temporary HOME");
+    let output = assert_cmd::Command::cargo_bin("hops")
+        .expect("the hops binary is built for integration tests")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .current_dir(home.path())
+        .args(&args)
+        .write_stdin(stdin)
+        .timeout(HANG_GUARD)
+        .output()
+        .expect("hops can be started");
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        home,
+    };
+    assert!(
+        output.status.code().is_some(),
+        "hops {args:?} hung or was killed by a signal ({})\n{run}",
+        output.status
+    );
+    for marker in PANIC_MARKERS {
+        assert!(
+            !run.stderr.contains(marker),
+            "hops {args:?} panicked\n{run}"
+        );
+    }
+    run
+}
+
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "--- exit code {} ---\n--- stdout ---\n{}--- stderr ---\n{}---",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Run {
+    #[track_caller]
+    pub fn code(&self, expected: i32) -> &Self {
+        assert_eq!(self.code, expected, "unexpected exit code\n{self}");
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}\n{self}"
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_lacks(&self, needle: &str) -> &Self {
+        assert!(
+            !self.stdout.contains(needle),
+            "stdout has {needle:?}\n{self}"
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}\n{self}"
+        );
+        self
+    }
+
+    /// Nothing at all on stderr.
+    #[track_caller]
+    pub fn quiet_stderr(&self) -> &Self {
+        assert_eq!(self.stderr, "", "unexpected stderr\n{self}");
+        self
+    }
+
+    /// stderr is exactly one line, `hops: error: hop N: ...`, and that line contains `needle`.
+    #[track_caller]
+    pub fn hop_error(&self, hop: usize, needle: &str) -> &Self {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        let prefix = format!("hops: error: hop {hop}: ");
+        assert!(
+            lines.len() == 1 && lines[0].starts_with(&prefix),
+            "expected one stderr line starting {prefix:?}\n{self}"
+        );
+        assert!(
+            lines[0].contains(needle),
+            "error line lacks {needle:?}\n{self}"
+        );
+        self
+    }
+
+    /// A usage error: exit code 2 and one `hops: error:` line (clap's own messages start with
+    /// `error:`), no hop shown.
+    #[track_caller]
+    pub fn usage_error(&self, needle: &str) -> &Self {
+        self.code(2);
+        assert!(
+            self.stderr.starts_with("hops: error: ") || self.stderr.starts_with("error: "),
+            "not a usage error message\n{self}"
+        );
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}\n{self}"
+        );
+        assert!(!self.stdout.contains(" 1  "), "a hop was shown\n{self}");
+        self
+    }
+
+    /// The numbers of the hops shown as sent requests (`" 1  GET http://..."`), in order.
+    pub fn shown_hops(&self) -> Vec<usize> {
+        self.stdout
+            .lines()
+            .filter(|line| !line.ends_with("(not sent)"))
+            .filter_map(|line| {
+                let (number, rest) = line.trim_start().split_once("  ")?;
+                let number: usize = number.parse().ok()?;
+                rest.starts_with(|c: char| c.is_ascii_uppercase())
+                    .then_some(number)
+            })
+            .collect()
+    }
+
+    /// Hops 1..=count, and no others, are shown as sent requests.
+    #[track_caller]
+    pub fn hops_shown(&self, count: usize) -> &Self {
+        let expected: Vec<usize> = (1..=count).collect();
+        assert_eq!(self.shown_hops(), expected, "hops shown\n{self}");
+        self
+    }
+}
+
+/// The scenario route server plus the arguments that reach it under every scenario host name.
+pub struct Site {
+    server: BlockingServer,
+}
+
+impl Site {
+    pub fn start(routes: Vec<Route>) -> Site {
+        Site {
+            server: BlockingServer::start(routes).expect("loopback server starts"),
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.server.port()
+    }
+
+    /// Expands `{shop}`, `{shop_tls}`, `{other}`, `{port}` and the other scenario placeholders.
+    pub fn url(&self, text: &str) -> String {
+        self.server.expand(text)
+    }
+
+    /// `--resolve` for every scenario host on this server's port.
+    pub fn resolve_args(&self) -> Vec<String> {
+        self.server.resolve_args()
+    }
+
+    /// The CA certificate that signs this server's https listener (`{shop_tls}` and the like).
+    pub fn ca_file(&self) -> &Path {
+        self.server.ca_file()
+    }
+
+    /// Runs hops with `--resolve` for this server, `--cacert` for its https listener,
+    /// `--color never`, and `args` expanded.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, Vec::new())
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: Vec<u8>) -> Run {
+        hops_with_stdin(self.args(args), stdin)
+    }
+
+    /// The full argument list [`Site::run`] uses.
+    pub fn args(&self, args: &[&str]) -> Vec<String> {
+        let mut all = self.resolve_args();
+        all.extend([
+            "--cacert".to_owned(),
+            self.ca_file().display().to_string(),
+            "--color".to_owned(),
+            "never".to_owned(),
+        ]);
+        all.extend(args.iter().map(|arg| self.url(arg)));
+        all
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.server.received()
+    }
+
+    /// `METHOD host path` per received request, for compact comparisons; `https:` before the
+    /// host for requests that came in over TLS.
+    pub fn requests(&self) -> Vec<String> {
+        self.received()
+            .iter()
+            .map(|r| {
+                let tls = if r.scheme == "https" { "https:" } else { "" };
+                format!("{} {tls}{} {}", r.method, r.host, r.path)
+            })
+            .collect()
+    }
+}
+
+/// A route that answers `status` with a `Location`.
+pub fn redirect(path: &str, status: u16, location: &str) -> Route {
+    Route::new(path, status).with_header("Location", location)
+}
+
+/// A route that answers 200 with a short body.
+pub fn ok(path: &str) -> Route {
+    Route {
+        body: Some(format!("reached {path}")),
+        ..Route::new(path, 200)
+    }
+}
+
+/// `route`, served only when the Host header names `host`.
+pub fn on(host: &str, route: Route) -> Route {
+    Route {
+        host: Some(host.to_owned()),
+        ..route
+    }
+}
+
+/// A header that must be absent from a received request.
+#[track_caller]
+pub fn assert_absent(request: &Received, names: &[&str]) {
+    for name in names {
+        assert!(
+            request.header(name).is_none(),
+            "{request}: header {name} should be absent, got {:?}\nall headers: {:?}",
+            request.header(name),
+            request.headers
+        );
+    }
+}
+
+/// A header that must carry exactly `value`.
+#[track_caller]
+pub fn assert_header(request: &Received, name: &str, value: &str) {
+    assert_eq!(
+        request.header(name),
+        Some(value),
+        "{request}: header {name}\nall headers: {:?}",
+        request.headers
+    );
+}
+
+/// A file under `dir` with `bytes` in it.
+pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write test file");
+    path
+}
+
+/// A port nothing listens on: bound, then released.
+pub fn closed_port() -> u16 {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind loopback");
+    listener.local_addr().expect("local address").port()
+}
+
+/// One request as a [`RawServer`] read it.
+#[derive(Debug, Clone)]
+pub struct RawRequest {
+    pub method: String,
+    pub target: String,
+    /// The request head (request line and headers) as text.
+    pub head: String,
+}
+
+type Responder = dyn Fn(&RawRequest, &mut TcpStream) -> io::Result<()> + Send + Sync;
+
+/// A TCP server on 127.0.0.1 that reads one request per connection and lets the test write any
+/// bytes back (malformed, truncated, endless), then closes the connection.
+pub struct RawServer {
+    port: u16,
+    requests: Arc<Mutex<Vec<RawRequest>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl RawServer {
+    pub fn start(
+        respond: impl Fn(&RawRequest, &mut TcpStream) -> io::Result<()> + Send + Sync + 'static,
+    ) -> RawServer {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind loopback");
+        let port = listener.local_addr().expect("local address").port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let respond: Arc<Responder> = Arc::new(respond);
+        let (log, stopping) = (Arc::clone(&requests), Arc::clone(&stop));
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let (log, respond) = (Arc::clone(&log), Arc::clone(&respond));
+                thread::spawn(move || serve_raw(stream, &log, &*respond));
+            }
+        });
+        RawServer {
+            port,
+            requests,
+            stop,
+        }
+    }
+
+    /// A server that accepts each connection and closes it at once, without reading the
+    /// request: the client sees a reset or an end of stream before any response.
+    pub fn hang_up() -> RawServer {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind loopback");
+        let port = listener.local_addr().expect("local address").port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = Arc::clone(&stop);
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                drop(stream);
+            }
+        });
+        RawServer {
+            port,
+            requests: Arc::default(),
+            stop,
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://127.0.0.1:PORT` followed by `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn requests(&self) -> Vec<RawRequest> {
+        self.requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// `METHOD target` per request received.
+    pub fn targets(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.target))
+            .collect()
+    }
+}
+
+impl Drop for RawServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect((Ipv4Addr::LOCALHOST, self.port));
+    }
+}
+
+fn serve_raw(mut stream: TcpStream, log: &Mutex<Vec<RawRequest>>, respond: &Responder) {
+    let Ok(request) = read_raw_request(&stream) else {
+        return;
+    };
+    log.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(request.clone());
+    // The client hanging up mid-write is expected for endless or huge responses.
+    let _ = respond(&request, &mut stream);
+    let _ = stream.flush();
+    let _ = stream.shutdown(Shutdown::Both);
+}
+
+fn read_raw_request(stream: &TcpStream) -> io::Result<RawRequest> {
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        let end = line == "\r\n";
+        head.push_str(&line);
+        if end {
+            break;
+        }
+    }
+    let length: usize = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    let mut words = head.split_whitespace();
+    Ok(RawRequest {
+        method: words.next().unwrap_or_default().to_owned(),
+        target: words.next().unwrap_or_default().to_owned(),
+        head,
+    })
+}
+
+/// A responder that writes `bytes` and closes the connection.
+pub fn send(
+    bytes: impl Into<Vec<u8>>,
+) -> impl Fn(&RawRequest, &mut TcpStream) -> io::Result<()> + Send + Sync + 'static {
+    let bytes = bytes.into();
+    move |_, stream| stream.write_all(&bytes)
+}
+
+/// Writes `head` (ending in the blank line) and then `chunk` forever, as one endless chunked
+/// body, until the client hangs up.
+pub fn endless_chunked(head: &str, stream: &mut TcpStream) -> io::Result<()> {
+    stream.write_all(head.as_bytes())?;
+    let chunk = format!("{:x}\r\n{}\r\n", 4096, "x".repeat(4096));
+    loop {
+        stream.write_all(chunk.as_bytes())?;
+    }
+}
