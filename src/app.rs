@@ -43,7 +43,11 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
     let mut sink = open_body_sink(config).await?;
     let mut chains = Vec::with_capacity(config.urls.len());
     let mut worst = ExitCode::Ok;
-    for url in &config.urls {
+    for (number, url) in config.urls.iter().enumerate() {
+        if number > 0 && config.format == Format::Text && !config.output.silent {
+            // A blank line between one chain's summary and the next chain's first hop.
+            println!();
+        }
         let chain = chain::trace(
             config,
             config.start_for(url),
@@ -156,9 +160,9 @@ pub fn show(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitCode> {
-    let results = checks::evaluate(chain, &config.checks);
-    let code = exit_code(chain, &results);
     let redaction = redaction(config);
+    let results = checks::evaluate_with(chain, &config.checks, redaction);
+    let code = exit_code(chain, &results);
     match config.format {
         Format::Json => json::render(chain, &results, redaction, out)?,
         Format::Text if !config.output.silent => {
