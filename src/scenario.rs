@@ -630,11 +630,20 @@ struct ServerState {
 ///
 /// Dropping it stops accepting, closes open connections and removes its CA file.
 pub struct ScenarioServer {
+    info: ServerInfo,
+    accept_tasks: [JoinHandle<()>; 2],
+    /// Removes the CA file when the server goes.
+    _ca_file: tls::CaFile,
+}
+
+/// What tests and the demo ask a running server: its ports, placeholders, CA and request log.
+/// Both [`ScenarioServer`] and [`BlockingServer`] dereference to it.
+#[derive(Clone)]
+pub struct ServerInfo {
     placeholders: Placeholders,
     received: ReceivedLog,
     ca_pem: String,
-    accept_tasks: [JoinHandle<()>; 2],
-    ca_file: tls::CaFile,
+    ca_file: PathBuf,
 }
 
 impl ScenarioServer {
@@ -674,14 +683,27 @@ impl ScenarioServer {
             )),
         ];
         Ok(ScenarioServer {
-            placeholders,
-            received,
-            ca_pem: pki.ca_pem,
+            info: ServerInfo {
+                placeholders,
+                received,
+                ca_pem: pki.ca_pem,
+                ca_file: ca_file.path().to_owned(),
+            },
             accept_tasks,
-            ca_file,
+            _ca_file: ca_file,
         })
     }
+}
 
+impl std::ops::Deref for ScenarioServer {
+    type Target = ServerInfo;
+
+    fn deref(&self) -> &ServerInfo {
+        &self.info
+    }
+}
+
+impl ServerInfo {
     pub fn placeholders(&self) -> Placeholders {
         self.placeholders.clone()
     }
@@ -702,7 +724,7 @@ impl ScenarioServer {
 
     /// The CA certificate file this server wrote at start; it lives as long as the server.
     pub fn ca_file(&self) -> &Path {
-        self.ca_file.path()
+        &self.ca_file
     }
 
     /// Writes the CA certificate as `dir/ca.pem` and returns that path.
@@ -834,16 +856,10 @@ fn text_response(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
 ///
 /// Dropping it shuts the runtime down, which closes every connection and removes the CA file.
 pub struct BlockingServer {
-    placeholders: Placeholders,
-    received: ReceivedLog,
-    ca_pem: String,
-    ca_file: PathBuf,
+    info: ServerInfo,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<thread::JoinHandle<()>>,
 }
-
-/// What the server thread hands back once it is listening.
-type Ready = (Placeholders, ReceivedLog, String, PathBuf);
 
 impl BlockingServer {
     pub fn start(routes: Vec<Route>) -> io::Result<Self> {
@@ -852,7 +868,7 @@ impl BlockingServer {
 
     /// Like [`BlockingServer::start`], with the https listener's certificate chosen by `options`.
     pub fn start_with(routes: Vec<Route>, options: TlsOptions) -> io::Result<Self> {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<Ready>>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<ServerInfo>>();
         let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
         let thread = thread::Builder::new()
             .name("scenario-server".to_owned())
@@ -870,13 +886,7 @@ impl BlockingServer {
                 runtime.block_on(async move {
                     match ScenarioServer::start_with(routes, options).await {
                         Ok(server) => {
-                            let ready = (
-                                server.placeholders(),
-                                Arc::clone(&server.received),
-                                server.ca_pem.clone(),
-                                server.ca_file().to_owned(),
-                            );
-                            let _ = ready_tx.send(Ok(ready));
+                            let _ = ready_tx.send(Ok(server.info.clone()));
                             // Resolves on an explicit send or when the sender is dropped.
                             let _ = shutdown_rx.await;
                         }
@@ -886,70 +896,22 @@ impl BlockingServer {
                     }
                 });
             })?;
-        let (placeholders, received, ca_pem, ca_file) = ready_rx
+        let info = ready_rx
             .recv()
             .map_err(|_| io::Error::other("scenario server thread stopped before it started"))??;
         Ok(BlockingServer {
-            placeholders,
-            received,
-            ca_pem,
-            ca_file,
+            info,
             shutdown: Some(shutdown_tx),
             thread: Some(thread),
         })
     }
+}
 
-    pub fn placeholders(&self) -> Placeholders {
-        self.placeholders.clone()
-    }
+impl std::ops::Deref for BlockingServer {
+    type Target = ServerInfo;
 
-    pub fn port(&self) -> u16 {
-        self.placeholders.port()
-    }
-
-    /// The https listener's port.
-    pub fn tls_port(&self) -> u16 {
-        self.placeholders.tls_port()
-    }
-
-    /// The test CA's certificate, PEM-encoded: the one root a client needs to trust the server.
-    pub fn ca_pem(&self) -> &str {
-        &self.ca_pem
-    }
-
-    /// The CA certificate file the server wrote at start; it lives as long as the server.
-    pub fn ca_file(&self) -> &Path {
-        &self.ca_file
-    }
-
-    /// Writes the CA certificate as `dir/ca.pem` and returns that path.
-    pub fn write_ca(&self, dir: &Path) -> io::Result<PathBuf> {
-        tls::write_ca(&self.ca_pem, dir)
-    }
-
-    pub fn origin(&self, host: &str) -> String {
-        self.placeholders.origin(host)
-    }
-
-    pub fn tls_origin(&self, host: &str) -> String {
-        self.placeholders.tls_origin(host)
-    }
-
-    pub fn expand(&self, text: &str) -> String {
-        self.placeholders.expand(text)
-    }
-
-    pub fn resolve_args(&self) -> Vec<String> {
-        self.placeholders.resolve_args()
-    }
-
-    /// Everything received so far on both listeners, in arrival order.
-    pub fn received(&self) -> Vec<Received> {
-        lock_log(&self.received).clone()
-    }
-
-    pub fn clear_received(&self) {
-        lock_log(&self.received).clear();
+    fn deref(&self) -> &ServerInfo {
+        &self.info
     }
 }
 
