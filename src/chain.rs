@@ -237,7 +237,15 @@ impl Tracer<'_> {
 
     /// Before a plain-http request to a known HSTS host: the synthetic hop browsers show
     /// ("307 Internal Redirect"), with `current` moved to https. No request is sent.
-    fn hsts_upgrade(&self, index: usize, current: &mut PlannedRequest, via: Via) -> Option<Hop> {
+    ///
+    /// The hop before, if it redirected from https, keeps its `https_downgrade` warning (the
+    /// Location is still wrong), reworded: this request did not travel in clear text.
+    fn hsts_upgrade(
+        &mut self,
+        index: usize,
+        current: &mut PlannedRequest,
+        via: Via,
+    ) -> Option<Hop> {
         if current.url.scheme() != "http" {
             return None;
         }
@@ -246,10 +254,23 @@ impl Tracer<'_> {
             .lookup(current.url.host_str()?, SystemTime::now())?;
         let upgraded = hsts::upgrade(&current.url)?;
         let (from, to) = (current.url.to_string(), upgraded.to_string());
+        // The record is serialized as it is, so a URL password is redacted here.
+        let (shown_from, shown_to) = (redact_url(&current.url), redact_url(&upgraded));
+        if let Some(previous) = self.hops.last_mut() {
+            for warning in &mut previous.warnings {
+                if warning.code == "https_downgrade" {
+                    warning.message = format!(
+                        "redirect from https to http: HSTS upgrades the next request back to https \
+                         (hop {index}), but a client without this HSTS entry would send it and get \
+                         its answer in clear text"
+                    );
+                }
+            }
+        }
         let hop = Hop {
             index,
             method: current.method.to_string(),
-            url: from.clone(),
+            url: from,
             request_headers: Vec::new(),
             body_bytes: current.body.as_ref().map(Bytes::len),
             request_body: None,
@@ -264,7 +285,7 @@ impl Tracer<'_> {
             ],
             location: Some(to.clone()),
             next: Some(NextHop {
-                url: to.clone(),
+                url: to,
                 method: current.method.to_string(),
                 method_changed: false,
                 body_kept: current.body.as_ref().map(|_| true),
@@ -279,8 +300,8 @@ impl Tracer<'_> {
                     source: found.source.to_string(),
                     matched: found.matched,
                     include_subdomains: found.include_subdomains,
-                    from,
-                    to,
+                    from: shown_from,
+                    to: shown_to,
                 }),
                 ..HstsRecord::default()
             }),
@@ -769,13 +790,13 @@ fn add_hsts_hints(hops: &mut [Hop]) {
     let Some(host) = start.host_str().and_then(hsts::normalize_host) else {
         return;
     };
-    let same_host_https = |hop: &Hop| {
-        Url::parse(&hop.url).is_ok_and(|u| {
+    let same_host_https = |url: &str| {
+        Url::parse(url).is_ok_and(|u| {
             u.scheme() == "https"
                 && u.host_str().and_then(hsts::normalize_host).as_deref() == Some(host.as_str())
         })
     };
-    if !hops.iter().any(same_host_https) {
+    if !hops.iter().any(|hop| same_host_https(&hop.url)) {
         return;
     }
     hops[0].warnings.push(Warning::new(
@@ -788,14 +809,10 @@ fn add_hsts_hints(hops: &mut [Hop]) {
     let redirects_to_same_host_https = hops[0]
         .next
         .as_ref()
-        .and_then(|next| Url::parse(&next.url).ok())
-        .is_some_and(|u| {
-            u.scheme() == "https"
-                && u.host_str().and_then(hsts::normalize_host).as_deref() == Some(host.as_str())
-        });
+        .is_some_and(|next| same_host_https(&next.url));
     let Some(carrier) = hops
         .iter()
-        .position(|hop| same_host_https(hop) && hop.hsts.as_ref().is_some_and(|h| h.valid))
+        .position(|hop| same_host_https(&hop.url) && hop.hsts.as_ref().is_some_and(|h| h.valid))
     else {
         return;
     };
