@@ -135,6 +135,15 @@ impl Tracer<'_> {
             let mut hop = self.record_response(index, &current, &headers, &response, first_byte);
             hop.timing.dns = setup.dns;
             hop.timing.connect = setup.connect;
+            hop.timing.tls = setup.tls;
+            if current.url.scheme() == "https" {
+                if let Some((tls, warnings)) =
+                    self.client.tls.hop(response.extensions(), setup.connection)
+                {
+                    hop.tls = Some(tls);
+                    hop.warnings.extend(warnings);
+                }
+            }
 
             hop.via = via;
             hop.hsts = self.observe_sts(&current.url, response.headers(), &mut hop.warnings);
@@ -254,8 +263,6 @@ impl Tracer<'_> {
             .lookup(current.url.host_str()?, SystemTime::now())?;
         let upgraded = hsts::upgrade(&current.url)?;
         let (from, to) = (current.url.to_string(), upgraded.to_string());
-        // The record is serialized as it is, so a URL password is redacted here.
-        let (shown_from, shown_to) = (redact_url(&current.url), redact_url(&upgraded));
         if let Some(previous) = self.hops.last_mut() {
             for warning in &mut previous.warnings {
                 if warning.code == "https_downgrade" {
@@ -270,7 +277,7 @@ impl Tracer<'_> {
         let hop = Hop {
             index,
             method: current.method.to_string(),
-            url: from,
+            url: from.clone(),
             request_headers: Vec::new(),
             body_bytes: current.body.as_ref().map(Bytes::len),
             request_body: None,
@@ -279,13 +286,14 @@ impl Tracer<'_> {
             reason: "Internal Redirect".into(),
             http_version: String::new(),
             remote_addr: None,
+            tls: None,
             response_headers: vec![
                 ("location".into(), to.clone()),
                 ("non-authoritative-reason".into(), "HSTS".into()),
             ],
             location: Some(to.clone()),
             next: Some(NextHop {
-                url: to,
+                url: to.clone(),
                 method: current.method.to_string(),
                 method_changed: false,
                 body_kept: current.body.as_ref().map(|_| true),
@@ -300,8 +308,8 @@ impl Tracer<'_> {
                     source: found.source.to_string(),
                     matched: found.matched,
                     include_subdomains: found.include_subdomains,
-                    from: shown_from,
-                    to: shown_to,
+                    from,
+                    to,
                 }),
                 ..HstsRecord::default()
             }),
@@ -465,7 +473,7 @@ impl Tracer<'_> {
             None => response.chunk().await,
         };
         chunk.map_err(|err| {
-            let (kind, message) = classify(&err);
+            let (kind, message) = classify(&err, None);
             (kind, format!("reading the response body: {message}"))
         })
     }
@@ -562,10 +570,10 @@ impl Tracer<'_> {
         if let Some(body) = &request.body {
             builder = builder.body(body.clone());
         }
-        let request = builder.build().map_err(|err| classify(&err))?;
+        let request = builder.build().map_err(|err| classify(&err, None))?;
         match self.deadline {
             Some(deadline) => match timeout_at(deadline, self.client.http.execute(request)).await {
-                Ok(result) => result.map_err(|err| classify(&err)),
+                Ok(result) => result.map_err(|err| self.classify(&err)),
                 Err(_) => Err(self.timed_out()),
             },
             None => self
@@ -573,8 +581,13 @@ impl Tracer<'_> {
                 .http
                 .execute(request)
                 .await
-                .map_err(|err| classify(&err)),
+                .map_err(|err| self.classify(&err)),
         }
+    }
+
+    /// A failed request's error, with the certificate the TLS layer refused, if it did.
+    fn classify(&self, error: &reqwest::Error) -> (ErrorKind, String) {
+        classify(error, self.client.tls.take_rejected().as_ref())
     }
 
     fn timed_out(&self) -> (ErrorKind, String) {
@@ -641,6 +654,7 @@ impl Tracer<'_> {
             reason,
             http_version: format!("{:?}", response.version()),
             remote_addr: response.remote_addr(),
+            tls: None,
             response_headers,
             location,
             next: None,
@@ -926,39 +940,30 @@ pub fn redact_url(url: &Url) -> String {
     }
 }
 
-/// A certificate rejection in words a user can act on.
-fn certificate_problem(error: &rustls::Error) -> Option<String> {
-    let rustls::Error::InvalidCertificate(problem) = error else {
-        return None;
-    };
-    // Matched on the debug name: rustls adds context-carrying variants between minor versions.
-    let name = format!("{problem:?}");
-    let text = if name.starts_with("Expired") {
-        "the certificate has expired".to_owned()
-    } else if name.starts_with("NotValidYet") {
-        "the certificate is not valid yet".to_owned()
-    } else if name.starts_with("NotValidForName") {
-        "the certificate is not valid for this host name".to_owned()
-    } else if name.starts_with("UnknownIssuer") {
-        "the certificate was issued by an unknown authority (--cacert FILE trusts a private CA)"
-            .to_owned()
-    } else if name.starts_with("Revoked") {
-        "the certificate has been revoked".to_owned()
-    } else {
-        format!("invalid certificate: {error}")
-    };
-    Some(text)
+/// rustls's error, which tokio-rustls hands up inside an `io::Error` (two, in fact): their
+/// `source()` skips the error they wrap, so it is looked for inside them.
+fn rustls_error<'a>(mut error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    loop {
+        if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        error = error.downcast_ref::<std::io::Error>()?.get_ref()?;
+    }
 }
 
-/// Names the kind of network failure and gives its most specific cause.
-fn classify(error: &reqwest::Error) -> (ErrorKind, String) {
+/// Names the kind of network failure and gives its most specific cause; `rejected` is the
+/// certificate the TLS layer refused, which a certificate error then describes.
+fn classify(
+    error: &reqwest::Error,
+    rejected: Option<&crate::tls::CertificateInfo>,
+) -> (ErrorKind, String) {
     let mut causes = Vec::new();
     let mut source = error.source();
     let mut kind = None;
     while let Some(cause) = source {
-        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+        if let Some(tls) = rustls_error(cause) {
             kind = Some(ErrorKind::Tls);
-            if let Some(problem) = certificate_problem(tls) {
+            if let Some(problem) = crate::tls::certificate_problem(tls, rejected) {
                 causes.push(problem);
                 break;
             }

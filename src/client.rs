@@ -1,20 +1,23 @@
 //! The one reqwest client of a run: no automatic redirects, no cookie or referer handling of its
-//! own (the hop loop owns those), pooled connections, TLS and resolve overrides from the config,
-//! and a log of DNS lookups and new connections so each hop can show where its time went.
+//! own (the hop loop owns those), pooled connections, TLS (configured and observed by
+//! [`crate::tls`]) and resolve overrides from the config, and a log of DNS lookups and new
+//! connections so each hop can show where its time went.
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 use anyhow::{Context, Result};
-use reqwest::{Certificate, Client, Proxy, redirect};
+use hyper_util::client::legacy::connect::Connection;
+use reqwest::{Client, Proxy, redirect};
 
 use crate::config::{ConnectionConfig, IpVersion};
+use crate::tls::{ConnectionKey, TlsLog};
 
 /// What happened on the wire while a request was being sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -23,6 +26,10 @@ pub struct SetupTiming {
     pub dns: Option<Duration>,
     /// A new connection was opened: TCP, plus the TLS handshake on https; DNS excluded.
     pub connect: Option<Duration>,
+    /// The TLS handshake of the new connection: the part of `connect` after TCP.
+    pub tls: Option<Duration>,
+    /// The new connection, by its local and remote address.
+    pub connection: Option<ConnectionKey>,
 }
 
 /// DNS lookups and new connections, as they happen; the hop loop takes them after each request.
@@ -46,22 +53,30 @@ impl ConnectionLog {
     }
 }
 
-/// The client and the log its connector writes to.
+/// The client and the logs its connector and TLS layer write to.
 pub struct HopClient {
     pub http: Client,
     pub log: ConnectionLog,
+    pub tls: Arc<TlsLog>,
 }
 
 pub fn build(connection: &ConnectionConfig) -> Result<HopClient> {
-    install_crypto_provider();
+    let (tls_config, tls) =
+        crate::tls::client_config(connection.cacert_pem.as_deref(), connection.insecure)?;
     let log = ConnectionLog::default();
     let mut builder = Client::builder()
+        // Used as given: roots, -k, ALPN and the observers are all in it (see crate::tls).
+        .tls_backend_preconfigured(tls_config)
+        // The leaf certificate reqwest reports per connection checks what the observers saw.
+        .tls_info(true)
         .dns_resolver(TimedResolver(log.clone()))
-        .connector_layer(TimedConnectLayer(log.clone()))
+        .connector_layer(TimedConnectLayer {
+            log: log.clone(),
+            tls: Arc::clone(&tls),
+        })
         .redirect(redirect::Policy::none())
         .referer(false)
-        .tcp_nodelay(true)
-        .danger_accept_invalid_certs(connection.insecure);
+        .tcp_nodelay(true);
     for entry in &connection.resolve {
         // Port 0: reqwest then uses the URL's port, which is what curl's HOST:PORT selects.
         let addrs: Vec<SocketAddr> = entry
@@ -70,13 +85,6 @@ pub fn build(connection: &ConnectionConfig) -> Result<HopClient> {
             .map(|ip| SocketAddr::new(*ip, 0))
             .collect();
         builder = builder.resolve_to_addrs(&entry.host, &addrs);
-    }
-    if let Some(pem) = &connection.cacert_pem {
-        for certificate in
-            Certificate::from_pem_bundle(pem).context("--cacert: not a PEM certificate file")?
-        {
-            builder = builder.add_root_certificate(certificate);
-        }
     }
     if let Some(timeout) = connection.connect_timeout {
         builder = builder.connect_timeout(timeout);
@@ -93,7 +101,7 @@ pub fn build(connection: &ConnectionConfig) -> Result<HopClient> {
         builder = builder.proxy(proxy);
     }
     let http = builder.build().context("cannot set up the HTTP client")?;
-    Ok(HopClient { http, log })
+    Ok(HopClient { http, log, tls })
 }
 
 /// The system resolver, timed.
@@ -115,9 +123,12 @@ impl Resolve for TimedResolver {
 }
 
 /// Times every new connection the pool opens (DNS, TCP and TLS together; DNS is taken out
-/// afterwards).
+/// afterwards) and hands the TLS log the connection its handshake belongs to.
 #[derive(Clone)]
-struct TimedConnectLayer(ConnectionLog);
+struct TimedConnectLayer {
+    log: ConnectionLog,
+    tls: Arc<TlsLog>,
+}
 
 impl<S> tower_layer::Layer<S> for TimedConnectLayer {
     type Service = TimedConnect<S>;
@@ -125,7 +136,8 @@ impl<S> tower_layer::Layer<S> for TimedConnectLayer {
     fn layer(&self, inner: S) -> Self::Service {
         TimedConnect {
             inner,
-            log: self.0.clone(),
+            log: self.log.clone(),
+            tls: Arc::clone(&self.tls),
         }
     }
 }
@@ -134,11 +146,13 @@ impl<S> tower_layer::Layer<S> for TimedConnectLayer {
 struct TimedConnect<S> {
     inner: S,
     log: ConnectionLog,
+    tls: Arc<TlsLog>,
 }
 
 impl<S, R> tower_service::Service<R> for TimedConnect<S>
 where
     S: tower_service::Service<R>,
+    S::Response: Connection,
     S::Future: Send + 'static,
 {
     type Response = S::Response;
@@ -153,12 +167,19 @@ where
         let started = Instant::now();
         let connecting = self.inner.call(request);
         let log = self.log.clone();
+        let tls = Arc::clone(&self.tls);
         Box::pin(async move {
             let result = connecting.await;
-            if result.is_ok() {
+            if let Ok(connection) = &result {
                 let elapsed = started.elapsed();
+                let connected = connection.connected();
+                let mut extras = hyper::http::Extensions::new();
+                connected.get_extras(&mut extras);
+                let handshake = tls.connection_ready(&extras, connected.is_negotiated_h2());
                 log.record(|timing| {
                     timing.connect = Some(elapsed.saturating_sub(timing.dns.unwrap_or_default()));
+                    timing.tls = handshake;
+                    timing.connection = crate::tls::connection_key(&extras);
                 });
             }
             result
@@ -208,15 +229,6 @@ fn proxies(
         add(Proxy::all(with_scheme(url)), "all_proxy")?;
     }
     Ok(proxies)
-}
-
-/// reqwest is built without a default crypto provider; rustls needs one chosen once per process.
-fn install_crypto_provider() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // Fails only if another provider was installed first, which is just as good.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
 }
 
 #[cfg(test)]

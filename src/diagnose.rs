@@ -279,6 +279,17 @@ fn cookie_loop(chain: &Chain, cycle: &[Hop], cycle_numbers: &[usize]) -> Option<
         .and_then(|info| chain.hops.get(info.repeats_hop.wrapping_sub(1)));
     let came_back = later.iter().copied().chain(repeated).any(returned_to);
     if came_back {
+        // The hop whose cookie came back: the first to set it, which may be before the cycle
+        // (a cycle that sets it again only refreshes it).
+        let first_setter = chain
+            .hops
+            .iter()
+            .find(|hop| {
+                hop.set_cookies
+                    .iter()
+                    .any(|c| c.raw.split(';').next().unwrap_or_default().trim() == name_value)
+            })
+            .map_or(setter.index, |hop| hop.index);
         return Some(Diagnosis {
             kind: LoopKind::CookieIgnored,
             hops: cycle_numbers.to_vec(),
@@ -289,7 +300,7 @@ fn cookie_loop(chain: &Chain, cycle: &[Hop], cycle_numbers: &[usize]) -> Option<
                  cookie: a session that is not found (for example session storage not shared between \
                  servers behind a load balancer), a signature or encryption key that differs between \
                  servers, or a check that looks for a different cookie name.",
-                setter.index
+                first_setter
             ),
             fix: "Check how the server validates this cookie: shared session storage or sticky sessions \
                   behind the load balancer, the same secret key on every server, and the cookie name the \
@@ -433,6 +444,24 @@ fn classify_limit(chain: &Chain) -> Diagnosis {
         };
     }
     let count = chain.hops.len();
+    if count <= BROWSER_REDIRECT_LIMIT {
+        // Fewer redirects than a browser follows: the user's --max-redirs stopped the chain,
+        // which says nothing about the site.
+        return Diagnosis {
+            kind: LoopKind::LongChain,
+            hops: chain.hops.iter().map(|hop| hop.index).collect(),
+            title: format!("{count} distinct redirects, not a loop (stopped by --max-redirs)"),
+            explanation: format!(
+                "Every hop goes somewhere new, so this is not a loop. hops stopped at the \
+                 --max-redirs limit; a browser follows up to {BROWSER_REDIRECT_LIMIT} redirects, so it \
+                 may still reach a final page."
+            ),
+            fix: format!(
+                "Run hops again with a higher --max-redirs (browsers follow up to \
+                 {BROWSER_REDIRECT_LIMIT}) to see where the chain ends."
+            ),
+        };
+    }
     Diagnosis {
         kind: LoopKind::LongChain,
         hops: chain.hops.iter().map(|hop| hop.index).collect(),
@@ -646,7 +675,16 @@ mod tests {
         for hop in &mut chain.hops[2..] {
             hop.request_headers.push(("cookie".into(), "sid=1".into()));
         }
-        assert_eq!(diagnose(&chain).unwrap().kind, LoopKind::CookieIgnored);
+        let diagnosis = diagnose(&chain).unwrap();
+        assert_eq!(diagnosis.kind, LoopKind::CookieIgnored);
+        // The cookie that came back was set by hop 2; hop 4 only set it again.
+        assert!(
+            diagnosis
+                .explanation
+                .starts_with("Hop 2 sets the cookie sid,"),
+            "{}",
+            diagnosis.explanation
+        );
     }
 
     #[test]
@@ -714,6 +752,29 @@ mod tests {
         let diagnosis = diagnose(&chain(long, Outcome::TooManyRedirects)).unwrap();
         assert_eq!(diagnosis.kind, LoopKind::LongChain);
         assert!(diagnosis.explanation.contains("not a loop"));
+        assert!(diagnosis.explanation.contains("at most 20 redirects"));
+        assert!(diagnosis.fix.starts_with("Shorten the chain"));
+    }
+
+    /// A limit hit before a browser's 20 is the user's --max-redirs, not a chain to shorten.
+    #[test]
+    fn a_limit_below_the_browsers_is_the_users() {
+        let short: Vec<Hop> = (0..3)
+            .map(|i| hop(i + 1, &format!("http://shop.test/step-{i}"), 302, Some("x")))
+            .collect();
+        let chain = chain(short, Outcome::TooManyRedirects);
+        let diagnosis = diagnose(&chain).unwrap();
+        assert_eq!(diagnosis.kind, LoopKind::LongChain);
+        assert_eq!(
+            diagnosis.title,
+            "3 distinct redirects, not a loop (stopped by --max-redirs)"
+        );
+        assert!(diagnosis.explanation.contains("not a loop"));
+        assert!(diagnosis.fix.contains("higher --max-redirs"));
+        assert_eq!(
+            headline(&chain, Some(&diagnosis)),
+            "Too many redirects: 3 distinct redirects, not a loop (stopped by --max-redirs)"
+        );
     }
 
     #[test]

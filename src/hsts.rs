@@ -437,7 +437,7 @@ pub enum Source {
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Source::Chain => "this chain",
+            Source::Chain => "a header seen earlier in this run",
             Source::CacheFile => "the HSTS cache file",
             Source::Preload => "the Chromium preload list",
         })
@@ -1346,7 +1346,10 @@ mod tests {
 
     #[test]
     fn sources_are_named() {
-        assert_eq!(Source::Chain.to_string(), "this chain");
+        assert_eq!(
+            Source::Chain.to_string(),
+            "a header seen earlier in this run"
+        );
         assert_eq!(Source::CacheFile.to_string(), "the HSTS cache file");
         assert_eq!(Source::Preload.to_string(), "the Chromium preload list");
     }

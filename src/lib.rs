@@ -20,3 +20,4 @@ pub mod record;
 pub mod refresh;
 pub mod render;
 pub mod scenario;
+pub mod tls;

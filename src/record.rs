@@ -82,6 +82,8 @@ pub struct Hop {
     pub reason: String,
     pub http_version: String,
     pub remote_addr: Option<SocketAddr>,
+    /// The TLS facts of the connection used; `None` for plain http and synthetic hops.
+    pub tls: Option<crate::tls::TlsRecord>,
     pub response_headers: Vec<(String, String)>,
     /// The raw `Location` value, escaped where not printable; `None` when absent.
     pub location: Option<String>,
@@ -181,6 +183,9 @@ pub struct Timing {
     /// Opening a new connection (TCP, and TLS on https), when one was opened for this hop.
     #[serde(serialize_with = "serialize_optional_millis")]
     pub connect: Option<Duration>,
+    /// The TLS handshake of a new https connection: the part of `connect` after TCP.
+    #[serde(serialize_with = "serialize_optional_millis")]
+    pub tls: Option<Duration>,
     /// Until the response head arrived (includes DNS, connect and TLS on a new connection).
     #[serde(serialize_with = "serialize_millis")]
     pub first_byte: Duration,
@@ -270,6 +275,7 @@ pub(crate) mod testing {
             reason: String::new(),
             http_version: "HTTP/1.1".into(),
             remote_addr: Some(SocketAddr::from(([127, 0, 0, 1], 8080))),
+            tls: None,
             response_headers: vec![("content-type".into(), "text/html".into())],
             location: next.map(str::to_owned),
             next: next.map(|url| NextHop {

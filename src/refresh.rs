@@ -74,15 +74,20 @@ fn is_html_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c')
 }
 
-/// The `content` of the first `<meta http-equiv="refresh">` in an HTML prefix, entity-decoded
-/// for the few entities that appear in URLs.
+/// The `content` of the first `<meta http-equiv="refresh">` in the first [`HTML_PREFIX_LIMIT`]
+/// bytes of an HTML body, entity-decoded for the few entities that appear in URLs.
+///
+/// Bytes past the limit are ignored even when given (the body arrives in chunks that need not
+/// end on it), and a tag cut off by the end of the text is not read: browsers drop a tag that
+/// the end of the document interrupts, and its `content` would be cut short.
 pub fn find_meta_refresh(html: &[u8]) -> Option<String> {
+    let html = &html[..html.len().min(HTML_PREFIX_LIMIT)];
     let text = String::from_utf8_lossy(html);
     let lower = text.to_ascii_lowercase();
     let mut from = 0;
     while let Some(found) = lower[from..].find("<meta") {
         let start = from + found + "<meta".len();
-        let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
+        let end = start + lower[start..].find('>')?;
         let attributes = parse_attributes(&text[start..end]);
         let is_refresh = attributes
             .iter()
@@ -193,6 +198,9 @@ mod tests {
             (r#"<meta http-equiv="content-type" content="text/html">"#, None),
             ("<meta", None),
             ("<meta =x ==y \"'>", None),
+            // cut off by the end of the text: not a tag yet
+            (r#"<meta http-equiv="refresh" content="0; url=/next"#, None),
+            (r#"<meta http-equiv="refresh" content="0; url=/ne"#, None),
             ("no html at all", None),
         ];
         for &(html, expected) in table {
@@ -202,5 +210,22 @@ mod tests {
                 "{html}"
             );
         }
+    }
+
+    #[test]
+    fn only_the_first_64_kib_are_searched() {
+        let tag = r#"<meta http-equiv="refresh" content="0; url=/next">"#;
+        let page = |filler: usize| format!("<html><head>{}{tag}", " ".repeat(filler));
+        let fits = HTML_PREFIX_LIMIT - "<html><head>".len() - tag.len();
+        assert_eq!(
+            find_meta_refresh(page(fits).as_bytes()).as_deref(),
+            Some("0; url=/next")
+        );
+        // One byte more and the tag's closing '>' is past the limit: the tag is cut off.
+        assert_eq!(find_meta_refresh(page(fits + 1).as_bytes()), None);
+        assert_eq!(find_meta_refresh(page(HTML_PREFIX_LIMIT).as_bytes()), None);
+        // Cut in the middle of a multi-byte character: no panic.
+        let accents = "\u{e9}".repeat(HTML_PREFIX_LIMIT);
+        assert_eq!(find_meta_refresh(accents.as_bytes()), None);
     }
 }

@@ -13,6 +13,17 @@
 //!     "synthetic": false,              // true for an HSTS upgrade: 307 Internal Redirect, no request sent
 //!     "status": 307, "reason": "Temporary Redirect", "http_version": "HTTP/1.1",
 //!     "remote_addr": "127.0.0.1:8080" | null,
+//!     "tls": null | {                  // https hops: the connection's TLS, null for http and synthetic hops
+//!       "version": "TLSv1.3" | "TLSv1.2" | null,
+//!       "cipher": "TLS13_AES_128_GCM_SHA256" | null,   // IANA name
+//!       "alpn": "h2" | "http/1.1" | null,   // null when the server chose no protocol
+//!       "new_connection": true,        // false: a connection an earlier hop opened (same facts)
+//!       "certificate": null | {        // the server's leaf certificate; null if unparseable
+//!         "subject": "CN=shop.test", "issuer": "CN=...",
+//!         "names": ["shop.test", "127.0.0.1"],   // subjectAltName DNS names and IP addresses
+//!         "not_before": "2024-01-01T00:00:00Z", "not_after": "2025-01-01T00:00:00Z"   // RFC 3339
+//!       }
+//!     },
 //!     "location": "/next" | null,      // raw value as received, escaped if not printable
 //!     "next_url": "http://.../next" | null,  // resolved target, null when not followed
 //!     "next_method": "POST" | null,
@@ -51,10 +62,10 @@
 //! }
 //! ```
 //! `dns` is null when no lookup was made (an IP address, `--resolve`, a reused connection);
-//! `connect` is null on a reused connection and includes the TLS handshake on https, since the
-//! connector does both in one step; `tls` stays null until it is measured apart. Times are in
-//! milliseconds. Secrets (Authorization values, URL passwords) are redacted unless
-//! `--show-secrets` is given.
+//! `connect` is null on a reused connection and includes the TLS handshake on https; `tls` is
+//! that handshake alone (from the ClientHello to the connection being ready), null on plain http
+//! and on a reused connection. Times are in milliseconds. Secrets (Authorization values, URL
+//! passwords) are redacted unless `--show-secrets` is given.
 
 use std::io::{self, Write};
 
@@ -128,6 +139,7 @@ fn hop_value(hop: &Hop, redaction: Redaction) -> Value {
         "reason": hop.reason,
         "http_version": hop.http_version,
         "remote_addr": hop.remote_addr.map(|addr| addr.to_string()),
+        "tls": hop.tls,
         "location": hop.location.as_deref().map(|l| redaction.url(l)),
         "next_url": hop.next.as_ref().map(|next| redaction.url(&next.url)),
         "next_method": hop.next.as_ref().map(|next| &next.method),
@@ -137,7 +149,17 @@ fn hop_value(hop: &Hop, redaction: Redaction) -> Value {
         }),
         "not_followed": hop.not_followed,
         "via": hop.via,
-        "hsts": hop.hsts,
+        "hsts": hop.hsts.as_ref().map(|record| {
+            let mut value = json!(record);
+            if let Some(upgrade) = value.get_mut("upgrade").filter(|u| u.is_object()) {
+                for key in ["from", "to"] {
+                    if let Some(Value::String(url)) = upgrade.get_mut(key) {
+                        *url = redaction.url(url);
+                    }
+                }
+            }
+            value
+        }),
         "refresh": hop.refresh.as_ref().map(|refresh| json!({
             "source": refresh.source,
             "raw": redaction.url(&refresh.raw),
@@ -150,7 +172,7 @@ fn hop_value(hop: &Hop, redaction: Redaction) -> Value {
         "timing_ms": Timing {
             dns: hop.timing.dns.map(millis),
             connect: hop.timing.connect.map(millis),
-            tls: None,
+            tls: hop.timing.tls.map(millis),
             first_byte: millis(hop.timing.first_byte),
             total: millis(hop.timing.total),
         },

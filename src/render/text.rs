@@ -150,6 +150,9 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
         status_style(hop.status, &format!("{} {}", hop.status, hop.reason)),
         facts.join("  ").dimmed()
     )?;
+    if let Some(tls) = hop.tls.as_ref().filter(|_| options.verbose) {
+        render_tls(tls, out)?;
+    }
     if options.verbose {
         for (name, value) in &hop.response_headers {
             writeln!(
@@ -326,6 +329,63 @@ fn render_hsts(record: &crate::record::HstsRecord, out: &mut dyn Write) -> io::R
     writeln!(
         out,
         "{INDENT}Strict-Transport-Security: {header}  {verdict}"
+    )
+}
+
+/// `-v`: the connection's TLS and the server's certificate, under the status line.
+fn render_tls(tls: &crate::tls::TlsRecord, out: &mut dyn Write) -> io::Result<()> {
+    let mut line = tls
+        .version
+        .as_deref()
+        .map_or_else(|| "TLS".to_owned(), |v| v.replacen("TLSv", "TLS ", 1));
+    if let Some(cipher) = &tls.cipher {
+        line = format!("{line} {cipher}");
+    }
+    match &tls.alpn {
+        Some(protocol) => line.push_str(&format!(", ALPN {protocol}")),
+        None => line.push_str(", no ALPN"),
+    }
+    if !tls.new_connection {
+        line.push_str(" (connection reused)");
+    }
+    writeln!(out, "{INDENT}{}", line.dimmed())?;
+    let Some(certificate) = &tls.certificate else {
+        return Ok(());
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let subject = if certificate.subject.is_empty() {
+        "no subject"
+    } else {
+        &certificate.subject
+    };
+    let names = if certificate.names.is_empty() {
+        "no names".to_owned()
+    } else {
+        format!("names {}", crate::tls::list_names(&certificate.names, 8))
+    };
+    let left = certificate.not_after - now;
+    let verb = if left.is_negative() {
+        "expired"
+    } else {
+        "expires"
+    };
+    let expiry = format!(
+        "{verb} {} ({})",
+        crate::tls::format_date(certificate.not_after),
+        crate::tls::relative(certificate.not_after, now)
+    );
+    let expiry = if left.is_negative() {
+        expiry.red().bold()
+    } else if left.whole_days() < crate::tls::EXPIRY_WARNING_DAYS {
+        expiry.yellow()
+    } else {
+        expiry.normal()
+    };
+    writeln!(
+        out,
+        "{INDENT}{} {subject}, issued by {}, {names}, {expiry}",
+        "certificate:".dimmed(),
+        certificate.issuer
     )
 }
 

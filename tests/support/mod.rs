@@ -485,3 +485,175 @@ pub fn endless_chunked(head: &str, stream: &mut TcpStream) -> io::Result<()> {
         stream.write_all(chunk.as_bytes())?;
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for the HSTS and diagnosis tests: https-only routes, and one trace run twice (JSON and
+// text) with what the server received each time.
+
+impl Site {
+    /// The https listener's port (`{tls_port}`); the http port also answers TLS.
+    pub fn tls_port(&self) -> u16 {
+        self.server.tls_port()
+    }
+
+    /// Forgets what the server received so far.
+    pub fn clear_received(&self) {
+        self.server.clear_received();
+    }
+
+    /// Runs `args` twice, with `--format json` and as text, and checks that both runs sent the
+    /// server the same requests and ended with the same exit code, and that every JSON warning
+    /// is printed in the text as `! warning: MESSAGE`.
+    #[track_caller]
+    pub fn trace(&self, args: &[&str]) -> Trace {
+        self.clear_received();
+        let mut json_args = vec!["--format", "json"];
+        json_args.extend_from_slice(args);
+        let json = self.run(&json_args);
+        let received = self.received();
+        self.clear_received();
+        let text = self.run(args);
+        let text_received = self.received();
+        assert_eq!(
+            request_lines(&received),
+            request_lines(&text_received),
+            "the JSON and text runs sent different requests\n{json}\n{text}"
+        );
+        assert_eq!(json.code, text.code, "exit codes differ\n{json}\n{text}");
+        let docs = json_documents(&json);
+        for hop in docs.iter().flat_map(hops_of) {
+            for warning in hop["warnings"].as_array().into_iter().flatten() {
+                let message = warning["message"].as_str().unwrap_or_default();
+                text.stdout_has(&format!("! warning: {message}"));
+            }
+        }
+        Trace {
+            json,
+            text,
+            docs,
+            received,
+        }
+    }
+}
+
+/// `METHOD scheme://host/path` per request, for comparing two runs.
+fn request_lines(received: &[Received]) -> Vec<String> {
+    received
+        .iter()
+        .map(|r| format!("{} {}://{}{}", r.method, r.scheme, r.host, r.path))
+        .collect()
+}
+
+/// One URL list traced twice by [`Site::trace`].
+pub struct Trace {
+    /// The `--format json` run.
+    pub json: Run,
+    /// The text run (`--color never`).
+    pub text: Run,
+    /// One document per URL, from the JSON run.
+    pub docs: Vec<serde_json::Value>,
+    /// What the server received during the JSON run (the text run sent the same).
+    pub received: Vec<Received>,
+}
+
+impl fmt::Display for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.text)?;
+        writeln!(f, "--- received ---")?;
+        for request in &self.received {
+            writeln!(f, "{} {} {}", request.scheme, request.method, request.path)?;
+        }
+        write!(f, "{}", self.json)
+    }
+}
+
+impl Trace {
+    /// The only document (the run traced one URL).
+    #[track_caller]
+    pub fn doc(&self) -> &serde_json::Value {
+        assert_eq!(self.docs.len(), 1, "one document expected\n{self}");
+        &self.docs[0]
+    }
+
+    /// Hop `n` (1-based) of the only document.
+    #[track_caller]
+    pub fn hop(&self, n: usize) -> &serde_json::Value {
+        let hops = hops_of(self.doc());
+        assert!(n >= 1 && n <= hops.len(), "no hop {n}\n{self}");
+        &hops[n - 1]
+    }
+
+    /// The exit code of both runs.
+    #[track_caller]
+    pub fn code(&self, expected: i32) -> &Self {
+        assert_eq!(self.json.code, expected, "unexpected exit code\n{self}");
+        self
+    }
+
+    /// `scheme METHOD host path` per request the server received.
+    pub fn requests(&self) -> Vec<String> {
+        self.received
+            .iter()
+            .map(|r| format!("{} {} {} {}", r.scheme, r.method, r.host, r.path))
+            .collect()
+    }
+
+    #[track_caller]
+    pub fn text_has(&self, needle: &str) -> &Self {
+        self.text.stdout_has(needle);
+        self
+    }
+
+    #[track_caller]
+    pub fn text_lacks(&self, needle: &str) -> &Self {
+        self.text.stdout_lacks(needle);
+        self
+    }
+}
+
+/// Every stdout line of a `--format json` run, parsed; stdout is nothing but those lines.
+#[track_caller]
+pub fn json_documents(run: &Run) -> Vec<serde_json::Value> {
+    run.stdout
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line)
+                .unwrap_or_else(|err| panic!("stdout line is not JSON: {err}\n{line}\n{run}"))
+        })
+        .collect()
+}
+
+/// The `hops` array of a JSON document.
+pub fn hops_of(doc: &serde_json::Value) -> &[serde_json::Value] {
+    doc["hops"].as_array().map_or(&[], Vec::as_slice)
+}
+
+/// The warning codes of one JSON hop, in order.
+pub fn warning_codes(hop: &serde_json::Value) -> Vec<&str> {
+    hop["warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|warning| warning["code"].as_str())
+        .collect()
+}
+
+/// The message of the warning with `code` on one JSON hop.
+#[track_caller]
+pub fn warning_message<'a>(hop: &'a serde_json::Value, code: &str) -> &'a str {
+    hop["warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|warning| warning["code"] == code)
+        .and_then(|warning| warning["message"].as_str())
+        .unwrap_or_else(|| panic!("no warning {code} on hop {hop}"))
+}
+
+/// `route`, served only on the listener of `scheme` ("http" or "https").
+pub fn over(scheme: &str, route: Route) -> Route {
+    Route {
+        scheme: Some(scheme.to_owned()),
+        ..route
+    }
+}
