@@ -54,6 +54,7 @@ pub async fn trace(
         hsts,
         hops: Vec::new(),
         keys: Vec::new(),
+        visited: Vec::new(),
         deadline,
     };
     let request = summary(&start);
@@ -79,6 +80,8 @@ struct Tracer<'a> {
     hsts: &'a mut HstsStore,
     hops: Vec<Hop>,
     keys: Vec<RequestKey>,
+    /// The hops' URLs, parsed, for the URL-growth check.
+    visited: Vec<Url>,
     deadline: Option<tokio::time::Instant>,
 }
 
@@ -696,13 +699,12 @@ impl Tracer<'_> {
     }
 
     /// Earlier visits to this page with a shorter query or path, when this would be the third.
-    fn growing_url(&self, next: &Url) -> Option<Vec<usize>> {
-        let visited: Vec<Url> = self
-            .hops
-            .iter()
-            .filter_map(|hop| Url::parse(&hop.url).ok())
-            .collect();
-        crate::diagnose::growing_url(&visited, next)
+    fn growing_url(&mut self, next: &Url) -> Option<Vec<usize>> {
+        // Each hop's URL is parsed once, not once per later hop.
+        let new_hops = &self.hops[self.visited.len().min(self.hops.len())..];
+        self.visited
+            .extend(new_hops.iter().filter_map(|hop| Url::parse(&hop.url).ok()));
+        crate::diagnose::growing_url(&self.visited, next)
     }
 
     fn growth_ending(&self, visits: &[usize], at_hop: usize, request: &PlannedRequest) -> Ending {

@@ -51,11 +51,12 @@ pub struct Diagnosis {
 /// `next` would make the third such visit: a loop that never repeats exactly (a return-to
 /// parameter wrapped again and again). Returns the 1-based hop numbers of the earlier visits.
 pub fn growing_url(visited: &[Url], next: &Url) -> Option<Vec<usize>> {
-    let page = |url: &Url| (url.origin(), url.path().to_owned());
+    let next_origin = next.origin();
     let same_page: Vec<usize> = visited
         .iter()
         .enumerate()
-        .filter(|(_, url)| page(url) == page(next))
+        // The path first: it is a cheap comparison and usually settles it.
+        .filter(|(_, url)| url.path() == next.path() && url.origin() == next_origin)
         .map(|(i, _)| i)
         .collect();
     if same_page.len() >= 2 {
