@@ -58,6 +58,8 @@ struct Hop {
     #[serde(deserialize_with = "nullable")]
     remote_addr: Option<String>,
     #[serde(deserialize_with = "nullable")]
+    tls: Option<Tls>,
+    #[serde(deserialize_with = "nullable")]
     location: Option<String>,
     #[serde(deserialize_with = "nullable")]
     next_url: Option<String>,
@@ -78,6 +80,30 @@ struct Hop {
     response_headers: Vec<(String, String)>,
     timing_ms: TimingMs,
     warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Tls {
+    #[serde(deserialize_with = "nullable")]
+    version: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    cipher: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    alpn: Option<String>,
+    new_connection: bool,
+    #[serde(deserialize_with = "nullable")]
+    certificate: Option<TlsCertificate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TlsCertificate {
+    subject: String,
+    issuer: String,
+    names: Vec<String>,
+    not_before: String,
+    not_after: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

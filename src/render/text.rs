@@ -361,7 +361,7 @@ fn render_tls(tls: &crate::tls::TlsRecord, out: &mut dyn Write) -> io::Result<()
     let names = if certificate.names.is_empty() {
         "no names".to_owned()
     } else {
-        format!("names {}", crate::tls::list_names(&certificate.names, 8))
+        format!("names {}", crate::tls::list_names(&certificate.names, 5))
     };
     let left = certificate.not_after - now;
     let verb = if left.is_negative() {

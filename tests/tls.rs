@@ -1,0 +1,278 @@
+//! HTTPS details per hop (TLS version, cipher suite, ALPN, the server's certificate) in `-v` and
+//! in the JSON, and certificate errors named by hop and reason, against the scenario server's
+//! https listener with a valid, an expired and a wrong-name leaf certificate.
+
+mod support;
+
+use hops::scenario::{BlockingServer, LEAF_NAMES, LeafKind, TlsOptions, WRONG_NAME};
+use serde::Deserialize;
+use support::{Route, Run, hops, ok, redirect};
+
+/// The scenario server with the leaf certificate `leaf` on its https listener.
+struct TlsSite {
+    server: BlockingServer,
+}
+
+impl TlsSite {
+    fn start(routes: Vec<Route>, leaf: LeafKind) -> TlsSite {
+        TlsSite {
+            server: BlockingServer::start_with(routes, TlsOptions { leaf })
+                .expect("loopback server starts"),
+        }
+    }
+
+    /// Runs hops with `--resolve` for this server, `--cacert` for its test CA, `--color never`
+    /// and `args` expanded.
+    fn run(&self, args: &[&str]) -> Run {
+        let mut all = vec![
+            "--cacert".to_owned(),
+            self.server.ca_file().display().to_string(),
+        ];
+        all.extend(args.iter().map(|arg| (*arg).to_owned()));
+        self.run_without_ca(&all.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    /// Like [`TlsSite::run`], trusting only the system's CAs (which never signed the test CA).
+    fn run_without_ca(&self, args: &[&str]) -> Run {
+        let mut all = self.server.resolve_args();
+        all.extend(["--color".to_owned(), "never".to_owned()]);
+        all.extend(args.iter().map(|arg| self.server.expand(arg)));
+        hops(all)
+    }
+
+    /// `METHOD scheme:host path` per request received.
+    fn requests(&self) -> Vec<String> {
+        self.server
+            .received()
+            .iter()
+            .map(|r| format!("{} {}:{} {}", r.method, r.scheme, r.host, r.path))
+            .collect()
+    }
+}
+
+// The `tls` object of a hop, as documented in `src/render/json.rs`; every field required.
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Tls {
+    version: Option<String>,
+    cipher: Option<String>,
+    alpn: Option<String>,
+    new_connection: bool,
+    certificate: Option<Certificate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Certificate {
+    subject: String,
+    issuer: String,
+    names: Vec<String>,
+    not_before: String,
+    not_after: String,
+}
+
+/// Each hop's `tls` and `timing_ms.tls` from a `--format json` run.
+fn json_hops(run: &Run) -> Vec<(Option<Tls>, Option<f64>)> {
+    let document: serde_json::Value = serde_json::from_str(run.stdout.trim())
+        .unwrap_or_else(|error| panic!("not one JSON document ({error})\n{run}"));
+    document["hops"]
+        .as_array()
+        .expect("hops is an array")
+        .iter()
+        .map(|hop| {
+            let tls = Option::<Tls>::deserialize(
+                hop.get("tls")
+                    .unwrap_or_else(|| panic!("hop without a tls field\n{run}")),
+            )
+            .unwrap_or_else(|error| panic!("tls object: {error}\n{run}"));
+            (tls, hop["timing_ms"]["tls"].as_f64())
+        })
+        .collect()
+}
+
+const TLS13_SUITES: [&str; 3] = [
+    "TLS13_AES_256_GCM_SHA384",
+    "TLS13_AES_128_GCM_SHA256",
+    "TLS13_CHACHA20_POLY1305_SHA256",
+];
+
+#[test]
+fn verbose_https_hop_shows_version_cipher_alpn_and_certificate() {
+    let site = TlsSite::start(vec![ok("/secure")], LeafKind::Valid);
+    let run = site.run(&["-v", "{shop_tls}/secure"]);
+    run.code(0).quiet_stderr().hops_shown(1);
+    let tls_line = run
+        .stdout
+        .lines()
+        .find(|line| line.trim_start().starts_with("TLS 1.3 "))
+        .unwrap_or_else(|| panic!("no TLS line\n{run}"));
+    assert!(
+        TLS13_SUITES.iter().any(|suite| tls_line.contains(suite)),
+        "{tls_line}"
+    );
+    assert!(tls_line.ends_with(", ALPN http/1.1"), "{tls_line}");
+    run.stdout_has("    certificate: CN=shop.test, issued by CN=hops scenario test CA, names shop.test, shop.dev, www.shop.test, ")
+        .stdout_has("auth.test, other.test and 4 more, expires 4096-01-01 (in ")
+        .stdout_lacks("warning");
+    // The facts sit under the status line, before the response headers.
+    let status = run.stdout.find("200 OK").expect("status line");
+    let certificate = run.stdout.find("certificate:").expect("certificate line");
+    let headers = run
+        .stdout
+        .find("< content-length")
+        .expect("response headers");
+    assert!(status < certificate && certificate < headers, "{run}");
+}
+
+#[test]
+fn tls_facts_are_shown_only_with_verbose() {
+    let site = TlsSite::start(vec![ok("/secure")], LeafKind::Valid);
+    site.run(&["{shop_tls}/secure"])
+        .code(0)
+        .stdout_lacks("TLS 1.3")
+        .stdout_lacks("certificate:");
+}
+
+#[test]
+fn json_has_the_tls_object_on_https_hops_and_null_on_http_hops() {
+    let site = TlsSite::start(
+        vec![redirect("/start", 302, "{shop_tls}/secure"), ok("/secure")],
+        LeafKind::Valid,
+    );
+    let run = site.run(&["--format", "json", "{shop}/start"]);
+    run.code(0).quiet_stderr();
+    let hops = json_hops(&run);
+    assert_eq!(hops.len(), 2, "{run}");
+    let (http, http_time) = &hops[0];
+    assert!(http.is_none() && http_time.is_none(), "{run}");
+    let (Some(tls), Some(handshake)) = &hops[1] else {
+        panic!("the https hop has no tls object or time\n{run}");
+    };
+    assert_eq!(tls.version.as_deref(), Some("TLSv1.3"));
+    assert!(
+        TLS13_SUITES.contains(&tls.cipher.as_deref().unwrap_or_default()),
+        "{tls:?}"
+    );
+    assert_eq!(tls.alpn.as_deref(), Some("http/1.1"));
+    assert!(tls.new_connection);
+    let certificate = tls.certificate.as_ref().expect("certificate");
+    assert_eq!(certificate.subject, "CN=shop.test");
+    assert_eq!(certificate.issuer, "CN=hops scenario test CA");
+    assert_eq!(certificate.names, LEAF_NAMES);
+    assert_eq!(certificate.not_after, "4096-01-01T00:00:00Z");
+    assert!(
+        certificate.not_before.len() == 20 && certificate.not_before.ends_with('Z'),
+        "{certificate:?}"
+    );
+    let document: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    let connect = document["hops"][1]["timing_ms"]["connect"]
+        .as_f64()
+        .expect("a new connection has a connect time");
+    assert!(
+        *handshake >= 0.0 && *handshake <= connect,
+        "tls {handshake} within connect {connect}"
+    );
+}
+
+#[test]
+fn an_expired_certificate_stops_the_chain_at_its_hop_with_exit_6() {
+    let site = TlsSite::start(vec![ok("/secure")], LeafKind::Expired);
+    let run = site.run(&["{shop_tls}/secure"]);
+    run.code(6)
+        .hop_error(1, "TLS handshake failed: the certificate has expired")
+        .hop_error(1, "it was valid until ")
+        .hop_error(1, "(1 day ago)");
+    assert_eq!(site.requests(), Vec::<String>::new(), "nothing was sent");
+}
+
+#[test]
+fn a_certificate_for_another_name_names_both_names() {
+    let site = TlsSite::start(
+        vec![redirect("/start", 302, "{shop_tls}/secure"), ok("/secure")],
+        LeafKind::WrongName,
+    );
+    let run = site.run(&["{shop}/start"]);
+    run.code(6).hops_shown(1).hop_error(
+        2,
+        &format!("the certificate is not valid for shop.test: it is for {WRONG_NAME}"),
+    );
+    assert_eq!(site.requests(), ["GET http:shop.test /start"]);
+}
+
+#[test]
+fn a_certificate_from_an_untrusted_ca_is_an_unknown_authority() {
+    let site = TlsSite::start(vec![ok("/secure")], LeafKind::Valid);
+    let run = site.run_without_ca(&["{shop_tls}/secure"]);
+    run.code(6).hop_error(
+        1,
+        "the certificate was issued by an unknown authority: CN=hops scenario test CA; --cacert FILE",
+    );
+    assert_eq!(site.requests(), Vec::<String>::new());
+}
+
+#[test]
+fn insecure_accepts_an_expired_certificate_and_still_shows_it_and_why() {
+    let site = TlsSite::start(vec![ok("/secure")], LeafKind::Expired);
+    let run = site.run(&["-k", "-v", "{shop_tls}/secure"]);
+    run.code(0)
+        .quiet_stderr()
+        .hops_shown(1)
+        .stdout_has(", ALPN http/1.1\n")
+        .stdout_has("    certificate: CN=shop.test, issued by CN=hops scenario test CA, names shop.test, ")
+        .stdout_has(" (1 day ago)\n")
+        .stdout_has(
+            "! warning: certificate checks are off (-k); without -k this hop fails: the certificate has expired",
+        );
+    let tls_line = run
+        .stdout
+        .lines()
+        .find(|line| line.trim_start().starts_with("TLS 1.3 TLS13_"))
+        .map(str::to_owned);
+    assert!(tls_line.is_some(), "{run}");
+    assert_eq!(site.requests(), ["GET https:shop.test /secure"]);
+}
+
+#[test]
+fn a_reused_connection_keeps_its_tls_facts() {
+    let site = TlsSite::start(vec![redirect("/a", 302, "/b"), ok("/b")], LeafKind::Valid);
+    let run = site.run(&["--format", "json", "{shop_tls}/a"]);
+    run.code(0).quiet_stderr();
+    let hops = json_hops(&run);
+    assert_eq!(hops.len(), 2, "{run}");
+    let (Some(first), Some(_)) = &hops[0] else {
+        panic!("hop 1 has no tls object or time\n{run}");
+    };
+    let (Some(second), second_time) = &hops[1] else {
+        panic!("hop 2 has no tls object\n{run}");
+    };
+    assert!(first.new_connection, "{run}");
+    assert!(!second.new_connection, "{run}");
+    assert_eq!(*second_time, None, "no handshake on a reused connection");
+    assert_eq!(
+        (&second.version, &second.cipher, &second.alpn),
+        (&first.version, &first.cipher, &first.alpn)
+    );
+    assert_eq!(
+        second.certificate.as_ref().map(|c| &c.subject),
+        Some(&"CN=shop.test".to_owned())
+    );
+    assert_eq!(
+        site.requests(),
+        ["GET https:shop.test /a", "GET https:shop.test /b"]
+    );
+
+    let verbose = site.run(&["-v", "{shop_tls}/a"]);
+    verbose
+        .code(0)
+        .stdout_has(", ALPN http/1.1\n")
+        .stdout_has(", ALPN http/1.1 (connection reused)\n");
+    assert_eq!(
+        verbose
+            .stdout
+            .matches("    certificate: CN=shop.test")
+            .count(),
+        2,
+        "{verbose}"
+    );
+}
