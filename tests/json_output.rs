@@ -82,6 +82,8 @@ struct Hop {
     warnings: Vec<Warning>,
 }
 
+/// Mirrors the schema so that it cannot drift; tests/tls.rs checks the values over https.
+#[allow(dead_code)]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Tls {
@@ -96,6 +98,7 @@ struct Tls {
     certificate: Option<TlsCertificate>,
 }
 
+#[allow(dead_code)]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TlsCertificate {
@@ -444,6 +447,7 @@ fn a_followed_chain_is_one_document_with_every_hop() {
         assert!(!hop.synthetic, "{hop:?}");
         assert_eq!(hop.http_version, "HTTP/1.1");
         assert_eq!(hop.remote_addr.as_deref(), Some(remote.as_str()));
+        assert!(hop.tls.is_none(), "plain http hops have no TLS facts");
         assert_eq!(hop.not_followed, None);
         assert!(hop.refresh.is_none());
         assert!(hop.warnings.is_empty(), "{:?}", hop.warnings);
