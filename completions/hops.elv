@@ -43,7 +43,7 @@ set edit:completion:arg-completer[hops] = {|@words|
             cand -c 'Write the cookie jar to FILE (Netscape format) when the run ends'
             cand --cookie-jar 'Write the cookie jar to FILE (Netscape format) when the run ends'
             cand --resolve 'Connect to ADDR for HOST:PORT (repeatable), as curl: example.test:443:127.0.0.1'
-            cand --cacert 'Trust the CA certificates in this PEM file (in addition to the system''s)'
+            cand --cacert 'Trust only the CA certificates in this PEM file instead of the system''s, as curl does'
             cand -m 'Give up on the whole run after SECS seconds'
             cand --max-time 'Give up on the whole run after SECS seconds'
             cand --connect-timeout 'Give up connecting after SECS seconds'

@@ -209,7 +209,7 @@ pub struct ConnectionArgs {
     #[arg(long = "resolve", value_name = "HOST:PORT:ADDR", action = ArgAction::Append)]
     pub resolve: Vec<String>,
 
-    /// Trust the CA certificates in this PEM file (in addition to the system's)
+    /// Trust only the CA certificates in this PEM file instead of the system's, as curl does
     #[arg(long = "cacert", value_name = "FILE")]
     pub cacert: Option<PathBuf>,
 

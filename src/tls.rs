@@ -36,7 +36,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
@@ -139,8 +139,8 @@ fn ip_address(bytes: &[u8]) -> Option<IpAddr> {
 
 /// The client configuration reqwest is given, and the log its observers write to.
 ///
-/// `cacert_pem` adds trusted roots to the system's; `insecure` (`-k`) accepts any certificate
-/// but still verifies it, so the hop can say what is wrong with it.
+/// `cacert_pem` replaces the system's roots, as curl's `--cacert` does; `insecure` (`-k`) accepts
+/// any certificate but still verifies it, so the hop can say what is wrong with it.
 pub fn client_config(
     cacert_pem: Option<&[u8]>,
     insecure: bool,
@@ -161,20 +161,26 @@ pub fn client_config(
         }
         None => Vec::new(),
     };
-    let has_extra_roots = !extra_roots.is_empty();
-    let trusted: Option<Arc<dyn ServerCertVerifier>> =
-        match rustls_platform_verifier::Verifier::new_with_extra_roots(
-            extra_roots,
+    let trusted = if extra_roots.is_empty() {
+        Trust::System {
+            provider: Arc::clone(&provider),
+            verifier: OnceLock::new(),
+        }
+    } else {
+        let mut roots = rustls::RootCertStore::empty();
+        for root in extra_roots {
+            roots
+                .add(root)
+                .context("--cacert: not a usable CA certificate")?;
+        }
+        let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
             Arc::clone(&provider),
-        ) {
-            Ok(verifier) => Some(Arc::new(verifier)),
-            Err(error) if has_extra_roots => {
-                return Err(error).context("--cacert: not a usable CA certificate");
-            }
-            // No CA certificate on the system and no --cacert: nothing is trusted, so every
-            // certificate is from an unknown authority (plain http still works).
-            Err(_) => None,
-        };
+        )
+        .build()
+        .context("--cacert: not a usable CA certificate")?;
+        Trust::Only(verifier)
+    };
     let verifier = Arc::new(RecordingVerifier {
         trusted,
         insecure,
@@ -514,11 +520,36 @@ fn serialize_rfc3339<S: serde::Serializer>(
 // ---------------------------------------------------------------------------------------------
 // The certificate verifier.
 
-/// The system's verifier (with `--cacert`), recording what it saw and said.
+/// Which certificate authorities are trusted.
+#[derive(Debug)]
+enum Trust {
+    /// The system's, loaded at the first https handshake: reading the system store costs a few
+    /// milliseconds that a plain-http run should not pay. `None` inside when the system has no
+    /// CA certificates at all.
+    System {
+        provider: Arc<CryptoProvider>,
+        verifier: OnceLock<Option<rustls_platform_verifier::Verifier>>,
+    },
+    /// Only those of `--cacert`, as in curl.
+    Only(Arc<rustls::client::WebPkiServerVerifier>),
+}
+
+impl Trust {
+    fn verifier(&self) -> Option<&dyn ServerCertVerifier> {
+        match self {
+            Trust::System { provider, verifier } => verifier
+                .get_or_init(|| rustls_platform_verifier::Verifier::new(Arc::clone(provider)).ok())
+                .as_ref()
+                .map(|v| v as &dyn ServerCertVerifier),
+            Trust::Only(verifier) => Some(verifier.as_ref()),
+        }
+    }
+}
+
+/// The trusted verifier, recording what it saw and said.
 #[derive(Debug)]
 struct RecordingVerifier {
-    /// `None` when no CA certificate is trusted at all.
-    trusted: Option<Arc<dyn ServerCertVerifier>>,
+    trusted: Trust,
     insecure: bool,
     algorithms: WebPkiSupportedAlgorithms,
     log: Arc<TlsLog>,
@@ -533,7 +564,7 @@ impl ServerCertVerifier for RecordingVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let verdict = match &self.trusted {
+        let verdict = match self.trusted.verifier() {
             Some(trusted) => trusted.verify_server_cert(
                 end_entity,
                 intermediates,
