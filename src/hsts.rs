@@ -18,16 +18,13 @@
 //! - `max-age` is required, its value digits only (also when quoted); a value too large for a
 //!   `u64` saturates instead of failing, as Chromium's does, and [`Sts::effective_max_age`] caps
 //!   it at [`MAX_AGE_CAP`] (one year) when the entry is stored;
-//! - `includeSubDomains` and `preload` take no value;
-//! - a repeated `max-age`, `includeSubDomains` or `preload`, or any syntax error (a `,` used as a
-//!   separator is the common one), makes the whole header invalid ([`StsError`] says why);
+//! - `includeSubDomains` takes no value;
+//! - a repeated `max-age` or `includeSubDomains`, or any syntax error (a `,` used as a separator
+//!   is the common one), makes the whole header invalid ([`StsError`] says why);
 //! - unknown directives are ignored, repeated or not, as Chromium does, but must still be
-//!   well-formed.
-//!
-//! One deliberate difference: browsers treat `preload` as an unknown directive, so they accept
-//! `preload=yes` or a repeated `preload`, which hops reports as invalid (a flag with a value, or
-//! given twice, is a mistake in a header meant for the preload list). Each case has its own
-//! [`StsError`] variant, so the caller can say that a browser would still apply the header.
+//!   well-formed. `preload` is one of them for browsers, which never read it: hops notes it
+//!   (for the preload-list hints) when it appears without a value, and lets a repeat or a value
+//!   pass, as browsers do.
 //!
 //! # Hosts
 //! [`normalize_host`] is the one form every comparison uses: lowercase, one trailing dot
@@ -102,8 +99,7 @@ impl Sts {
 }
 
 /// Why a `Strict-Transport-Security` value is invalid. Each makes browsers ignore the whole
-/// header, except `Repeated` and `UnexpectedValue` for `preload`, which only hops rejects (see
-/// the module doc). Columns count characters from 1.
+/// header. Columns count characters from 1.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StsError {
     #[error("max-age is missing")]
@@ -156,7 +152,8 @@ pub fn parse_sts(value: &str) -> Result<Sts, StsError> {
             include_subdomains =
                 set_flag_once(include_subdomains, INCLUDE_SUBDOMAINS, directive_value)?;
         } else if name.eq_ignore_ascii_case(PRELOAD) {
-            preload = set_flag_once(preload, PRELOAD, directive_value)?;
+            // Browsers ignore it; hstspreload.org looks for the bare token.
+            preload |= directive_value.is_none();
         }
         // Any other directive is ignored (RFC 6797 §6.1 rule 5); the scanner has already
         // checked that it is well-formed.
@@ -889,6 +886,9 @@ mod tests {
             ("max-age\t=\t\"5\"", 5, false, false),
             // empty directives
             ("max-age=1;;includeSubDomains", 1, true, false),
+            // browsers ignore preload, so neither a repeat nor a value invalidates the header
+            ("max-age=1; preload; PRELOAD", 1, false, true),
+            ("max-age=1; preload=yes", 1, false, false),
             (";max-age=1;", 1, false, false),
             ("; ; max-age=1 ; ;", 1, false, false),
             // unknown directives are ignored, repeated or not, valueless or with any value
@@ -942,11 +942,9 @@ mod tests {
             ("max-age=1; max-age=1", Repeated { directive: "max-age" }),
             ("max-age=1; MAX-AGE=2", Repeated { directive: "max-age" }),
             ("max-age=1; includeSubDomains; includesubdomains", Repeated { directive: "includeSubDomains" }),
-            ("max-age=1; preload; preload", Repeated { directive: "preload" }),
             // flags take no value
             ("max-age=1; includeSubDomains=true", UnexpectedValue { directive: "includeSubDomains" }),
             ("max-age=1; includeSubDomains=\"\"", UnexpectedValue { directive: "includeSubDomains" }),
-            ("max-age=1; preload=1", UnexpectedValue { directive: "preload" }),
             // a comma as separator, anywhere
             ("max-age=1, includeSubDomains", CommaSeparator { column: 10 }),
             ("max-age=1,includeSubDomains", CommaSeparator { column: 10 }),
@@ -1029,8 +1027,8 @@ mod tests {
             "unexpected ',' at column 10 — directives are separated by ';'"
         );
         assert_eq!(
-            message("max-age=1; preload=yes"),
-            "directive preload takes no value"
+            message("max-age=1; includeSubDomains=yes"),
+            "directive includeSubDomains takes no value"
         );
         assert_eq!(
             message("max-age=1 2"),
