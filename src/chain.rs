@@ -202,7 +202,8 @@ impl Tracer<'_> {
                 (refresh_target, 303, Via::Refresh)
             };
 
-            let redirects_so_far = self.hops.len();
+            // An HSTS upgrade is the client's own doing, not a redirect the server asked for.
+            let redirects_so_far = self.hops.iter().filter(|hop| !hop.synthetic).count();
             if redirects_so_far >= self.config.max_redirects as usize {
                 hop.timing.total = sent_at.elapsed();
                 self.hops.push(hop);
