@@ -45,7 +45,10 @@ impl Chain {
     /// Redirects followed: responses that led to another request.
     /// HSTS upgrades are not counted: no server asked for them (curl does not count its own either).
     pub fn redirects(&self) -> usize {
-        self.hops.iter().filter(|hop| hop.next.is_some() && !hop.synthetic).count()
+        self.hops
+            .iter()
+            .filter(|hop| hop.next.is_some() && !hop.synthetic)
+            .count()
     }
 
     /// The last response received, which is the final response when the outcome is `Ok`.

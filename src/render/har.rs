@@ -28,9 +28,16 @@ fn entry(hop: &Hop, redaction: Redaction) -> Value {
     let url = redaction.url(&hop.url);
     let first_byte = millis(hop.timing.first_byte);
     let total = millis(hop.timing.total);
-    // From the rounded values, so `time` is the sum of the timings, and rounded again so a
-    // difference of two decimals does not show as 0.07400000000000007.
-    let receive = ((total - first_byte).max(0.0) * 1000.0).round() / 1000.0;
+    // HAR's phases: dns, then connect (which includes ssl), then wait, then receive; -1 for a
+    // phase that did not happen (a reused connection has no dns or connect). Computed from the
+    // rounded values so `time` is their sum, and rounded again so a difference of two decimals
+    // does not show as 0.07400000000000007.
+    let round = |ms: f64| (ms.max(0.0) * 1000.0).round() / 1000.0;
+    let dns = hop.timing.dns.map(millis);
+    let connect = hop.timing.connect.map(millis);
+    let ssl = hop.timing.tls.map(millis);
+    let wait = round(first_byte - dns.unwrap_or(0.0) - connect.unwrap_or(0.0));
+    let receive = round(total - first_byte);
     let mut request = json!({
         "method": hop.method,
         "url": url,
@@ -70,7 +77,15 @@ fn entry(hop: &Hop, redaction: Redaction) -> Value {
             "bodySize": -1,
         },
         "cache": {},
-        "timings": {"blocked": -1, "dns": -1, "connect": -1, "ssl": -1, "send": 0, "wait": first_byte, "receive": receive},
+        "timings": {
+            "blocked": -1,
+            "dns": dns.unwrap_or(-1.0),
+            "connect": connect.unwrap_or(-1.0),
+            "ssl": ssl.unwrap_or(-1.0),
+            "send": 0,
+            "wait": wait,
+            "receive": receive,
+        },
     });
     if let Some(addr) = hop.remote_addr {
         entry["serverIPAddress"] = json!(addr.ip().to_string());
@@ -114,7 +129,21 @@ mod tests {
         assert_eq!(entry["time"], json!(1.22));
         assert_eq!(
             entry["timings"],
-            json!({"blocked": -1, "dns": -1, "connect": -1, "ssl": -1, "send": 0, "wait": 1.146, "receive": 0.074})
+            json!({"blocked": -1, "dns": -1.0, "connect": -1.0, "ssl": -1.0, "send": 0, "wait": 1.146, "receive": 0.074})
+        );
+        let mut fresh = testing::hop(1, "https://a.test/", 200, None);
+        fresh.timing.dns = Some(Duration::from_micros(100));
+        fresh.timing.connect = Some(Duration::from_micros(500));
+        fresh.timing.tls = Some(Duration::from_micros(300));
+        fresh.timing.first_byte = Duration::from_micros(1000);
+        fresh.timing.total = Duration::from_micros(1200);
+        let har = document(
+            &[testing::chain(vec![fresh], Outcome::Ok)],
+            Redaction::default(),
+        );
+        assert_eq!(
+            har["log"]["entries"][0]["timings"],
+            json!({"blocked": -1, "dns": 0.1, "connect": 0.5, "ssl": 0.3, "send": 0, "wait": 0.4, "receive": 0.2})
         );
         assert_eq!(
             entry["request"]["queryString"],
