@@ -47,9 +47,11 @@ pub struct Diagnosis {
     pub fix: String,
 }
 
-/// The earlier visits to the same page whose query (or the path itself) grew each time, when
+/// The earlier visits to the same page whose query wrapped itself once more each time, when
 /// `next` would make the third such visit: a loop that never repeats exactly (a return-to
-/// parameter wrapped again and again). Returns the 1-based hop numbers of the earlier visits.
+/// parameter wrapped again and again). A query that only gains parameters (`?a=1`, then
+/// `?a=1&b=2`) is not this: the nesting depth must grow too. Also a path that keeps repeating a
+/// segment (`/a/`, `/a/a/`, ...). Returns the 1-based hop numbers of the earlier visits.
 pub fn growing_url(visited: &[Url], next: &Url) -> Option<Vec<usize>> {
     let next_origin = next.origin();
     let same_page: Vec<usize> = visited
@@ -61,12 +63,11 @@ pub fn growing_url(visited: &[Url], next: &Url) -> Option<Vec<usize>> {
         .collect();
     if same_page.len() >= 2 {
         let tail = &same_page[same_page.len() - 2..];
-        let lengths: Vec<usize> = tail
-            .iter()
-            .map(|&i| query_len(&visited[i]))
-            .chain(std::iter::once(query_len(next)))
-            .collect();
-        if lengths.windows(2).all(|w| w[0] < w[1]) {
+        let visits: Vec<&Url> = tail.iter().map(|&i| &visited[i]).chain([next]).collect();
+        let lengths: Vec<usize> = visits.iter().map(|url| query_len(url)).collect();
+        let depths: Vec<usize> = visits.iter().map(|url| nesting_depth(url)).collect();
+        let strictly_growing = |values: &[usize]| values.windows(2).all(|w| w[0] < w[1]);
+        if strictly_growing(&lengths) && strictly_growing(&depths) {
             return Some(tail.iter().map(|i| i + 1).collect());
         }
     }
@@ -94,6 +95,29 @@ pub fn growing_url(visited: &[Url], next: &Url) -> Option<Vec<usize>> {
 
 fn query_len(url: &Url) -> usize {
     url.query().map_or(0, str::len)
+}
+
+/// How many times the query's first parameter name appears once every level of percent-encoding
+/// is undone: `r=%2Fapp%3Fr%3D%252Flogin` reads `r=/app?r=/login`, depth 2.
+fn nesting_depth(url: &Url) -> usize {
+    let Some(query) = url.query() else {
+        return 0;
+    };
+    let Some(name) = query.split(['=', '&']).next().filter(|n| !n.is_empty()) else {
+        return 0;
+    };
+    let mut decoded = query.to_owned();
+    // Each round undoes one level of encoding; a handful covers any loop caught on its third visit.
+    for _ in 0..8 {
+        let once = percent_encoding::percent_decode_str(&decoded)
+            .decode_utf8_lossy()
+            .into_owned();
+        if once == decoded {
+            break;
+        }
+        decoded = once;
+    }
+    decoded.matches(&format!("{name}=")).count()
 }
 
 fn has_repeated_segment(path: &str) -> bool {
@@ -704,6 +728,24 @@ mod tests {
             growing_url(&visited, &url("http://shop.test/login?next=%2F")),
             None
         );
+    }
+
+    #[test]
+    fn a_query_that_only_gains_parameters_is_not_growing() {
+        let visited = [
+            url("http://s.test/start"),
+            url("http://s.test/start?lang=en"),
+        ];
+        assert_eq!(
+            growing_url(&visited, &url("http://s.test/start?lang=en&region=eu")),
+            None
+        );
+        assert_eq!(
+            nesting_depth(&url("http://s.test/?r=%2Fapp%3Fr%3D%252Flogin")),
+            2
+        );
+        assert_eq!(nesting_depth(&url("http://s.test/?lang=en&region=eu")), 1);
+        assert_eq!(nesting_depth(&url("http://s.test/")), 0);
     }
 
     #[test]

@@ -61,12 +61,23 @@ pub fn render(
             options.redaction.url(&info.url),
             "(not sent)".dimmed()
         )?;
-        writeln!(
-            out,
-            "{INDENT}{} this request is identical to hop {}: same method, URL, body and cookies",
-            "↻ loop:".red().bold(),
-            info.repeats_hop
-        )?;
+        let growth = chain
+            .diagnosis
+            .as_ref()
+            .filter(|d| d.kind == crate::diagnose::LoopKind::GrowingUrl);
+        let what = if let Some(growth) = growth {
+            let visits: Vec<String> = growth.hops.iter().map(usize::to_string).collect();
+            format!(
+                "this page comes back with a longer URL than at hops {}, once again",
+                visits.join(" and ")
+            )
+        } else {
+            format!(
+                "this request is identical to hop {}: same method, URL, body and cookies",
+                info.repeats_hop
+            )
+        };
+        writeln!(out, "{INDENT}{} {what}", "↻ loop:".red().bold())?;
         writeln!(out)?;
     }
     writeln!(out, "{}", summary_line(chain, options.redaction))?;
