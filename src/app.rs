@@ -38,6 +38,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 async fn trace_all(config: &Config) -> Result<ExitCode> {
     let client =
         crate::client::build(&config.connection).map_err(|err| UsageError(format!("{err:#}")))?;
+    check_output_files(config)?;
     let mut jar = seeded_jar(config)?;
     let mut hsts = loaded_hsts(config);
     let mut sink = open_body_sink(config).await?;
@@ -118,6 +119,36 @@ fn loaded_hsts(config: &Config) -> HstsStore {
         }
     }
     store
+}
+
+/// The files written at the end (`-c`, `--hsts`, `--har`) must be writable before any request
+/// is sent, so a typo in a path does not cost the whole trace. A missing file is created empty;
+/// an existing one is left as it is until the end.
+fn check_output_files(config: &Config) -> Result<()> {
+    let files = [
+        (config.cookies.jar_out.as_deref(), "cookie jar"),
+        (
+            config
+                .connection
+                .hsts_file
+                .as_ref()
+                .map(|(path, _)| path.as_path()),
+            "HSTS cache file",
+        ),
+        (config.har.as_deref(), "HAR file"),
+    ];
+    for (path, what) in files {
+        if let Some(path) = path {
+            std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(path)
+                .map_err(|err| {
+                    UsageError(format!("cannot write the {what} {}: {err}", path.display()))
+                })?;
+        }
+    }
+    Ok(())
 }
 
 fn seeded_jar(config: &Config) -> Result<Jar> {

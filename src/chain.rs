@@ -179,7 +179,10 @@ impl Tracer<'_> {
                     hop.not_followed = Some("not followed: --max-redirs 0".into());
                 }
                 let mut response = response;
-                let prefix = match self.read_html_prefix(&mut response).await {
+                let prefix = match self
+                    .read_html_prefix(&mut response, &mut hop.warnings)
+                    .await
+                {
                     Ok(prefix) => prefix,
                     Err((kind, message)) => {
                         hop.timing.total = sent_at.elapsed();
@@ -276,9 +279,12 @@ impl Tracer<'_> {
     }
 
     /// The first 64 KiB of an HTML body, where a meta refresh would be; empty for anything else.
+    /// An encoded (compressed) HTML body is not decoded: a warning says the meta refresh was
+    /// not looked for.
     async fn read_html_prefix(
         &self,
         response: &mut Response,
+        warnings: &mut Vec<Warning>,
     ) -> Result<Vec<u8>, (ErrorKind, String)> {
         let headers = response.headers();
         let is_html = headers.get(header::CONTENT_TYPE).is_some_and(|v| {
@@ -286,11 +292,22 @@ impl Tracer<'_> {
                 .to_ascii_lowercase()
                 .contains("html")
         });
-        let encoded = headers
+        let encoding = headers
             .get(header::CONTENT_ENCODING)
-            .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"));
+            .filter(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"))
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let mut prefix = Vec::new();
-        if !is_html || encoded {
+        if !is_html {
+            return Ok(prefix);
+        }
+        if let Some(encoding) = encoding {
+            warnings.push(Warning::new(
+                "html_not_decoded",
+                format!(
+                    "the HTML body is {encoding}-encoded and hops does not decode it: a \
+                     <meta http-equiv=\"refresh\"> in it was not looked for"
+                ),
+            ));
             return Ok(prefix);
         }
         while prefix.len() < crate::refresh::HTML_PREFIX_LIMIT {
@@ -487,7 +504,7 @@ impl Tracer<'_> {
             index,
             method: request.method.to_string(),
             url: request.url.to_string(),
-            request_headers: header_pairs(sent_headers),
+            request_headers: headers_as_sent(request, sent_headers),
             body_bytes: request.body.as_ref().map(Bytes::len),
             request_body: request.body.clone(),
             started_at: std::time::SystemTime::now() - first_byte,
@@ -663,6 +680,26 @@ fn summary(start: &PlannedRequest) -> RequestSummary {
             .collect(),
         body_bytes: start.body.as_ref().map(Bytes::len),
     }
+}
+
+/// The request's headers as they go out: the ones hops set, plus `Host` and `Content-Length`,
+/// which the HTTP library adds, so `-v` and the JSON show everything that was sent.
+fn headers_as_sent(request: &PlannedRequest, headers: &HeaderMap) -> Vec<(String, String)> {
+    let mut pairs = header_pairs(headers);
+    if !headers.contains_key(header::HOST) {
+        let host = request.url.host_str().unwrap_or_default();
+        let authority = match request.url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        pairs.insert(0, ("host".to_owned(), authority));
+    }
+    if let Some(body) = &request.body {
+        if !headers.contains_key(header::CONTENT_LENGTH) {
+            pairs.push(("content-length".to_owned(), body.len().to_string()));
+        }
+    }
+    pairs
 }
 
 fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {

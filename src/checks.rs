@@ -18,7 +18,7 @@ pub struct Checks {
     pub redirects: Option<usize>,
     pub chain: Option<Vec<u16>>,
     /// (hop number, expected resolved target)
-    pub locations: Vec<(usize, Url)>,
+    pub locations: Vec<(usize, ExpectedTarget)>,
     pub no_downgrade: bool,
     /// `-f/--fail`: the final status is below 400.
     pub fail_on_http_error: bool,
@@ -113,12 +113,12 @@ pub fn evaluate_with(chain: &Chain, checks: &Checks, redaction: Redaction) -> Ve
             hop: differs_at.map(|i| i + 1).or(broke_at),
         });
     }
-    for (index, expected) in &checks.locations {
-        let actual = chain
-            .hops
-            .get(index.wrapping_sub(1))
+    for (index, target) in &checks.locations {
+        let hop = chain.hops.get(index.wrapping_sub(1));
+        let actual = hop
             .and_then(|hop| hop.next.as_ref())
             .map(|next| next.url.clone());
+        let expected = target.resolve(hop.map(|hop| hop.url.as_str()));
         results.push(CheckResult {
             check: "expect-location",
             expected: format!("{index}={}", redaction.url(expected.as_str())),
@@ -186,6 +186,41 @@ fn join(statuses: &[u16]) -> String {
         .join(",")
 }
 
+/// The URL `--expect-location N=URL` expects hop N to redirect to: absolute, or relative to hop
+/// N's own URL as a `Location` would be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpectedTarget {
+    Absolute(Url),
+    Relative(String),
+}
+
+impl ExpectedTarget {
+    /// Absolute when it has a scheme (`https://...`), else a reference such as `/new` or `?q=1`.
+    pub fn parse(text: &str) -> Result<ExpectedTarget, String> {
+        if text.contains("://") {
+            Url::parse(text)
+                .map(ExpectedTarget::Absolute)
+                .map_err(|err| format!("--expect-location: invalid URL {text:?}: {err}"))
+        } else if text.is_empty() {
+            Err("--expect-location: the URL is empty".to_owned())
+        } else {
+            Ok(ExpectedTarget::Relative(text.to_owned()))
+        }
+    }
+
+    /// The absolute URL expected from hop `base`; a relative one is shown as typed when hop N
+    /// does not exist.
+    fn resolve(&self, base: Option<&str>) -> String {
+        match self {
+            ExpectedTarget::Absolute(url) => url.to_string(),
+            ExpectedTarget::Relative(reference) => base
+                .and_then(|base| Url::parse(base).ok())
+                .and_then(|base| base.join(reference).ok())
+                .map_or_else(|| reference.clone(), |url| url.to_string()),
+        }
+    }
+}
+
 /// Parses `--expect-chain 301,302,200`.
 pub fn parse_chain(text: &str) -> Result<Vec<u16>, String> {
     text.split(',')
@@ -245,8 +280,10 @@ mod tests {
             redirects: Some(2),
             chain: Some(vec![301, 302, 200]),
             locations: vec![
-                (1, url("http://a.test/new")),
-                (2, url("http://a.test/other")),
+                (1, ExpectedTarget::Absolute(url("http://a.test/new"))),
+                (2, ExpectedTarget::Absolute(url("http://a.test/other"))),
+                // Relative to hop 2's own URL, as a Location would be.
+                (2, ExpectedTarget::Relative("/final".into())),
             ],
             no_downgrade: true,
             fail_on_http_error: true,
@@ -263,6 +300,7 @@ mod tests {
                 ("expect-chain", true, None),
                 ("expect-location", true, Some(1)),
                 ("expect-location", false, Some(2)),
+                ("expect-location", true, Some(2)),
                 ("expect-no-downgrade", false, Some(1)),
                 ("fail", true, Some(3)),
             ]
@@ -370,7 +408,10 @@ mod tests {
         );
         let checks = Checks {
             url: Some(url("http://u:pw@a.test/next")),
-            locations: vec![(1, url("http://u:typo@a.test/next"))],
+            locations: vec![(
+                1,
+                ExpectedTarget::Absolute(url("http://u:typo@a.test/next")),
+            )],
             no_downgrade: true,
             ..Checks::default()
         };

@@ -168,6 +168,17 @@ impl Config {
         let referer = parse_referer(cli.request.referer.as_deref())?;
         let cookies = cookie_config(cli)?;
         let connection = connection_config(cli)?;
+        if cli.output.format == Format::Json
+            && cli
+                .output
+                .output
+                .as_deref()
+                .is_some_and(|p| p.as_os_str() == "-")
+        {
+            return Err(usage(
+                "-o - would mix the response body into the JSON lines on stdout: write it to a file",
+            ));
+        }
         let output = OutputConfig {
             verbose: cli.output.verbose,
             silent: cli.output.silent,
@@ -241,7 +252,7 @@ fn checks_config(cli: &Cli) -> Result<Checks, UsageError> {
             .iter()
             .map(|arg| {
                 let (index, url) = checks::parse_location(arg).map_err(usage)?;
-                Ok((index, absolute(&url, "--expect-location")?))
+                Ok((index, checks::ExpectedTarget::parse(&url).map_err(usage)?))
             })
             .collect::<Result<_, UsageError>>()?,
         no_downgrade: args.no_downgrade,
@@ -255,7 +266,7 @@ fn write_out_format(arg: Option<&str>) -> Result<Option<String>, UsageError> {
         return Ok(None);
     };
     if arg.starts_with('@') {
-        let bytes = read_data_arg(arg)?;
+        let bytes = read_data_arg(arg, "--write-out format")?;
         return Ok(Some(String::from_utf8_lossy(&bytes).into_owned()));
     }
     Ok(Some(arg.to_owned()))
@@ -395,14 +406,14 @@ fn read_body(cli: &Cli) -> Result<Option<Bytes>, UsageError> {
     }
     let mut parts: Vec<Vec<u8>> = Vec::new();
     for data in &request.data {
-        let mut bytes = read_data_arg(data)?;
+        let mut bytes = read_data_arg(data, "body")?;
         if data.starts_with('@') {
             bytes.retain(|b| *b != b'\r' && *b != b'\n');
         }
         parts.push(bytes);
     }
     for data in &request.data_binary {
-        parts.push(read_data_arg(data)?);
+        parts.push(read_data_arg(data, "body")?);
     }
     for data in &request.data_raw {
         parts.push(data.as_bytes().to_vec());
@@ -410,16 +421,17 @@ fn read_body(cli: &Cli) -> Result<Option<Bytes>, UsageError> {
     Ok(Some(Bytes::from(parts.join(&b'&'))))
 }
 
-fn read_data_arg(arg: &str) -> Result<Vec<u8>, UsageError> {
+/// `DATA`, `@FILE` or `@-` as curl reads them; `what` names the file in messages.
+fn read_data_arg(arg: &str, what: &str) -> Result<Vec<u8>, UsageError> {
     match arg.strip_prefix('@') {
         Some("-") => {
             let mut bytes = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut bytes)
-                .map_err(|err| usage(format!("cannot read the body from stdin: {err}")))?;
+                .map_err(|err| usage(format!("cannot read the {what} from stdin: {err}")))?;
             Ok(bytes)
         }
-        Some(path) => read_file(Path::new(path), "body file"),
+        Some(path) => read_file(Path::new(path), &format!("{what} file")),
         None => Ok(arg.as_bytes().to_vec()),
     }
 }

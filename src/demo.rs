@@ -22,6 +22,13 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
         .into_iter()
         .filter(|s| args.filter.as_deref().is_none_or(|f| s.name.contains(f)))
         .collect();
+    if scenarios.is_empty() {
+        let filter = args.filter.as_deref().unwrap_or_default();
+        return Err(crate::config::UsageError(format!(
+            "no demo scenario matches {filter:?} (`hops demo --list` names them)"
+        ))
+        .into());
+    }
     let mut out = std::io::stdout().lock();
     if args.list {
         for scenario in &scenarios {
