@@ -143,8 +143,7 @@ pub fn evaluate_with(chain: &Chain, checks: &Checks, redaction: Redaction) -> Ve
             expected: "no https → http hop".to_owned(),
             actual: downgrade.map_or("none".to_owned(), |hop| {
                 format!(
-                    "hop {} goes from https to {}",
-                    hop.index,
+                    "a redirect from https to {}",
                     hop.next
                         .as_ref()
                         .map_or(String::new(), |n| redaction.url(&n.url))
@@ -437,7 +436,7 @@ mod tests {
                 (
                     false,
                     "no https → http hop",
-                    "hop 1 goes from https to http://u:****@a.test/next"
+                    "a redirect from https to http://u:****@a.test/next"
                 ),
             ]
         );

@@ -20,6 +20,9 @@ pub struct TextOptions {
 
 const INDENT: &str = "    ";
 
+/// Warning codes that report something good, shown as notes.
+const NOTES: [&str; 1] = ["hsts_preload_eligible"];
+
 pub fn render(
     chain: &Chain,
     checks: &[CheckResult],
@@ -254,12 +257,13 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
         }
     }
     for warning in &hop.warnings {
-        writeln!(
-            out,
-            "{INDENT}{} {}",
-            "! warning:".yellow().bold(),
-            warning.message
-        )?;
+        // Good news is not a warning, though it travels with them.
+        let label = if NOTES.contains(&warning.code) {
+            "i note:".green().bold()
+        } else {
+            "! warning:".yellow().bold()
+        };
+        writeln!(out, "{INDENT}{label} {}", warning.message)?;
     }
     Ok(())
 }

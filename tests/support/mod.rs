@@ -503,7 +503,7 @@ impl Site {
 
     /// Runs `args` twice, with `--format json` and as text, and checks that both runs sent the
     /// server the same requests and ended with the same exit code, and that every JSON warning
-    /// is printed in the text as `! warning: MESSAGE`.
+    /// is printed in the text as `! warning: MESSAGE` (`i note:` for good news).
     #[track_caller]
     pub fn trace(&self, args: &[&str]) -> Trace {
         self.clear_received();
@@ -524,7 +524,12 @@ impl Site {
         for hop in docs.iter().flat_map(hops_of) {
             for warning in hop["warnings"].as_array().into_iter().flatten() {
                 let message = warning["message"].as_str().unwrap_or_default();
-                text.stdout_has(&format!("! warning: {message}"));
+                let label = if warning["code"] == "hsts_preload_eligible" {
+                    "i note"
+                } else {
+                    "! warning"
+                };
+                text.stdout_has(&format!("{label}: {message}"));
             }
         }
         Trace {
