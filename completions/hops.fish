@@ -32,7 +32,7 @@ complete -c hops -n "__fish_hops_needs_command" -s H -l header -d 'Extra header 
 complete -c hops -n "__fish_hops_needs_command" -s u -l user -d 'Basic credentials "user:password" (no password: empty), sent to the first origin only' -r
 complete -c hops -n "__fish_hops_needs_command" -s A -l user-agent -d 'User-Agent header' -r
 complete -c hops -n "__fish_hops_needs_command" -s e -l referer -d 'Referer: URL on every hop; "URL;auto" or ";auto" sets it to the previous hop on redirects' -r
-complete -c hops -n "__fish_hops_needs_command" -l max-redirs -d 'Redirects to follow before giving up; 0 shows the first response without following it' -r
+complete -c hops -n "__fish_hops_needs_command" -l max-redirs -d 'Redirects to follow before giving up (-1: no limit); 0 shows the first response without following it' -r
 complete -c hops -n "__fish_hops_needs_command" -l expect-status -d 'Expect this final status' -r
 complete -c hops -n "__fish_hops_needs_command" -l expect-url -d 'Expect the chain to end at this URL' -r
 complete -c hops -n "__fish_hops_needs_command" -l expect-redirects -d 'Expect exactly N redirects' -r
@@ -40,7 +40,7 @@ complete -c hops -n "__fish_hops_needs_command" -l expect-chain -d 'Expect this 
 complete -c hops -n "__fish_hops_needs_command" -l expect-location -d 'Expect hop N to redirect to URL (the resolved target); repeatable' -r
 complete -c hops -n "__fish_hops_needs_command" -s b -l cookie -d 'Seed the cookie jar: "name=value; name2=value2" for the first host, or a Netscape cookie file' -r
 complete -c hops -n "__fish_hops_needs_command" -s c -l cookie-jar -d 'Write the cookie jar to FILE (Netscape format) when the run ends' -r -F
-complete -c hops -n "__fish_hops_needs_command" -l resolve -d 'Connect to ADDR for HOST:PORT (repeatable), as curl: example.test:443:127.0.0.1' -r
+complete -c hops -n "__fish_hops_needs_command" -l resolve -d 'Connect to ADDR for HOST (repeatable), in curl\'s form example.test:443:127.0.0.1; applies to every port of HOST' -r
 complete -c hops -n "__fish_hops_needs_command" -l cacert -d 'Trust only the CA certificates in this PEM file instead of the system\'s, as curl does' -r -F
 complete -c hops -n "__fish_hops_needs_command" -s m -l max-time -d 'Give up on the whole run after SECS seconds' -r
 complete -c hops -n "__fish_hops_needs_command" -l connect-timeout -d 'Give up connecting after SECS seconds' -r
@@ -57,7 +57,7 @@ always\t''
 never\t''"
 complete -c hops -n "__fish_hops_needs_command" -l generate -d 'Regenerate shell completions and the man page into DIR' -r -F
 complete -c hops -n "__fish_hops_needs_command" -s I -l head -d 'Send HEAD requests'
-complete -c hops -n "__fish_hops_needs_command" -l browser -d 'Send a browser\'s User-Agent, Accept, Accept-Language and Accept-Encoding (-H still wins)'
+complete -c hops -n "__fish_hops_needs_command" -l browser -d 'Send a browser\'s User-Agent, Accept, Accept-Language, Accept-Encoding and Upgrade-Insecure-Requests (-H still wins)'
 complete -c hops -n "__fish_hops_needs_command" -l post301 -d 'Keep POST and its body on a 301 (curl\'s option; browsers switch to GET)'
 complete -c hops -n "__fish_hops_needs_command" -l post302 -d 'Keep POST and its body on a 302 (curl\'s option; browsers switch to GET)'
 complete -c hops -n "__fish_hops_needs_command" -l post303 -d 'Keep POST and its body on a 303 (curl\'s option; browsers switch to GET)'

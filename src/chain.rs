@@ -155,7 +155,7 @@ impl Tracer<'_> {
 
             hop.via = via;
             hop.hsts = self.observe_sts(&current.url, response.headers(), &mut hop.warnings);
-            let is_last_allowed = self.config.max_redirects == 0;
+            let following_disabled = self.config.max_redirects == 0;
             let location_values: Vec<Vec<u8>> = response
                 .headers()
                 .get_all(header::LOCATION)
@@ -163,7 +163,7 @@ impl Tracer<'_> {
                 .map(|value| value.as_bytes().to_vec())
                 .collect();
             let followable = policy::is_followed_status(hop.status) && !location_values.is_empty();
-            let (target, rule_status, next_via) = if followable && !is_last_allowed {
+            let (target, rule_status, next_via) = if followable && !following_disabled {
                 drain_redirect_body(response, self.deadline).await;
                 let values: Vec<&[u8]> = location_values.iter().map(Vec::as_slice).collect();
                 match self.resolve_location(&values, &current.url, &mut hop) {
@@ -195,7 +195,7 @@ impl Tracer<'_> {
                 let refresh_target = hop
                     .refresh
                     .as_ref()
-                    .filter(|_| self.config.follow_refresh && !is_last_allowed)
+                    .filter(|_| self.config.follow_refresh && !following_disabled)
                     .and_then(|refresh| Url::parse(&refresh.url).ok());
                 let Some(refresh_target) = refresh_target else {
                     let body_result = self.write_body(response, prefix, body_sink.take()).await;

@@ -121,7 +121,7 @@ pub struct RequestArgs {
     #[arg(short = 'I', long = "head")]
     pub head: bool,
 
-    /// Send a browser's User-Agent, Accept, Accept-Language and Accept-Encoding (-H still wins)
+    /// Send a browser's User-Agent, Accept, Accept-Language, Accept-Encoding and Upgrade-Insecure-Requests (-H still wins)
     #[arg(long = "browser")]
     pub browser: bool,
 }
@@ -129,9 +129,14 @@ pub struct RequestArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Following redirects")]
 pub struct FollowArgs {
-    /// Redirects to follow before giving up; 0 shows the first response without following it
-    #[arg(long = "max-redirs", value_name = "N", default_value_t = 20)]
-    pub max_redirs: u32,
+    /// Redirects to follow before giving up (-1: no limit); 0 shows the first response without following it
+    #[arg(
+        long = "max-redirs",
+        value_name = "N",
+        default_value_t = 20,
+        allow_negative_numbers = true
+    )]
+    pub max_redirs: i64,
 
     /// Keep POST and its body on a 301 (curl's option; browsers switch to GET)
     #[arg(long = "post301")]
@@ -205,7 +210,7 @@ pub struct CookieArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
-    /// Connect to ADDR for HOST:PORT (repeatable), as curl: example.test:443:127.0.0.1
+    /// Connect to ADDR for HOST (repeatable), in curl's form example.test:443:127.0.0.1; applies to every port of HOST
     #[arg(long = "resolve", value_name = "HOST:PORT:ADDR", action = ArgAction::Append)]
     pub resolve: Vec<String>,
 

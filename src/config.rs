@@ -193,7 +193,6 @@ impl Config {
                 url,
                 headers,
                 body,
-                credentials_removed: false,
             },
             follow: FollowOptions {
                 keep_post: KeepPost {
@@ -203,7 +202,13 @@ impl Config {
                 },
                 location_trusted: cli.follow.location_trusted,
             },
-            max_redirects: cli.follow.max_redirs,
+            max_redirects: match cli.follow.max_redirs {
+                // curl's "unlimited"; loops are still caught by their repeats.
+                -1 => u32::MAX,
+                n => u32::try_from(n).map_err(|_| {
+                    usage(format!("--max-redirs needs a number from -1 up, not {n}"))
+                })?,
+            },
             follow_refresh: cli.follow.follow_refresh,
             referer,
             cookies,
@@ -310,6 +315,11 @@ pub fn color_enabled(when: ColorWhen) -> bool {
 /// Parses the starting URL; without a scheme, `http://` is assumed as curl does.
 pub fn parse_start_url(raw: &str) -> Result<Url, UsageError> {
     let trimmed = raw.trim();
+    if trimmed.contains(char::is_whitespace) {
+        return Err(usage(format!(
+            "invalid URL {raw:?}: it contains spaces (percent-encode them as %20)"
+        )));
+    }
     let has_scheme = trimmed.split_once("://").is_some_and(|(scheme, _)| {
         !scheme.is_empty()
             && scheme

@@ -341,8 +341,6 @@ pub struct PlannedRequest {
     /// User-supplied headers still in force, in the order given.
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub body: Option<Bytes>,
-    /// Credential headers were removed at an origin change; they never come back in this chain.
-    pub credentials_removed: bool,
 }
 
 impl PlannedRequest {
@@ -394,7 +392,6 @@ pub fn next_request(
     let mut warnings = Vec::new();
     let mut headers = Vec::with_capacity(current.headers.len());
     let origin_changed = !same_origin(&current.url, &target);
-    let mut credentials_removed = current.credentials_removed;
 
     for (name, value) in &current.headers {
         let lower = name.as_str();
@@ -421,7 +418,6 @@ pub fn next_request(
         }
         if CREDENTIAL_HEADERS.contains(&lower) {
             if origin_changed && !options.location_trusted {
-                credentials_removed = true;
                 push_stripped(
                     &mut stripped,
                     name,
@@ -453,7 +449,6 @@ pub fn next_request(
             url: target,
             headers,
             body,
-            credentials_removed,
         },
         method_rule: rule,
         stripped,
@@ -763,7 +758,6 @@ mod tests {
                 })
                 .collect(),
             body: body.map(|b| Bytes::copy_from_slice(b.as_bytes())),
-            credentials_removed: false,
         }
     }
 
@@ -854,7 +848,6 @@ mod tests {
                 &["authorization", "proxy-authorization", "cookie", "x-keep"]
             };
             assert_eq!(names(&t.next), expected, "{from} -> {to}");
-            assert_eq!(t.next.credentials_removed, stripped);
         }
         // A -> B -> A: once removed, they do not come back.
         let current = planned("GET", "http://shop.test/", &headers, None);
@@ -871,7 +864,6 @@ mod tests {
             FollowOptions::default(),
         );
         assert_eq!(names(&back.next), ["x-keep"]);
-        assert!(back.next.credentials_removed);
     }
 
     #[test]
