@@ -31,7 +31,7 @@ fn usage_errors_exit_2_and_send_nothing() {
         (&["--max-time=-1", "{shop}/"], "--max-time needs a positive number of seconds"),
         (&["--connect-timeout", "0", "{shop}/"], "--connect-timeout"),
         (&["-o", no_dir_output, "{shop}/"], "cannot create output file"),
-        (&["--max-redirs=-1", "{shop}/"], "invalid value '-1' for '--max-redirs <N>'"),
+        (&["--max-redirs=-2", "{shop}/"], "--max-redirs needs a number from -1 up, not -2"),
         (&["--no-cookies", "-b", "a=1", "{shop}/"], "cannot be used with"),
         (&["--unknown-flag", "{shop}/"], "unexpected argument '--unknown-flag'"),
         (&[], "no URL given"),
