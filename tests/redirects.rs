@@ -337,6 +337,15 @@ fn the_twenty_first_redirect_is_too_many() {
 }
 
 #[test]
+fn max_redirs_minus_one_lifts_the_limit_as_in_curl() {
+    let site = Site::start(chain_routes(30));
+    site.run(&["--max-redirs", "-1", "{shop}/r0"])
+        .code(0)
+        .stdout_has("31 requests, 30 redirects");
+    assert_eq!(site.received().len(), 31);
+}
+
+#[test]
 fn max_redirs_sets_the_limit() {
     let site = Site::start(chain_routes(5));
     let run = site.run(&["--max-redirs", "2", "{shop}/r0"]);
