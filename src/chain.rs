@@ -532,25 +532,12 @@ impl Tracer<'_> {
     }
 
     fn loop_ending(&self, repeats_hop: usize, at_hop: usize, request: &PlannedRequest) -> Ending {
-        let url = redact_url(&request.url);
         let message = format!(
-            "redirect loop: this request would repeat hop {repeats_hop} exactly ({} {url})",
-            request.method
+            "redirect loop: this request would repeat hop {repeats_hop} exactly ({} {})",
+            request.method,
+            redact_url(&request.url)
         );
-        (
-            Outcome::Loop,
-            Some(LoopInfo {
-                repeats_hop,
-                at_hop,
-                method: request.method.to_string(),
-                url: request.url.to_string(),
-            }),
-            Some(ChainError {
-                hop: at_hop,
-                kind: ErrorKind::Loop,
-                message,
-            }),
-        )
+        loop_outcome(repeats_hop, at_hop, request, message)
     }
 
     /// Earlier visits to this page with a shorter query or path, when this would be the third.
@@ -570,21 +557,32 @@ impl Tracer<'_> {
             request.method,
             redact_url(&request.url)
         );
-        (
-            Outcome::Loop,
-            Some(LoopInfo {
-                repeats_hop: visits[0],
-                at_hop,
-                method: request.method.to_string(),
-                url: request.url.to_string(),
-            }),
-            Some(ChainError {
-                hop: at_hop,
-                kind: ErrorKind::Loop,
-                message,
-            }),
-        )
+        let first_visit = visits.first().copied().unwrap_or(at_hop);
+        loop_outcome(first_visit, at_hop, request, message)
     }
+}
+
+/// The chain stopped before sending `request`, which would have been hop `at_hop`.
+fn loop_outcome(
+    repeats_hop: usize,
+    at_hop: usize,
+    request: &PlannedRequest,
+    message: String,
+) -> Ending {
+    (
+        Outcome::Loop,
+        Some(LoopInfo {
+            repeats_hop,
+            at_hop,
+            method: request.method.to_string(),
+            url: request.url.to_string(),
+        }),
+        Some(ChainError {
+            hop: at_hop,
+            kind: ErrorKind::Loop,
+            message,
+        }),
+    )
 }
 
 fn network_ending(hop: usize, kind: ErrorKind, message: String) -> Ending {
