@@ -5,20 +5,10 @@
 mod support;
 
 use serde::Deserialize;
+use support::schema::Check;
 use support::{Route, Run, Site, closed_port, ok, redirect, write_file};
 
-/// One check as the JSON document reports it (the full schema is checked in `json_output.rs`).
-#[derive(Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Check {
-    check: String,
-    expected: String,
-    actual: String,
-    ok: bool,
-    hop: Option<usize>,
-}
-
-/// The part of a JSON document these tests read.
+/// The part of a JSON document these tests read (the full schema is `support::schema`).
 #[derive(Debug, Deserialize)]
 struct Document {
     request: Request,

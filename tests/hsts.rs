@@ -7,61 +7,13 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::Value;
+use support::schema::{Hsts, HstsAction, HstsUpgrade};
 use support::{
     Route, Site, Trace, hops_of, json_documents, ok, over, redirect, warning_codes,
     warning_message, write_file,
 };
-
-// ---------------------------------------------------------------------------------------------
-// The `hsts` object of a JSON hop, as documented in `src/render/json.rs`: every key required
-// (nullable ones may be null but not missing), no other key allowed.
-
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    Option::deserialize(d)
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Hsts {
-    #[serde(deserialize_with = "nullable")]
-    header: Option<String>,
-    valid: bool,
-    #[serde(deserialize_with = "nullable")]
-    error: Option<String>,
-    #[serde(deserialize_with = "nullable")]
-    max_age: Option<u64>,
-    #[serde(deserialize_with = "nullable")]
-    max_age_effective: Option<u64>,
-    include_subdomains: bool,
-    preload: bool,
-    action: Action,
-    #[serde(deserialize_with = "nullable")]
-    ignored_reason: Option<String>,
-    #[serde(deserialize_with = "nullable")]
-    upgrade: Option<Upgrade>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Action {
-    Noted,
-    Updated,
-    Removed,
-    Ignored,
-    None,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Upgrade {
-    source: String,
-    matched: String,
-    include_subdomains: bool,
-    from: String,
-    to: String,
-}
 
 /// The strictly-read `hsts` object of a JSON hop (`None` for `null`); the key must exist.
 #[track_caller]
@@ -79,7 +31,7 @@ fn seen(
     max_age: u64,
     include_subdomains: bool,
     preload: bool,
-    action: Action,
+    action: HstsAction,
 ) -> Hsts {
     Hsts {
         header: Some(header.to_owned()),
@@ -99,7 +51,7 @@ fn seen(
 fn ignored(header: &str, max_age: u64, reason: &str) -> Hsts {
     Hsts {
         ignored_reason: Some(reason.to_owned()),
-        ..seen(header, max_age, false, false, Action::Ignored)
+        ..seen(header, max_age, false, false, HstsAction::Ignored)
     }
 }
 
@@ -164,9 +116,9 @@ fn assert_upgrade_hop(
             max_age_effective: None,
             include_subdomains: false,
             preload: false,
-            action: Action::None,
+            action: HstsAction::NoAction,
             ignored_reason: None,
-            upgrade: Some(Upgrade {
+            upgrade: Some(HstsUpgrade {
                 source: source.to_owned(),
                 matched: matched.to_owned(),
                 include_subdomains,
@@ -225,7 +177,7 @@ fn an_http_link_to_a_host_learned_in_the_chain_is_upgraded_without_a_plain_reque
     );
     assert_eq!(
         hsts(trace.hop(1)),
-        Some(seen(ONE_YEAR, 31_536_000, false, false, Action::Noted))
+        Some(seen(ONE_YEAR, 31_536_000, false, false, HstsAction::Noted))
     );
     assert_upgrade_hop(
         &trace,
@@ -521,7 +473,7 @@ fn an_invalid_sts_header_is_reported_and_not_applied() {
                 max_age_effective: None,
                 include_subdomains: false,
                 preload: false,
-                action: Action::Ignored,
+                action: HstsAction::Ignored,
                 ignored_reason: Some("invalid header: browsers ignore all of it".to_owned()),
                 upgrade: None,
             }),
@@ -595,10 +547,13 @@ fn max_age_zero_removes_the_learned_entry() {
         ],
         "{trace}"
     );
-    assert_eq!(hsts(trace.hop(1)).map(|h| h.action), Some(Action::Noted));
+    assert_eq!(
+        hsts(trace.hop(1)).map(|h| h.action),
+        Some(HstsAction::Noted)
+    );
     assert_eq!(
         hsts(trace.hop(2)),
-        Some(seen("max-age=0", 0, false, false, Action::Removed))
+        Some(seen("max-age=0", 0, false, false, HstsAction::Removed))
     );
     // Removing is not a misconfiguration to hint about.
     assert_eq!(warning_codes(trace.hop(2)), ["https_downgrade"], "{trace}");
@@ -621,8 +576,14 @@ fn a_repeated_header_updates_and_max_age_zero_leaves_the_preload_list_alone() {
     ]);
     let trace = site.trace(&["{example_tls}/a"]);
     trace.code(0);
-    assert_eq!(hsts(trace.hop(1)).map(|h| h.action), Some(Action::Noted));
-    assert_eq!(hsts(trace.hop(2)).map(|h| h.action), Some(Action::Updated));
+    assert_eq!(
+        hsts(trace.hop(1)).map(|h| h.action),
+        Some(HstsAction::Noted)
+    );
+    assert_eq!(
+        hsts(trace.hop(2)).map(|h| h.action),
+        Some(HstsAction::Updated)
+    );
     assert_eq!(
         trace.hop(3)["hsts"]["upgrade"]["include_subdomains"],
         true,
@@ -638,7 +599,7 @@ fn a_repeated_header_updates_and_max_age_zero_leaves_the_preload_list_alone() {
     );
     assert_eq!(
         hsts(trace.hop(1)),
-        Some(seen("max-age=0", 0, false, false, Action::None))
+        Some(seen("max-age=0", 0, false, false, HstsAction::NoAction))
     );
     assert_upgrade_hop(
         &trace,
@@ -712,7 +673,7 @@ fn a_cache_file_entry_upgrades_the_first_request() {
     let docs = json_documents(&run);
     let upgrade = |doc: &Value| hsts(&hops_of(doc)[0]).and_then(|h| h.upgrade);
     let expected = |matched: &str, include_subdomains, host: &str| {
-        Some(Upgrade {
+        Some(HstsUpgrade {
             source: CACHE_FILE.to_owned(),
             matched: matched.to_owned(),
             include_subdomains,
@@ -913,7 +874,7 @@ fn a_max_age_over_one_year_is_capped_and_every_field_is_reported() {
             max_age_effective: Some(31_536_000),
             include_subdomains: true,
             preload: true,
-            action: Action::Noted,
+            action: HstsAction::Noted,
             ignored_reason: None,
             upgrade: None,
         })

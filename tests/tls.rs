@@ -6,6 +6,7 @@ mod support;
 
 use hops::scenario::{BlockingServer, LEAF_NAMES, LeafKind, TlsOptions, WRONG_NAME};
 use serde::Deserialize;
+use support::schema::Tls;
 use support::{Route, Run, hops, ok, redirect};
 
 /// The scenario server with the leaf certificate `leaf` on its https listener.
@@ -48,28 +49,6 @@ impl TlsSite {
             .map(|r| format!("{} {}:{} {}", r.method, r.scheme, r.host, r.path))
             .collect()
     }
-}
-
-// The `tls` object of a hop, as documented in `src/render/json.rs`; every field required.
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Tls {
-    version: Option<String>,
-    cipher: Option<String>,
-    alpn: Option<String>,
-    new_connection: bool,
-    certificate: Option<Certificate>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Certificate {
-    subject: String,
-    issuer: String,
-    names: Vec<String>,
-    not_before: String,
-    not_after: String,
 }
 
 /// Each hop's `tls` and `timing_ms.tls` from a `--format json` run.

@@ -20,6 +20,8 @@ use std::time::Duration;
 
 pub use hops::scenario::{BlockingServer, Received, Route};
 
+pub mod schema;
+
 /// A run that takes longer than this is a hang: the process is killed and the test fails.
 /// It is a safety net, not a timing assertion: healthy runs take milliseconds.
 const HANG_GUARD: Duration = Duration::from_secs(30);
