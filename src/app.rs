@@ -36,12 +36,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// Traces every URL in order, showing each chain as soon as it ends. With several URLs the exit
 /// code is the first non-zero one in the order of the exit code table (1 before 2 before 3 ...).
 async fn trace_all(config: &Config) -> Result<ExitCode> {
-    let client =
-        crate::client::build(&config.connection).map_err(|err| UsageError(format!("{err:#}")))?;
     check_output_files(config)?;
-    let mut jar = seeded_jar(config)?;
-    let mut hsts = loaded_hsts(config);
-    let mut sink = open_body_sink(config).await?;
+    let mut run = Run::open(config).await?;
     let mut chains = Vec::with_capacity(config.urls.len());
     let mut worst = ExitCode::Ok;
     for (number, url) in config.urls.iter().enumerate() {
@@ -49,15 +45,7 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
             // A blank line between one chain's summary and the next chain's first hop.
             println!();
         }
-        let chain = chain::trace(
-            config,
-            config.start_for(url),
-            &client,
-            &mut jar,
-            &mut hsts,
-            sink.take(),
-        )
-        .await;
+        let chain = run.trace(config.start_for(url)).await;
         let code = show(
             config,
             &chain,
@@ -69,14 +57,7 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
         }
         chains.push(chain);
     }
-    if let Some(path) = &config.cookies.jar_out {
-        std::fs::write(path, jar.to_netscape())
-            .with_context(|| format!("cannot write the cookie jar {}", path.display()))?;
-    }
-    if let Some((path, _)) = &config.connection.hsts_file {
-        hsts.save_cache(path)
-            .with_context(|| format!("cannot write the HSTS cache file {}", path.display()))?;
-    }
+    run.save()?;
     if let Some(path) = &config.har {
         let har = crate::render::har::document(&chains, redaction(config));
         std::fs::write(path, serde_json::to_vec_pretty(&har)?)
@@ -85,22 +66,55 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
     Ok(worst)
 }
 
-/// Traces the first URL with a fresh client and jar (what the demo runs per scenario).
-pub async fn trace_one(config: &Config) -> Result<Chain> {
-    let client =
-        crate::client::build(&config.connection).map_err(|err| UsageError(format!("{err:#}")))?;
-    let mut jar = seeded_jar(config)?;
-    let mut hsts = loaded_hsts(config);
-    let sink = open_body_sink(config).await?;
-    Ok(chain::trace(
-        config,
-        config.start.clone(),
-        &client,
-        &mut jar,
-        &mut hsts,
-        sink,
-    )
-    .await)
+/// What the chains of one run share: the client and its connection pool, the cookie jar, the
+/// HSTS store and the `-o` body sink (used by the first chain only).
+pub struct Run<'a> {
+    config: &'a Config,
+    client: crate::client::HopClient,
+    jar: Jar,
+    hsts: HstsStore,
+    sink: Option<BodySink>,
+}
+
+impl<'a> Run<'a> {
+    pub async fn open(config: &'a Config) -> Result<Run<'a>> {
+        let client = crate::client::build(&config.connection)
+            .map_err(|err| UsageError(format!("{err:#}")))?;
+        Ok(Run {
+            config,
+            client,
+            jar: seeded_jar(config)?,
+            hsts: loaded_hsts(config),
+            sink: open_body_sink(config).await?,
+        })
+    }
+
+    pub async fn trace(&mut self, start: crate::policy::PlannedRequest) -> Chain {
+        let sink = self.sink.take();
+        chain::trace(
+            self.config,
+            start,
+            &self.client,
+            &mut self.jar,
+            &mut self.hsts,
+            sink,
+        )
+        .await
+    }
+
+    /// Writes what the run learned: the cookie jar (`-c`) and the HSTS cache (`--hsts`).
+    pub fn save(&self) -> Result<()> {
+        if let Some(path) = &self.config.cookies.jar_out {
+            std::fs::write(path, self.jar.to_netscape())
+                .with_context(|| format!("cannot write the cookie jar {}", path.display()))?;
+        }
+        if let Some((path, _)) = &self.config.connection.hsts_file {
+            self.hsts
+                .save_cache(path)
+                .with_context(|| format!("cannot write the HSTS cache file {}", path.display()))?;
+        }
+        Ok(())
+    }
 }
 
 /// The HSTS store: the embedded preload list (unless `--no-preload`) and the `--hsts` cache file.

@@ -88,7 +88,10 @@ async fn show_scenario(
     let cli = Cli::try_parse_from(&argv)
         .with_context(|| format!("scenario {}: bad arguments", scenario.name))?;
     let config = Config::from_cli(&cli)?;
-    let chain = crate::app::trace_one(&config).await?;
+    let chain = crate::app::Run::open(&config)
+        .await?
+        .trace(config.start.clone())
+        .await;
     let mut errors = Vec::new();
     let code = crate::app::show(&config, &chain, out, &mut errors)?;
     for line in String::from_utf8_lossy(&errors).lines() {
