@@ -5,7 +5,9 @@
 
 use std::path::PathBuf;
 
-use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use clap::{
+    ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum,
+};
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 final response reached, 1 a check failed (-f), 2 usage error, 3 redirect loop,
@@ -55,6 +57,65 @@ pub struct Cli {
     /// Regenerate shell completions and the man page into DIR
     #[arg(long, value_name = "DIR", hide = true)]
     pub generate: Option<PathBuf>,
+}
+
+impl Cli {
+    /// Parses `args` like [`Parser::try_parse_from`], and also records the body arguments in the
+    /// order they were typed, which curl joins them in.
+    pub fn try_parse_ordered<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        cli.request.body_parts = body_parts_in_order(&matches);
+        Ok(cli)
+    }
+}
+
+/// Every `-d`, `--data-binary` and `--data-raw`, in command-line order.
+fn body_parts_in_order(matches: &ArgMatches) -> Vec<BodyPart> {
+    let mut parts = Vec::new();
+    for (id, kind) in [
+        ("data", DataKind::Data),
+        ("data_binary", DataKind::Binary),
+        ("data_raw", DataKind::Raw),
+    ] {
+        let (Some(indices), Some(values)) =
+            (matches.indices_of(id), matches.get_many::<String>(id))
+        else {
+            continue;
+        };
+        parts.extend(
+            indices
+                .zip(values)
+                .map(|(index, value)| (index, kind, value.clone())),
+        );
+    }
+    parts.sort_by_key(|(index, ..)| *index);
+    parts
+        .into_iter()
+        .map(|(_, kind, value)| BodyPart { kind, value })
+        .collect()
+}
+
+/// One body argument as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyPart {
+    pub kind: DataKind,
+    pub value: String,
+}
+
+/// How curl reads a body argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataKind {
+    /// `-d`: `@FILE` with newlines removed.
+    Data,
+    /// `--data-binary`: `@FILE` byte for byte.
+    Binary,
+    /// `--data-raw`: no `@`.
+    Raw,
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,6 +181,10 @@ pub struct RequestArgs {
     /// Send HEAD requests
     #[arg(short = 'I', long = "head")]
     pub head: bool,
+
+    /// The body arguments above in the order they were typed (filled by `Cli::try_parse_ordered`).
+    #[arg(skip)]
+    pub body_parts: Vec<BodyPart>,
 
     /// Send a browser's User-Agent, Accept, Accept-Language, Accept-Encoding and Upgrade-Insecure-Requests (-H still wins)
     #[arg(long = "browser")]

@@ -15,7 +15,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
 
 use crate::checks::{self, Checks};
-use crate::cli::{Cli, ColorWhen, Format};
+use crate::cli::{Cli, ColorWhen, DataKind, Format};
 use crate::policy::{FollowOptions, KeepPost, PlannedRequest};
 
 /// A problem with what the user typed or named on the command line.
@@ -409,24 +409,26 @@ fn apply_header_arg(
 }
 
 /// Reads the request body once, up front, so it can be replayed on 307/308.
+/// Joins the body arguments with `&` in the order they were typed, as curl does.
 fn read_body(cli: &Cli) -> Result<Option<Bytes>, UsageError> {
-    let request = &cli.request;
-    if request.data.is_empty() && request.data_binary.is_empty() && request.data_raw.is_empty() {
+    let body_parts = &cli.request.body_parts;
+    if body_parts.is_empty() {
         return Ok(None);
     }
-    let mut parts: Vec<Vec<u8>> = Vec::new();
-    for data in &request.data {
-        let mut bytes = read_data_arg(data, "body")?;
-        if data.starts_with('@') {
-            bytes.retain(|b| *b != b'\r' && *b != b'\n');
-        }
+    let mut parts: Vec<Vec<u8>> = Vec::with_capacity(body_parts.len());
+    for part in body_parts {
+        let bytes = match part.kind {
+            DataKind::Data => {
+                let mut bytes = read_data_arg(&part.value, "body")?;
+                if part.value.starts_with('@') {
+                    bytes.retain(|b| *b != b'\r' && *b != b'\n');
+                }
+                bytes
+            }
+            DataKind::Binary => read_data_arg(&part.value, "body")?,
+            DataKind::Raw => part.value.as_bytes().to_vec(),
+        };
         parts.push(bytes);
-    }
-    for data in &request.data_binary {
-        parts.push(read_data_arg(data, "body")?);
-    }
-    for data in &request.data_raw {
-        parts.push(data.as_bytes().to_vec());
     }
     Ok(Some(Bytes::from(parts.join(&b'&'))))
 }

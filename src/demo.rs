@@ -7,7 +7,6 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use clap::Parser;
 use colored::Colorize;
 
 use crate::cli::{Cli, DemoArgs};
@@ -85,7 +84,7 @@ async fn show_scenario(
     if args.verbose {
         argv.push("--verbose".to_owned());
     }
-    let cli = Cli::try_parse_from(&argv)
+    let cli = Cli::try_parse_ordered(&argv)
         .with_context(|| format!("scenario {}: bad arguments", scenario.name))?;
     let config = Config::from_cli(&cli)?;
     let chain = crate::app::Run::open(&config)

@@ -2,12 +2,11 @@
 
 use std::io::Write;
 
-use clap::Parser;
 use hops::cli::Cli;
 use hops::exit::ExitCode;
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = Cli::try_parse_ordered(std::env::args_os()).unwrap_or_else(|error| error.exit());
     let code = match hops::app::run(cli) {
         Ok(code) => code,
         Err(error) => report(&error),

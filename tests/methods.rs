@@ -255,6 +255,23 @@ fn body_sources_are_read_once_and_replayed_exactly() {
             stdin: vec![],
             expected: b"a=1&b=2&c=3".to_vec(),
         },
+        // Different body flags are joined in the order they were typed, as curl does.
+        BodySource {
+            args: [
+                "--data-raw",
+                "a=1",
+                "-d",
+                "b=2",
+                "--data-binary",
+                "c=3",
+                "-d",
+                "d=4",
+            ]
+            .map(String::from)
+            .to_vec(),
+            stdin: vec![],
+            expected: b"a=1&b=2&c=3&d=4".to_vec(),
+        },
         // --data-raw takes a leading @ literally.
         BodySource {
             args: vec!["--data-raw".into(), at(&lines)],
