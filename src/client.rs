@@ -202,6 +202,10 @@ fn proxies(
         .noproxy
         .clone()
         .or_else(|| either_case("no_proxy"));
+    // curl's "*" means no host at all goes through a proxy; reqwest's list has no wildcard.
+    if no_proxy.as_deref().is_some_and(|hosts| hosts.trim() == "*") {
+        return Ok(Vec::new());
+    }
     let with_scheme = |url: String| {
         if url.contains("://") {
             url
@@ -263,6 +267,7 @@ mod tests {
             (None, &[("HTTPS_PROXY", "proxy.test:3128"), ("all_proxy", "http://p.test")], 2),
             (None, &[("https_proxy", "")], 0),
             (Some("proxy.test:8080"), &[("http_proxy", "other.test:1")], 1),
+            (None, &[("http_proxy", "proxy.test:3128"), ("NO_PROXY", "*")], 0),
         ];
         for &(flag, vars, expected) in table {
             let env = |name: &str| {

@@ -55,6 +55,15 @@ where
     I: IntoIterator<Item = S>,
     S: Into<OsString>,
 {
+    hops_with_env(args, stdin, &[])
+}
+
+/// Like [`hops_with_stdin`], with these environment variables set as well (proxies, say).
+pub fn hops_with_env<I, S>(args: I, stdin: Vec<u8>, env: &[(&str, &str)]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: Into<OsString>,
+{
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let home = tempfile::tempdir().expect("temporary HOME");
     let output = assert_cmd::Command::cargo_bin("hops")
@@ -62,6 +71,7 @@ where
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home.path())
+        .envs(env.iter().copied())
         .current_dir(home.path())
         .args(&args)
         .write_stdin(stdin)
