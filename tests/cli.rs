@@ -213,3 +213,20 @@ fn color_only_when_asked_for() {
     colored_args.extend(["--color".to_owned(), "always".to_owned()]);
     hops(&colored_args).code(0).stdout_has("\x1b[");
 }
+
+/// The scenario server listens on 127.0.0.1 only: `-4` reaches it, `-6` cannot.
+#[test]
+fn ip_version_flags_choose_the_address_family() {
+    let site = Site::start(vec![ok("/a")]);
+    site.run(&["-4", "--connect-timeout", "5", "{shop}/a"])
+        .code(0);
+    assert_eq!(site.requests(), ["GET shop.test /a"]);
+    site.run(&["-6", "--connect-timeout", "5", "{shop}/a"])
+        .code(6)
+        .hop_error(1, "");
+    assert_eq!(
+        site.requests(),
+        ["GET shop.test /a"],
+        "nothing more arrived"
+    );
+}
