@@ -19,10 +19,10 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::ext::ReasonPhrase;
 use hyper::header::{HOST, HeaderMap, HeaderName, HeaderValue};
-use hyper::server::conn::http1;
+use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde::Deserialize;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
@@ -403,7 +403,8 @@ pub struct Received {
     pub method: String,
     /// Path and query exactly as in the request target.
     pub path: String,
-    /// Lowercase hostname from the Host header, without the port.
+    /// Lowercase hostname from the Host header, without the port; without one (as over HTTP/2),
+    /// from the request URI's authority (`:authority`).
     pub host: String,
     /// Lowercase names; values decoded lossily. Repeated names are grouped, in first-seen order.
     pub headers: Vec<(String, String)>,
@@ -626,7 +627,8 @@ struct ServerState {
 }
 
 /// A loopback HTTP/1.1 server answering from a route table on two ports, plain http and https,
-/// running on the current tokio runtime.
+/// running on the current tokio runtime. With [`TlsOptions::http2`], https connections that
+/// negotiate `h2` are served over HTTP/2.
 ///
 /// Dropping it stops accepting, closes open connections and removes its CA file.
 pub struct ScenarioServer {
@@ -801,7 +803,12 @@ async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Ar
                     // A failed handshake is the client refusing the certificate, or not
                     // speaking TLS: either way there is nothing to serve.
                     if let Ok(stream) = acceptor.accept(stream).await {
-                        serve_connection(stream, "https", state).await;
+                        // `h2` is negotiated only when the acceptor offers it (`TlsOptions::http2`).
+                        if stream.get_ref().1.alpn_protocol() == Some(tls::H2_ALPN) {
+                            serve_h2_connection(stream, "https", state).await;
+                        } else {
+                            serve_connection(stream, "https", state).await;
+                        }
                     }
                 });
             }
@@ -822,6 +829,20 @@ where
     // Failures here are clients hanging up or sending garbage, which hyper has already answered.
     let _ = http1::Builder::new()
         .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+/// Like [`serve_connection`], over HTTP/2 (a TLS connection that negotiated `h2`).
+async fn serve_h2_connection<S>(stream: S, scheme: &'static str, state: Arc<ServerState>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |request| {
+        let state = Arc::clone(&state);
+        async move { Ok::<_, Infallible>(respond(request, scheme, &state).await) }
+    });
+    let _ = http2::Builder::new(TokioExecutor::new())
         .serve_connection(TokioIo::new(stream), service)
         .await;
 }
@@ -1438,6 +1459,7 @@ mod tests {
     async fn expired_and_wrong_name_leafs_are_rejected_by_a_verifying_client() {
         let expired = TlsOptions {
             leaf: LeafKind::Expired,
+            ..TlsOptions::default()
         };
         let server = ScenarioServer::start_with(Vec::new(), expired)
             .await
@@ -1453,6 +1475,7 @@ mod tests {
 
         let wrong_name = TlsOptions {
             leaf: LeafKind::WrongName,
+            ..TlsOptions::default()
         };
         let server = ScenarioServer::start_with(Vec::new(), wrong_name)
             .await

@@ -1,6 +1,7 @@
 //! HTTPS details per hop (TLS version, cipher suite, ALPN, the server's certificate) in `-v` and
 //! in the JSON, and certificate errors named by hop and reason, against the scenario server's
-//! https listener with a valid, an expired and a wrong-name leaf certificate.
+//! https listener with a valid, an expired and a wrong-name leaf certificate, and hops over
+//! HTTP/2 against a listener that offers `h2`.
 
 mod support;
 
@@ -16,9 +17,29 @@ struct TlsSite {
 
 impl TlsSite {
     fn start(routes: Vec<Route>, leaf: LeafKind) -> TlsSite {
+        Self::start_with(
+            routes,
+            TlsOptions {
+                leaf,
+                ..TlsOptions::default()
+            },
+        )
+    }
+
+    /// Like [`TlsSite::start`], with a valid leaf and ALPN `h2, http/1.1` on the https listener.
+    fn start_h2(routes: Vec<Route>) -> TlsSite {
+        Self::start_with(
+            routes,
+            TlsOptions {
+                http2: true,
+                ..TlsOptions::default()
+            },
+        )
+    }
+
+    fn start_with(routes: Vec<Route>, options: TlsOptions) -> TlsSite {
         TlsSite {
-            server: BlockingServer::start_with(routes, TlsOptions { leaf })
-                .expect("loopback server starts"),
+            server: BlockingServer::start_with(routes, options).expect("loopback server starts"),
         }
     }
 
@@ -254,4 +275,80 @@ fn a_reused_connection_keeps_its_tls_facts() {
         2,
         "{verbose}"
     );
+}
+
+#[test]
+fn an_https_chain_runs_over_http2_when_the_server_offers_h2() {
+    let site = TlsSite::start_h2(vec![redirect("/a", 301, "/b"), ok("/b")]);
+    let run = site.run(&["--format", "json", "{shop_tls}/a"]);
+    run.code(0).quiet_stderr();
+    let document: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    let versions: Vec<&str> = document["hops"]
+        .as_array()
+        .expect("hops is an array")
+        .iter()
+        .map(|hop| hop["http_version"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(versions, ["HTTP/2.0", "HTTP/2.0"], "{run}");
+    let statuses: Vec<u64> = document["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hop| hop["status"].as_u64().unwrap_or_default())
+        .collect();
+    assert_eq!(statuses, [301, 200], "{run}");
+    let hops = json_hops(&run);
+    assert_eq!(hops.len(), 2, "{run}");
+    let (Some(first), Some(_)) = &hops[0] else {
+        panic!("hop 1 has no tls object or time\n{run}");
+    };
+    let (Some(second), None) = &hops[1] else {
+        panic!("hop 2 has no tls object, or a handshake time on a reused connection\n{run}");
+    };
+    assert_eq!(first.alpn.as_deref(), Some("h2"), "{run}");
+    assert_eq!(second.alpn.as_deref(), Some("h2"), "{run}");
+    assert!(first.new_connection, "{run}");
+    assert!(!second.new_connection, "{run}");
+    assert_eq!(
+        site.requests(),
+        ["GET https:shop.test /a", "GET https:shop.test /b"]
+    );
+
+    site.server.clear_received();
+    let text = site.run(&["{shop_tls}/a"]);
+    text.code(0).quiet_stderr().stdout_has("HTTP/2.0");
+    let verbose = site.run(&["-v", "{shop_tls}/a"]);
+    verbose
+        .code(0)
+        .stdout_has(", ALPN h2\n")
+        .stdout_has(", ALPN h2 (connection reused)\n");
+}
+
+#[test]
+fn a_post_through_a_307_over_http2_replays_the_body_byte_for_byte() {
+    let site = TlsSite::start_h2(vec![redirect("/form", 307, "/done"), ok("/done")]);
+    // Not UTF-8 and full of line breaks and NULs: every byte must survive the replay.
+    let body: Vec<u8> = (0..=255u8).rev().collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = support::write_file(dir.path(), "body.bin", &body);
+    let data = format!("@{}", file.display());
+    let run = site.run(&[
+        "--format",
+        "json",
+        "--data-binary",
+        &data,
+        "{shop_tls}/form",
+    ]);
+    run.code(0).quiet_stderr();
+    let document: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    for hop in document["hops"].as_array().expect("hops is an array") {
+        assert_eq!(hop["http_version"], "HTTP/2.0", "{run}");
+    }
+    assert_eq!(
+        site.requests(),
+        ["POST https:shop.test /form", "POST https:shop.test /done"]
+    );
+    let received = site.server.received();
+    assert_eq!(received[0].body, body, "first body");
+    assert_eq!(received[1].body, body, "replayed body");
 }

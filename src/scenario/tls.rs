@@ -1,6 +1,7 @@
 //! The scenario server's https side: a throwaway test CA made per server, a leaf certificate
 //! signed by it (valid for every scenario host, or deliberately expired or for the wrong name),
-//! the rustls acceptor that serves it (HTTP/1.1 only, on ring), and the CA file clients trust.
+//! the rustls acceptor that serves it (on ring; HTTP/1.1 only unless [`TlsOptions::http2`] asks
+//! for h2 too), and the CA file clients trust.
 
 use std::fs;
 use std::io;
@@ -49,7 +50,13 @@ pub enum LeafKind {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TlsOptions {
     pub leaf: LeafKind,
+    /// Offer ALPN `h2, http/1.1` instead of `http/1.1` only, and serve a connection that
+    /// negotiated `h2` over HTTP/2.
+    pub http2: bool,
 }
+
+/// The ALPN protocol id of HTTP/2 over TLS.
+pub(super) const H2_ALPN: &[u8] = b"h2";
 
 /// A fresh CA and the acceptor presenting a leaf signed by it.
 pub(super) struct TestPki {
@@ -97,8 +104,13 @@ impl TestPki {
             .with_no_client_auth()
             .with_single_cert(chain, key)
             .map_err(io::Error::other)?;
-        // The server speaks HTTP/1.1 only; saying so keeps an h2-capable client from trying h2.
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        // Without `http2` the server speaks HTTP/1.1 only; saying so keeps an h2-capable client
+        // from trying h2.
+        config.alpn_protocols = if options.http2 {
+            vec![H2_ALPN.to_vec(), b"http/1.1".to_vec()]
+        } else {
+            vec![b"http/1.1".to_vec()]
+        };
         Ok(TestPki {
             ca_pem: ca.pem(),
             acceptor: TlsAcceptor::from(Arc::new(config)),
