@@ -230,3 +230,23 @@ fn ip_version_flags_choose_the_address_family() {
         "nothing more arrived"
     );
 }
+
+/// `-v` says where each hop's time went; the second hop reuses the first one's connection.
+#[test]
+fn verbose_shows_where_the_time_went() {
+    let site = Site::start(vec![redirect("/a", 302, "/b"), ok("/b")]);
+    let run = site.run(&["-v", "{shop}/a"]);
+    run.code(0);
+    let times: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|line| line.trim_start().starts_with("time: "))
+        .collect();
+    assert_eq!(times.len(), 2, "{run}");
+    assert!(
+        times[0].contains("connect ") && times[0].contains("first byte "),
+        "{run}"
+    );
+    assert!(times[1].contains("connection reused"), "{run}");
+    assert_eq!(site.requests(), ["GET shop.test /a", "GET shop.test /b"]);
+}
