@@ -390,3 +390,28 @@ fn host_names_are_matched_by_route() {
     site.run(&["{shop}/x"]).code(0).hops_shown(2);
     assert_eq!(site.requests(), ["GET shop.test /x", "GET other.test /x"]);
 }
+
+/// Support staff need to know a permanent redirect outlives its fix in browsers' caches.
+#[test]
+fn permanent_redirects_show_how_long_browsers_keep_them() {
+    let site = Site::start(vec![
+        redirect("/a", 301, "/b").with_header("Cache-Control", "max-age=3600"),
+        redirect("/b", 308, "/c"),
+        redirect("/c", 302, "/d").with_header("Retry-After", "120"),
+        ok("/d"),
+    ]);
+    site.run(&["{shop}/a"])
+        .code(0)
+        .stdout_has("Cache-Control: max-age=3600  (how long browsers keep this permanent redirect)")
+        .stdout_has("no Cache-Control: browsers may keep this permanent redirect indefinitely")
+        .stdout_has("Retry-After: 120");
+    assert_eq!(
+        site.requests(),
+        [
+            "GET shop.test /a",
+            "GET shop.test /b",
+            "GET shop.test /c",
+            "GET shop.test /d"
+        ]
+    );
+}

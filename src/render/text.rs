@@ -193,6 +193,7 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
             _ => writeln!(out, "{INDENT}Location: {}", redaction.url(location))?,
         }
     }
+    render_caching(hop, out)?;
     if let Some(record) = &hop.hsts {
         render_hsts(record, out)?;
     }
@@ -405,6 +406,35 @@ fn render_tls(tls: &crate::tls::TlsRecord, out: &mut dyn Write) -> io::Result<()
         "certificate:".dimmed(),
         certificate.issuer
     )
+}
+
+/// `Retry-After`, and how long browsers keep a permanent redirect: a 301 or 308 is cached, with
+/// no expiry unless `Cache-Control` says otherwise, so a fixed redirect can outlive its fix.
+fn render_caching(hop: &Hop, out: &mut dyn Write) -> io::Result<()> {
+    let header = |name: &str| {
+        hop.response_headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if let Some(retry) = header("retry-after") {
+        writeln!(out, "{INDENT}Retry-After: {retry}")?;
+    }
+    if hop.synthetic || !matches!(hop.status, 301 | 308) {
+        return Ok(());
+    }
+    match header("cache-control") {
+        Some(cache) => writeln!(
+            out,
+            "{INDENT}Cache-Control: {cache}  {}",
+            "(how long browsers keep this permanent redirect)".dimmed()
+        ),
+        None => writeln!(
+            out,
+            "{INDENT}{}",
+            "no Cache-Control: browsers may keep this permanent redirect indefinitely".dimmed()
+        ),
+    }
 }
 
 /// Where a hop's time went: `time: dns 1.0 ms, connect 2.0 ms (TLS 1.5 ms), first byte 4.0 ms,
