@@ -1455,16 +1455,22 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn expired_and_wrong_name_leafs_are_rejected_by_a_verifying_client() {
-        let expired = TlsOptions {
-            leaf: LeafKind::Expired,
+    /// A server with this leaf, and the error a verifying client gets connecting as shop.test.
+    async fn refused_leaf(leaf: LeafKind) -> (ScenarioServer, io::Error) {
+        let options = TlsOptions {
+            leaf,
             ..TlsOptions::default()
         };
-        let server = ScenarioServer::start_with(Vec::new(), expired)
+        let server = ScenarioServer::start_with(Vec::new(), options)
             .await
             .unwrap();
         let error = tls_connect(&server, "shop.test").await.unwrap_err();
+        (server, error)
+    }
+
+    #[tokio::test]
+    async fn expired_and_wrong_name_leafs_are_rejected_by_a_verifying_client() {
+        let (_server, error) = refused_leaf(LeafKind::Expired).await;
         assert!(
             matches!(
                 certificate_error(&error),
@@ -1473,14 +1479,7 @@ mod tests {
             "{error}"
         );
 
-        let wrong_name = TlsOptions {
-            leaf: LeafKind::WrongName,
-            ..TlsOptions::default()
-        };
-        let server = ScenarioServer::start_with(Vec::new(), wrong_name)
-            .await
-            .unwrap();
-        let error = tls_connect(&server, "shop.test").await.unwrap_err();
+        let (server, error) = refused_leaf(LeafKind::WrongName).await;
         assert!(
             matches!(
                 certificate_error(&error),
