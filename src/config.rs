@@ -14,9 +14,9 @@ use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
 
-use crate::checks::{self, Checks};
+use crate::analyze::checks::{self, Checks};
 use crate::cli::{Cli, ColorWhen, DataKind, Format};
-use crate::policy::{FollowOptions, KeepPost, PlannedRequest};
+use crate::redirect::{FollowOptions, KeepPost, PlannedRequest};
 
 /// A problem with what the user typed or named on the command line.
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,7 @@
 use cookie_store::{CookieError, CookieStore, RawCookie, StoreAction};
 use url::Url;
 
-use crate::record::SetCookie;
+use crate::model::SetCookie;
 
 pub struct Jar {
     store: CookieStore,

@@ -1,6 +1,7 @@
-//! Exit codes, one per way a run can end; the README's table is generated from the same list.
+//! Exit codes, one per way a run can end. The README's table lists the same codes; a test
+//! holds the two together.
 
-use crate::record::Outcome;
+use crate::model::{Analysis, Outcome};
 
 /// The process exit status of a run. The numbers are part of the interface: scripts test them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,13 +23,35 @@ pub enum ExitCode {
 }
 
 impl ExitCode {
-    pub fn for_outcome(outcome: Outcome) -> ExitCode {
+    pub fn for_outcome(outcome: &Outcome) -> ExitCode {
         match outcome {
-            Outcome::Ok => ExitCode::Ok,
-            Outcome::Loop => ExitCode::Loop,
-            Outcome::TooManyRedirects => ExitCode::TooManyRedirects,
-            Outcome::BadLocation => ExitCode::BadLocation,
-            Outcome::NetworkError => ExitCode::Network,
+            Outcome::Final => ExitCode::Ok,
+            Outcome::Loop(_) => ExitCode::Loop,
+            Outcome::TooManyRedirects { .. } => ExitCode::TooManyRedirects,
+            Outcome::BadLocation { .. } => ExitCode::BadLocation,
+            Outcome::NetworkError { .. } => ExitCode::Network,
+        }
+    }
+
+    /// A chain's code: a broken chain (3 to 6) says more than a check that failed because of it.
+    pub fn for_chain(outcome: &Outcome, analysis: &Analysis) -> ExitCode {
+        if !outcome.is_final() {
+            ExitCode::for_outcome(outcome)
+        } else if analysis.failed_checks().next().is_some() {
+            ExitCode::CheckFailed
+        } else {
+            ExitCode::Ok
+        }
+    }
+
+    /// The code of a run of several chains: the first non-zero one in the order of the table
+    /// (1 before 2 before 3 ...).
+    pub fn worst(self, other: ExitCode) -> ExitCode {
+        match (self, other) {
+            (ExitCode::Ok, other) => other,
+            (this, ExitCode::Ok) => this,
+            (this, other) if other.code() < this.code() => other,
+            (this, _) => this,
         }
     }
 

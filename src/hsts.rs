@@ -67,6 +67,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use url::Url;
 
+mod hints;
+mod observe;
+
+pub use hints::add_hsts_hints;
+pub use observe::observe_sts;
+
 /// Chromium stores at most one year of HSTS (`kMaxHSTSAgeSecs`), whatever max-age says.
 pub const MAX_AGE_CAP: u64 = 31_536_000;
 

@@ -1,23 +1,20 @@
 //! hops: follow HTTP redirects by hand, one hop at a time, and record the whole chain.
 //!
-//! Data flows one way: argv → [`cli`] → [`config`] → [`chain`] (using [`policy`], [`cookies`],
-//! [`client`]) → [`record`] → [`render`] → [`exit`] code.
+//! Data flows one way, every layer standing on [`model`]: argv → [`cli`] → [`config`] →
+//! [`trace`] (driving [`redirect`]'s navigator, with [`hsts`], [`cookies`], [`client`] and
+//! [`tls`]) → [`analyze`] → [`render`] → [`exit`] code. [`cmd`] holds the modes `main.rs` picks.
 
-pub mod app;
-pub mod chain;
-pub mod checks;
+pub mod analyze;
 pub mod cli;
 pub mod client;
+pub mod cmd;
 pub mod config;
 pub mod cookies;
-pub mod demo;
-pub mod diagnose;
 pub mod exit;
-pub mod generate;
 pub mod hsts;
-pub mod policy;
-pub mod record;
-pub mod refresh;
+pub mod model;
+pub mod redirect;
 pub mod render;
 pub mod scenario;
 pub mod tls;
+pub mod trace;

@@ -1,13 +1,21 @@
-//! The `hops` binary: parse the command line, run, turn the result into an exit code.
+//! The `hops` binary: parse the command line, pick the mode, turn the result into an exit code.
 
 use std::io::Write;
 
-use hops::cli::Cli;
+use hops::cli::{Cli, Command};
+use hops::cmd;
 use hops::exit::ExitCode;
 
 fn main() {
     let cli = Cli::try_parse_ordered(std::env::args_os()).unwrap_or_else(|error| error.exit());
-    let code = match hops::app::run(cli) {
+    let result = if let Some(dir) = &cli.generate {
+        cmd::generate::write_all(dir).map(|()| ExitCode::Ok)
+    } else if let Some(Command::Demo(args)) = &cli.command {
+        cmd::demo::run(args)
+    } else {
+        cmd::trace::run(&cli)
+    };
+    let code = match result {
         Ok(code) => code,
         Err(error) => report(&error),
     };

@@ -52,10 +52,9 @@ use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, NamedGroup, SignatureScheme,
     SupportedCipherSuite, Tls12CipherSuite, Tls13CipherSuite,
 };
-use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::record::Warning;
+use crate::model::{CertificateInfo, TlsRecord, Warning, WarningCode};
 
 /// A certificate that expires within this many days gets a warning on every hop that uses it.
 pub const EXPIRY_WARNING_DAYS: i64 = 14;
@@ -68,36 +67,6 @@ pub fn connection_key(extensions: &Extensions) -> Option<ConnectionKey> {
     extensions
         .get::<HttpInfo>()
         .map(|info| (info.local_addr(), info.remote_addr()))
-}
-
-/// The TLS facts of the connection an https hop used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TlsRecord {
-    /// "TLSv1.3" or "TLSv1.2".
-    pub version: Option<String>,
-    /// The IANA name, as "TLS13_AES_128_GCM_SHA256".
-    pub cipher: Option<String>,
-    /// The protocol the server chose by ALPN; `None` when it chose none.
-    pub alpn: Option<String>,
-    /// The connection was opened, and its handshake made, for this hop.
-    pub new_connection: bool,
-    /// The server's (leaf) certificate; `None` if it cannot be parsed.
-    pub certificate: Option<CertificateInfo>,
-}
-
-/// What a server certificate says about itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CertificateInfo {
-    /// The subject's distinguished name, as "CN=shop.test".
-    pub subject: String,
-    pub issuer: String,
-    /// The DNS names and IP addresses of subjectAltName, in certificate order: what the
-    /// certificate is valid for.
-    pub names: Vec<String>,
-    #[serde(serialize_with = "serialize_rfc3339")]
-    pub not_before: OffsetDateTime,
-    #[serde(serialize_with = "serialize_rfc3339")]
-    pub not_after: OffsetDateTime,
 }
 
 impl CertificateInfo {
@@ -323,14 +292,14 @@ fn warnings(connection: &ConnectionTls, now: OffsetDateTime) -> Vec<Warning> {
     let mut warnings = Vec::new();
     if let Some(problem) = &connection.problem {
         warnings.push(Warning::new(
-            "certificate_not_verified",
+            WarningCode::CertificateNotVerified,
             format!("certificate checks are off (-k); without -k this hop fails: {problem}"),
         ));
     } else if let Some(certificate) = &connection.certificate {
         let left = certificate.not_after - now;
         if !left.is_negative() && left.whole_days() < EXPIRY_WARNING_DAYS {
             warnings.push(Warning::new(
-                "certificate_expires_soon",
+                WarningCode::CertificateExpiresSoon,
                 format!(
                     "the certificate expires {} ({}): browsers will refuse it then",
                     relative(certificate.not_after, now),
@@ -505,16 +474,6 @@ pub fn relative(when: OffsetDateTime, now: OffsetDateTime) -> String {
     } else {
         format!("in {amount}")
     }
-}
-
-fn serialize_rfc3339<S: serde::Serializer>(
-    time: &OffsetDateTime,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    let text = time
-        .format(&time::format_description::well_known::Rfc3339)
-        .map_err(serde::ser::Error::custom)?;
-    serializer.serialize_str(&text)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1278,7 +1237,10 @@ mod tests {
             problem: problem.map(str::to_owned),
         };
         let codes = |connection: &ConnectionTls| -> Vec<&'static str> {
-            warnings(connection, now).iter().map(|w| w.code).collect()
+            warnings(connection, now)
+                .iter()
+                .map(|w| w.code.as_str())
+                .collect()
         };
         let soon = connection(at(1_000_000_000 + 3 * 86_400), None);
         assert_eq!(codes(&soon), ["certificate_expires_soon"]);

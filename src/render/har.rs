@@ -1,31 +1,128 @@
 //! `--har FILE`: the chains as an HTTP Archive (HAR 1.2) that browser devtools import, so support
 //! staff can attach a trace to a ticket. One entry per hop that received a response.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::Redaction;
-use crate::record::millis;
-use crate::record::{Chain, Hop};
+use crate::model::{Chain, Hop, Redactor, millis};
 
-pub fn document(chains: &[Chain], redaction: Redaction) -> Value {
-    let entries: Vec<Value> = chains
-        .iter()
-        .flat_map(|chain| &chain.hops)
-        .map(|hop| entry(hop, redaction))
-        .collect();
-    json!({
-        "log": {
-            "version": "1.2",
-            "creator": {"name": "hops", "version": env!("CARGO_PKG_VERSION")},
-            "entries": entries,
-        }
-    })
+/// A HAR document, field for field HAR 1.2 (serde keeps declaration order).
+#[derive(Debug, Serialize)]
+pub struct Har<'a> {
+    pub log: Log<'a>,
 }
 
-fn entry(hop: &Hop, redaction: Redaction) -> Value {
-    let url = redaction.url(&hop.url);
+#[derive(Debug, Serialize)]
+pub struct Log<'a> {
+    pub version: &'static str,
+    pub creator: Creator,
+    pub entries: Vec<Entry<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Creator {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry<'a> {
+    pub started_date_time: String,
+    pub time: f64,
+    pub request: HarRequest<'a>,
+    pub response: HarResponse<'a>,
+    pub cache: Empty,
+    pub timings: Timings,
+    #[serde(rename = "serverIPAddress", skip_serializing_if = "Option::is_none")]
+    pub server_ip_address: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HarRequest<'a> {
+    pub method: &'a str,
+    pub url: String,
+    pub http_version: &'a str,
+    pub cookies: [Empty; 0],
+    pub headers: Vec<NameValue>,
+    pub query_string: Vec<NameValue>,
+    pub headers_size: i64,
+    pub body_size: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_data: Option<PostData<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostData<'a> {
+    pub mime_type: &'a str,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HarResponse<'a> {
+    pub status: u16,
+    pub status_text: &'a str,
+    pub http_version: &'a str,
+    pub cookies: [Empty; 0],
+    pub headers: Vec<NameValue>,
+    pub content: Content<'a>,
+    #[serde(rename = "redirectURL")]
+    pub redirect_url: String,
+    pub headers_size: i64,
+    pub body_size: i64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Content<'a> {
+    pub size: i64,
+    pub mime_type: &'a str,
+}
+
+/// HAR's phases in milliseconds; -1 for a phase that did not happen.
+#[derive(Debug, Serialize)]
+pub struct Timings {
+    pub blocked: i64,
+    pub dns: f64,
+    pub connect: f64,
+    pub ssl: f64,
+    pub send: i64,
+    pub wait: f64,
+    pub receive: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NameValue {
+    pub name: String,
+    pub value: String,
+}
+
+/// `{}`: HAR's empty objects (`cache`) and empty-array placeholders (`cookies`).
+#[derive(Debug, Serialize)]
+pub struct Empty {}
+
+pub fn document(chains: &[Chain], redactor: Redactor) -> Har<'_> {
+    Har {
+        log: Log {
+            version: "1.2",
+            creator: Creator {
+                name: "hops",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            entries: chains
+                .iter()
+                .flat_map(|chain| &chain.hops)
+                .map(|hop| entry(hop, redactor))
+                .collect(),
+        },
+    }
+}
+
+fn entry(hop: &Hop, redactor: Redactor) -> Entry<'_> {
     let first_byte = millis(hop.timing.first_byte);
     let total = millis(hop.timing.total);
     // HAR's phases: dns, then connect (which includes ssl), then wait, then receive; -1 for a
@@ -38,82 +135,81 @@ fn entry(hop: &Hop, redaction: Redaction) -> Value {
     let ssl = hop.timing.tls.map(millis);
     let wait = round(first_byte - dns.unwrap_or(0.0) - connect.unwrap_or(0.0));
     let receive = round(total - first_byte);
-    let mut request = json!({
-        "method": hop.method,
-        "url": url,
-        "httpVersion": hop.http_version,
-        "cookies": [],
-        "headers": name_values(&hop.request_headers, redaction),
-        "queryString": query(&hop.url),
-        "headersSize": -1,
-        "bodySize": hop.body_bytes.map_or(0, |n| n as i64),
+    let post_data = hop.request_body.as_ref().map(|body| PostData {
+        mime_type: hop
+            .request_header("content-type")
+            .unwrap_or("application/octet-stream"),
+        text: String::from_utf8_lossy(body).into_owned(),
     });
-    if let Some(body) = &hop.request_body {
-        let mime = hop
-            .request_headers
-            .iter()
-            .find(|(name, _)| name == "content-type")
-            .map_or("application/octet-stream", |(_, value)| value.as_str());
-        request["postData"] = json!({"mimeType": mime, "text": String::from_utf8_lossy(body)});
-    }
-    let content_type = hop
-        .response_headers
-        .iter()
-        .find(|(name, _)| name == "content-type")
-        .map_or("", |(_, value)| value.as_str());
-    let mut entry = json!({
-        "startedDateTime": OffsetDateTime::from(hop.started_at).format(&Rfc3339).unwrap_or_default(),
-        "time": total,
-        "request": request,
-        "response": {
-            "status": hop.status,
-            "statusText": hop.reason,
-            "httpVersion": hop.http_version,
-            "cookies": [],
-            "headers": name_values(&hop.response_headers, redaction),
-            "content": {"size": -1, "mimeType": content_type},
-            "redirectURL": hop.next.as_ref().map_or(String::new(), |next| redaction.url(&next.url)),
-            "headersSize": -1,
-            "bodySize": -1,
+    Entry {
+        started_date_time: OffsetDateTime::from(hop.started_at)
+            .format(&Rfc3339)
+            .unwrap_or_default(),
+        time: total,
+        request: HarRequest {
+            method: &hop.method,
+            url: redactor.url(&hop.url),
+            http_version: &hop.http_version,
+            cookies: [],
+            headers: name_values(&hop.request_headers, redactor),
+            query_string: hop
+                .url
+                .query_pairs()
+                .map(|(name, value)| NameValue {
+                    name: name.into_owned(),
+                    value: value.into_owned(),
+                })
+                .collect(),
+            headers_size: -1,
+            body_size: hop.body_bytes.map_or(0, |n| n as i64),
+            post_data,
         },
-        "cache": {},
-        "timings": {
-            "blocked": -1,
-            "dns": dns.unwrap_or(-1.0),
-            "connect": connect.unwrap_or(-1.0),
-            "ssl": ssl.unwrap_or(-1.0),
-            "send": 0,
-            "wait": wait,
-            "receive": receive,
+        response: HarResponse {
+            status: hop.status,
+            status_text: &hop.reason,
+            http_version: &hop.http_version,
+            cookies: [],
+            headers: name_values(&hop.response_headers, redactor),
+            content: Content {
+                size: -1,
+                mime_type: hop.response_header("content-type").unwrap_or(""),
+            },
+            redirect_url: hop
+                .next
+                .as_ref()
+                .map_or(String::new(), |next| redactor.url(&next.url)),
+            headers_size: -1,
+            body_size: -1,
         },
-    });
-    if let Some(addr) = hop.remote_addr {
-        entry["serverIPAddress"] = json!(addr.ip().to_string());
+        cache: Empty {},
+        timings: Timings {
+            blocked: -1,
+            dns: dns.unwrap_or(-1.0),
+            connect: connect.unwrap_or(-1.0),
+            ssl: ssl.unwrap_or(-1.0),
+            send: 0,
+            wait,
+            receive,
+        },
+        server_ip_address: hop.remote_addr.map(|addr| addr.ip().to_string()),
     }
-    entry
 }
 
-fn name_values(pairs: &[(String, String)], redaction: Redaction) -> Vec<Value> {
+fn name_values(pairs: &[(String, String)], redactor: Redactor) -> Vec<NameValue> {
     pairs
         .iter()
-        .map(|(name, value)| json!({"name": name, "value": redaction.header_value(name, value)}))
-        .collect()
-}
-
-fn query(url: &str) -> Vec<Value> {
-    url::Url::parse(url)
-        .map(|u| {
-            u.query_pairs()
-                .map(|(name, value)| json!({"name": name, "value": value}))
-                .collect()
+        .map(|(name, value)| NameValue {
+            name: name.clone(),
+            value: redactor.header_value(name, value),
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Outcome, testing};
+    use crate::model::{Outcome, testing};
+    use serde_json::json;
     use std::time::Duration;
 
     #[test]
@@ -121,10 +217,11 @@ mod tests {
         let mut hop = testing::hop(1, "http://a.test/?q=a%20b", 200, None);
         hop.timing.first_byte = Duration::from_micros(1146);
         hop.timing.total = Duration::from_micros(1220);
-        let har = document(
-            &[testing::chain(vec![hop], Outcome::Ok)],
-            Redaction::default(),
-        );
+        let har = serde_json::to_value(document(
+            &[testing::chain(vec![hop], Outcome::Final)],
+            Redactor::default(),
+        ))
+        .unwrap();
         let entry = &har["log"]["entries"][0];
         assert_eq!(entry["time"], json!(1.22));
         assert_eq!(
@@ -137,10 +234,11 @@ mod tests {
         fresh.timing.tls = Some(Duration::from_micros(300));
         fresh.timing.first_byte = Duration::from_micros(1000);
         fresh.timing.total = Duration::from_micros(1200);
-        let har = document(
-            &[testing::chain(vec![fresh], Outcome::Ok)],
-            Redaction::default(),
-        );
+        let har = serde_json::to_value(document(
+            &[testing::chain(vec![fresh], Outcome::Final)],
+            Redactor::default(),
+        ))
+        .unwrap();
         assert_eq!(
             har["log"]["entries"][0]["timings"],
             json!({"blocked": -1, "dns": 0.1, "connect": 0.5, "ssl": 0.3, "send": 0, "wait": 0.4, "receive": 0.2})

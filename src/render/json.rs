@@ -70,128 +70,256 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
-use serde_json::{Value, json};
 
-use super::Redaction;
-use crate::checks::CheckResult;
-use crate::record::millis;
-use crate::record::{Chain, Hop, Outcome};
+use crate::model::{
+    Analysis, Chain, CheckResult, Hop, HstsRecord, LoopKind, OutcomeKind, Redactor, SetCookie,
+    TlsRecord, Via, Warning, millis,
+};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// The chain as one JSON value.
-pub fn document(chain: &Chain, checks: &[CheckResult], redaction: Redaction) -> Value {
-    let final_response = chain
-        .last_response()
-        .filter(|_| chain.outcome == Outcome::Ok)
-        .map(|hop| json!({"status": hop.status, "url": redaction.url(&hop.url)}));
-    json!({
-        "schema": SCHEMA_VERSION,
-        "request": {
-            "method": chain.request.method,
-            "url": redaction.url(&chain.request.url),
-            "headers": headers(&chain.request.headers, redaction),
-            "body_bytes": chain.request.body_bytes,
-        },
-        "hops": chain.hops.iter().map(|hop| hop_value(hop, redaction)).collect::<Vec<_>>(),
-        "outcome": chain.outcome,
-        "loop": chain.diagnosis.as_ref().map(|diagnosis| json!({
-            "repeats_hop": chain.loop_info.as_ref().map(|info| info.repeats_hop),
-            "at_hop": chain.loop_info.as_ref().map(|info| info.at_hop),
-            "kind": diagnosis.kind,
-            "hops": diagnosis.hops,
-            "method": chain.loop_info.as_ref().map(|info| &info.method),
-            "url": chain.loop_info.as_ref().map(|info| redaction.url(&info.url)),
-            "title": diagnosis.title,
-            "explanation": diagnosis.explanation,
-            "fix": diagnosis.fix,
-        })),
-        "error": chain.error.as_ref().map(|error| json!({
-            "hop": error.hop,
-            "kind": error.kind,
-            "message": redaction.url(&error.message),
-        })),
-        "final": final_response,
-        "verdict": redaction.url(&crate::diagnose::verdict(chain, chain.diagnosis.as_ref())),
-        "redirects": chain.redirects(),
-        "time_ms": millis(chain.time),
-        "checks": checks,
-    })
+/// One chain's JSON document, field for field the schema above (serde keeps declaration order).
+#[derive(Debug, Serialize)]
+pub struct Document<'a> {
+    pub schema: u32,
+    pub request: Request<'a>,
+    pub hops: Vec<HopView<'a>>,
+    pub outcome: OutcomeKind,
+    #[serde(rename = "loop")]
+    pub loop_: Option<LoopView<'a>>,
+    pub error: Option<ErrorView>,
+    #[serde(rename = "final")]
+    pub final_: Option<Final>,
+    pub verdict: &'a str,
+    pub redirects: usize,
+    pub time_ms: f64,
+    pub checks: &'a [CheckResult],
 }
 
+#[derive(Debug, Serialize)]
+pub struct Request<'a> {
+    pub method: &'a str,
+    pub url: String,
+    pub headers: Vec<[String; 2]>,
+    pub body_bytes: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HopView<'a> {
+    pub index: usize,
+    pub method: &'a str,
+    pub url: String,
+    pub synthetic: bool,
+    pub status: u16,
+    pub reason: &'a str,
+    pub http_version: &'a str,
+    pub remote_addr: Option<String>,
+    pub tls: Option<&'a TlsRecord>,
+    pub location: Option<String>,
+    pub next_url: Option<String>,
+    pub next_method: Option<&'a str>,
+    pub body_kept: Option<bool>,
+    pub stripped_headers: Vec<&'a str>,
+    pub not_followed: Option<&'a str>,
+    pub via: Via,
+    pub hsts: Option<HstsView<'a>>,
+    pub refresh: Option<RefreshView>,
+    pub set_cookies: &'a [SetCookie],
+    pub request_headers: Vec<[String; 2]>,
+    pub response_headers: Vec<[String; 2]>,
+    pub timing_ms: TimingView,
+    pub warnings: &'a [Warning],
+}
+
+#[derive(Debug, Serialize)]
+pub struct HstsView<'a> {
+    pub header: Option<&'a str>,
+    pub valid: bool,
+    pub error: Option<&'a str>,
+    pub max_age: Option<u64>,
+    pub max_age_effective: Option<u64>,
+    pub include_subdomains: bool,
+    pub preload: bool,
+    pub action: crate::model::HstsAction,
+    pub ignored_reason: Option<&'a str>,
+    pub upgrade: Option<UpgradeView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UpgradeView<'a> {
+    pub source: String,
+    pub matched: &'a str,
+    pub include_subdomains: bool,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RefreshView {
+    pub source: crate::model::RefreshSource,
+    pub raw: String,
+    pub delay_seconds: u64,
+    pub url: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TimingView {
+    pub dns: Option<f64>,
+    pub connect: Option<f64>,
+    pub tls: Option<f64>,
+    pub first_byte: f64,
+    pub total: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LoopView<'a> {
+    pub repeats_hop: Option<usize>,
+    pub at_hop: Option<usize>,
+    pub kind: LoopKind,
+    pub hops: &'a [usize],
+    pub method: Option<&'a str>,
+    pub url: Option<String>,
+    pub title: &'a str,
+    pub explanation: &'a str,
+    pub fix: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorView {
+    pub hop: usize,
+    pub kind: crate::model::ErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Final {
+    pub status: u16,
+    pub url: String,
+}
+
+/// The chain and its analysis as one JSON document.
+pub fn document<'a>(chain: &'a Chain, analysis: &'a Analysis, redactor: Redactor) -> Document<'a> {
+    let loop_info = chain.outcome.loop_info();
+    Document {
+        schema: SCHEMA_VERSION,
+        request: Request {
+            method: &chain.request.method,
+            url: redactor.url(&chain.request.url),
+            headers: headers(&chain.request.headers, redactor),
+            body_bytes: chain.request.body_bytes,
+        },
+        hops: chain
+            .hops
+            .iter()
+            .map(|hop| hop_view(hop, redactor))
+            .collect(),
+        outcome: chain.outcome.kind(),
+        loop_: analysis.diagnosis.as_ref().map(|diagnosis| LoopView {
+            repeats_hop: loop_info.map(|info| info.repeats_hop),
+            at_hop: loop_info.map(|info| info.at_hop),
+            kind: diagnosis.kind,
+            hops: &diagnosis.hops,
+            method: loop_info.map(|info| info.method.as_str()),
+            url: loop_info.map(|info| redactor.url(&info.url)),
+            title: &diagnosis.title,
+            explanation: &diagnosis.explanation,
+            fix: &diagnosis.fix,
+        }),
+        error: chain.outcome.error().map(|error| ErrorView {
+            hop: error.hop,
+            kind: error.kind,
+            message: redactor.text(error.message),
+        }),
+        final_: chain.final_response().map(|hop| Final {
+            status: hop.status,
+            url: redactor.url(&hop.url),
+        }),
+        verdict: &analysis.verdict,
+        redirects: chain.redirects(),
+        time_ms: millis(chain.time),
+        checks: &analysis.checks,
+    }
+}
+
+/// Writes the document as one line.
 pub fn render(
     chain: &Chain,
-    checks: &[CheckResult],
-    redaction: Redaction,
+    analysis: &Analysis,
+    redactor: Redactor,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &document(chain, checks, redaction))?;
+    serde_json::to_writer(&mut *out, &document(chain, analysis, redactor))?;
     writeln!(out)
 }
 
-fn hop_value(hop: &Hop, redaction: Redaction) -> Value {
-    json!({
-        "index": hop.index,
-        "method": hop.method,
-        "url": redaction.url(&hop.url),
-        "synthetic": hop.synthetic,
-        "status": hop.status,
-        "reason": hop.reason,
-        "http_version": hop.http_version,
-        "remote_addr": hop.remote_addr.map(|addr| addr.to_string()),
-        "tls": hop.tls,
-        "location": hop.location.as_deref().map(|l| redaction.url(l)),
-        "next_url": hop.next.as_ref().map(|next| redaction.url(&next.url)),
-        "next_method": hop.next.as_ref().map(|next| &next.method),
-        "body_kept": hop.next.as_ref().and_then(|next| next.body_kept),
-        "stripped_headers": hop.next.as_ref().map_or(Vec::new(), |next| {
-            next.stripped_headers.iter().map(|s| s.name.clone()).collect()
+fn hop_view(hop: &Hop, redactor: Redactor) -> HopView<'_> {
+    HopView {
+        index: hop.index,
+        method: &hop.method,
+        url: redactor.url(&hop.url),
+        synthetic: hop.synthetic,
+        status: hop.status,
+        reason: &hop.reason,
+        http_version: &hop.http_version,
+        remote_addr: hop.remote_addr.map(|addr| addr.to_string()),
+        tls: hop.tls.as_ref(),
+        location: hop.location.as_deref().map(|l| redactor.text(l)),
+        next_url: hop.next.as_ref().map(|next| redactor.url(&next.url)),
+        next_method: hop.next.as_ref().map(|next| next.method.as_str()),
+        body_kept: hop.next.as_ref().and_then(|next| next.body_kept),
+        stripped_headers: hop.next.as_ref().map_or(Vec::new(), |next| {
+            next.stripped_headers
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect()
         }),
-        "not_followed": hop.not_followed,
-        "via": hop.via,
-        "hsts": hop.hsts.as_ref().map(|record| {
-            let mut value = json!(record);
-            if let Some(upgrade) = value.get_mut("upgrade").filter(|u| u.is_object()) {
-                for key in ["from", "to"] {
-                    if let Some(Value::String(url)) = upgrade.get_mut(key) {
-                        *url = redaction.url(url);
-                    }
-                }
-            }
-            value
+        not_followed: hop.not_followed.as_deref(),
+        via: hop.via,
+        hsts: hop.hsts.as_ref().map(|record| hsts_view(record, redactor)),
+        refresh: hop.refresh.as_ref().map(|refresh| RefreshView {
+            source: refresh.source,
+            raw: redactor.text(&refresh.raw),
+            delay_seconds: refresh.delay_seconds,
+            url: redactor.url(&refresh.url),
         }),
-        "refresh": hop.refresh.as_ref().map(|refresh| json!({
-            "source": refresh.source,
-            "raw": redaction.url(&refresh.raw),
-            "delay_seconds": refresh.delay_seconds,
-            "url": redaction.url(&refresh.url),
-        })),
-        "set_cookies": hop.set_cookies,
-        "request_headers": headers(&hop.request_headers, redaction),
-        "response_headers": headers(&hop.response_headers, redaction),
-        "timing_ms": Timing {
+        set_cookies: &hop.set_cookies,
+        request_headers: headers(&hop.request_headers, redactor),
+        response_headers: headers(&hop.response_headers, redactor),
+        timing_ms: TimingView {
             dns: hop.timing.dns.map(millis),
             connect: hop.timing.connect.map(millis),
             tls: hop.timing.tls.map(millis),
             first_byte: millis(hop.timing.first_byte),
             total: millis(hop.timing.total),
         },
-        "warnings": hop.warnings,
-    })
+        warnings: &hop.warnings,
+    }
 }
 
-#[derive(Serialize)]
-struct Timing {
-    dns: Option<f64>,
-    connect: Option<f64>,
-    tls: Option<f64>,
-    first_byte: f64,
-    total: f64,
+fn hsts_view(record: &HstsRecord, redactor: Redactor) -> HstsView<'_> {
+    HstsView {
+        header: record.header.as_deref(),
+        valid: record.valid,
+        error: record.error.as_deref(),
+        max_age: record.max_age,
+        max_age_effective: record.max_age_effective,
+        include_subdomains: record.include_subdomains,
+        preload: record.preload,
+        action: record.action,
+        ignored_reason: record.ignored_reason.as_deref(),
+        upgrade: record.upgrade.as_ref().map(|upgrade| UpgradeView {
+            source: upgrade.source.to_string(),
+            matched: &upgrade.matched,
+            include_subdomains: upgrade.include_subdomains,
+            from: redactor.url(&upgrade.from),
+            to: redactor.url(&upgrade.to),
+        }),
+    }
 }
 
-fn headers(pairs: &[(String, String)], redaction: Redaction) -> Vec<[String; 2]> {
+fn headers(pairs: &[(String, String)], redactor: Redactor) -> Vec<[String; 2]> {
     pairs
         .iter()
-        .map(|(name, value)| [name.clone(), redaction.header_value(name, value)])
+        .map(|(name, value)| [name.clone(), redactor.header_value(name, value)])
         .collect()
 }

@@ -1,101 +1,92 @@
-//! Renderers read a finished [`crate::record::Chain`] and write it out; they never send requests.
+//! Renderers read a finished chain and its analysis and write them out: the human view
+//! ([`text`]), one JSON document per chain ([`json`]), an HTTP Archive ([`har`]) and curl's
+//! `-w` ([`write_out`]). They never send requests and never decide anything about the chain.
 
 pub mod har;
 pub mod json;
 pub mod text;
 pub mod write_out;
 
-/// Header values that are credentials: shown as their scheme followed by `****`.
-const SECRET_HEADERS: [&str; 2] = ["authorization", "proxy-authorization"];
+use std::io::{self, Write};
 
-/// Header values that may hold a URL, and so a password in its userinfo.
-const URL_HEADERS: [&str; 5] = ["location", "content-location", "refresh", "referer", "link"];
+use crate::model::{Analysis, Chain, CheckResult, Redactor};
 
-/// What a renderer may show.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Redaction {
-    pub show_secrets: bool,
+/// How the chain is shown on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
 }
 
-impl Redaction {
-    pub fn header_value(&self, name: &str, value: &str) -> String {
-        if self.show_secrets {
-            return value.to_owned();
-        }
-        if URL_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s)) {
-            return self.url(value);
-        }
-        if !SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s)) {
-            return value.to_owned();
-        }
-        match value.split_once(' ') {
-            Some((scheme, _)) => format!("{scheme} ****"),
-            None => "****".to_owned(),
-        }
-    }
-
-    /// Replaces the password of `scheme://user:password@host` wherever it appears in `text`,
-    /// which may be a URL or a raw `Location` value.
-    pub fn url(&self, text: &str) -> String {
-        if self.show_secrets {
-            return text.to_owned();
-        }
-        let start = if text.starts_with("//") {
-            Some(2)
-        } else {
-            text.find("://").map(|i| i + 3)
-        };
-        let Some(start) = start else {
-            return text.to_owned();
-        };
-        let authority_end = text[start..]
-            .find(['/', '?', '#'])
-            .map_or(text.len(), |i| start + i);
-        let authority = &text[start..authority_end];
-        match authority
-            .rfind('@')
-            .and_then(|at| authority[..at].find(':').map(|colon| (colon, at)))
-        {
-            Some((colon, at)) => {
-                format!("{}****{}", &text[..start + colon + 1], &text[start + at..])
-            }
-            None => text.to_owned(),
-        }
-    }
+/// Everything `show` needs to know about the output the user asked for.
+#[derive(Debug, Clone)]
+pub struct ShowOptions {
+    pub format: Format,
+    /// `-s`: no text output (errors and `-w` still appear).
+    pub silent: bool,
+    pub verbose: bool,
+    pub redactor: Redactor,
+    /// `-w`: the format text itself.
+    pub write_out: Option<String>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_redacted_unless_asked() {
-        let hide = Redaction::default();
-        assert_eq!(
-            hide.header_value("Authorization", "Bearer abc"),
-            "Bearer ****"
-        );
-        assert_eq!(hide.header_value("proxy-authorization", "abc"), "****");
-        assert_eq!(hide.header_value("x-other", "abc"), "abc");
-        assert_eq!(
-            hide.header_value("Location", "http://u:p@a.test/"),
-            "http://u:****@a.test/"
-        );
-        assert_eq!(
-            hide.url("http://u:p@shop.test/"),
-            "http://u:****@shop.test/"
-        );
-        assert_eq!(hide.url("http://u@shop.test/"), "http://u@shop.test/");
-        assert_eq!(
-            hide.url("//u:p@cdn.test/x?a=b:c@d"),
-            "//u:****@cdn.test/x?a=b:c@d"
-        );
-        assert_eq!(hide.url("/path?x=a:b@c"), "/path?x=a:b@c");
-        let show = Redaction { show_secrets: true };
-        assert_eq!(
-            show.header_value("authorization", "Bearer abc"),
-            "Bearer abc"
-        );
-        assert_eq!(show.url("http://u:p@shop.test/"), "http://u:p@shop.test/");
+/// Shows one finished chain: its rendering on `out` (unless silent), its error and failed checks
+/// as `hops: error:` lines on `err`, then `-w`. `exit_code` is the chain's, for `%{exitcode}`.
+pub fn show(
+    chain: &Chain,
+    analysis: &Analysis,
+    exit_code: i32,
+    options: &ShowOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    let redactor = options.redactor;
+    match options.format {
+        Format::Json => json::render(chain, analysis, redactor, out)?,
+        Format::Text if !options.silent => {
+            let text_options = text::TextOptions {
+                verbose: options.verbose,
+                redactor,
+            };
+            text::render(chain, analysis, text_options, out)?;
+        }
+        Format::Text => {}
     }
+    out.flush()?;
+    let error = chain.outcome.error();
+    if let Some(error) = error {
+        writeln!(
+            err,
+            "hops: error: hop {}: {}",
+            error.hop,
+            redactor.text(error.message)
+        )?;
+    }
+    // A broken chain has its one error line; the checks it made fail are shown in the output.
+    if error.is_none() {
+        for failed in analysis.failed_checks() {
+            writeln!(err, "hops: error: {}", describe_failed_check(failed))?;
+        }
+    }
+    if let Some(format) = &options.write_out {
+        let context = write_out::WriteOutContext {
+            chain,
+            exit_code,
+            redactor,
+        };
+        write_out::render(format, &context, out, err)?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// One failed check in words: "hop 2: --expect-status failed: expected 200, got 404".
+pub fn describe_failed_check(result: &CheckResult) -> String {
+    let at = result
+        .hop
+        .map_or(String::new(), |hop| format!("hop {hop}: "));
+    format!(
+        "{at}--{} failed: expected {}, got {}",
+        result.check, result.expected, result.actual
+    )
 }

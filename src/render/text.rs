@@ -1,73 +1,69 @@
 //! The human view of a chain: one block per hop, then a summary line.
 //!
-//! Colors come from `colored`, whose global override `main` sets once; this module only names
-//! styles by meaning (status class, warning, dim) through the helpers at the bottom.
+//! Colors come from `colored`, whose global override the trace and demo modes set once from the
+//! config; this module only names styles by meaning (status class, warning, dim) through the
+//! helpers at the bottom.
 
 use std::io::{self, Write};
 use std::time::Duration;
 
 use colored::{ColoredString, Colorize};
 
-use super::Redaction;
-use crate::checks::CheckResult;
-use crate::record::{Chain, Hop, Outcome};
+use crate::model::{
+    Analysis, Chain, Hop, HstsRecord, LoopKind, Outcome, Redactor, RefreshSource, Timing, Via,
+};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TextOptions {
     pub verbose: bool,
-    pub redaction: Redaction,
+    pub redactor: Redactor,
 }
 
 const INDENT: &str = "    ";
 
-/// Warning codes that report something good, shown as notes.
-const NOTES: [&str; 1] = ["hsts_preload_eligible"];
-
 pub fn render(
     chain: &Chain,
-    checks: &[CheckResult],
+    analysis: &Analysis,
     options: TextOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let error = chain.outcome.error();
     for hop in &chain.hops {
         render_hop(hop, options, out)?;
-        if let Some(error) = chain.error.as_ref().filter(|e| e.hop == hop.index) {
+        if let Some(error) = error.filter(|e| e.hop == hop.index) {
             writeln!(
                 out,
                 "{INDENT}{} {}",
                 "✗".red().bold(),
-                options.redaction.url(&error.message).red()
+                options.redactor.text(error.message).red()
             )?;
         }
         writeln!(out)?;
     }
-    if let Some(error) = chain
-        .error
-        .as_ref()
-        .filter(|e| e.hop > chain.hops.len() && chain.loop_info.is_none())
-    {
+    let loop_info = chain.outcome.loop_info();
+    if let Some(error) = error.filter(|e| e.hop > chain.hops.len() && loop_info.is_none()) {
         writeln!(
             out,
             "{:>2}  {} {}",
             error.hop,
             "✗".red().bold(),
-            options.redaction.url(&error.message).red()
+            options.redactor.text(error.message).red()
         )?;
         writeln!(out)?;
     }
-    if let Some(info) = &chain.loop_info {
+    if let Some(info) = loop_info {
         writeln!(
             out,
             "{:>2}  {} {} {}",
             info.at_hop,
             info.method.bold(),
-            options.redaction.url(&info.url),
+            options.redactor.url(&info.url),
             "(not sent)".dimmed()
         )?;
-        let growth = chain
+        let growth = analysis
             .diagnosis
             .as_ref()
-            .filter(|d| d.kind == crate::diagnose::LoopKind::GrowingUrl);
+            .filter(|d| d.kind == LoopKind::GrowingUrl);
         let what = if let Some(growth) = growth {
             let visits: Vec<String> = growth.hops.iter().map(usize::to_string).collect();
             format!(
@@ -83,15 +79,14 @@ pub fn render(
         writeln!(out, "{INDENT}{} {what}", "↻ loop:".red().bold())?;
         writeln!(out)?;
     }
-    writeln!(out, "{}", summary_line(chain, options.redaction))?;
-    if let Some(diagnosis) = &chain.diagnosis {
-        let headline = crate::diagnose::headline(chain, Some(diagnosis));
+    writeln!(out, "{}", summary_line(chain, options.redactor))?;
+    if let Some(diagnosis) = &analysis.diagnosis {
         writeln!(out)?;
-        writeln!(out, "{}", options.redaction.url(&headline).bold())?;
+        writeln!(out, "{}", analysis.headline.bold())?;
         write_paragraph(out, "Why:", &diagnosis.explanation)?;
         write_paragraph(out, "Fix:", &diagnosis.fix)?;
     }
-    for check in checks {
+    for check in &analysis.checks {
         let hop = check
             .hop
             .map_or(String::new(), |hop| format!(" (hop {hop})"));
@@ -118,8 +113,8 @@ pub fn render(
 }
 
 fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Result<()> {
-    let redaction = options.redaction;
-    let via = if hop.via == crate::record::Via::Refresh {
+    let redaction = options.redactor;
+    let via = if hop.via == Via::Refresh {
         " (via refresh)".dimmed().to_string()
     } else {
         String::new()
@@ -183,14 +178,14 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
     }
     if let Some(location) = &hop.location {
         match &hop.next {
-            Some(next) if next.url != *location => writeln!(
+            Some(next) if next.url.as_str() != location => writeln!(
                 out,
                 "{INDENT}Location: {}  {} {}",
-                redaction.url(location),
+                redaction.text(location),
                 "→".dimmed(),
                 redaction.url(&next.url).underline()
             )?,
-            _ => writeln!(out, "{INDENT}Location: {}", redaction.url(location))?,
+            _ => writeln!(out, "{INDENT}Location: {}", redaction.text(location))?,
         }
     }
     render_caching(hop, out)?;
@@ -199,13 +194,13 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
     }
     if let Some(refresh) = &hop.refresh {
         let source = match refresh.source {
-            crate::refresh::RefreshSource::Header => "Refresh",
-            crate::refresh::RefreshSource::Meta => "<meta refresh>",
+            RefreshSource::Header => "Refresh",
+            RefreshSource::Meta => "<meta refresh>",
         };
         writeln!(
             out,
             "{INDENT}{source}: {}  {} {}",
-            redaction.url(&refresh.raw),
+            redaction.text(&refresh.raw),
             "→".dimmed(),
             redaction.url(&refresh.url).underline()
         )?;
@@ -251,7 +246,7 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
             writeln!(
                 out,
                 "{INDENT}      removed {}: {}",
-                crate::policy::display_name(
+                crate::redirect::request::display_name(
                     &reqwest::header::HeaderName::from_bytes(stripped.name.as_bytes())
                         .unwrap_or(reqwest::header::HeaderName::from_static("x-unknown"))
                 )
@@ -262,7 +257,7 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
     }
     for warning in &hop.warnings {
         // Good news is not a warning, though it travels with them.
-        let label = if NOTES.contains(&warning.code) {
+        let label = if warning.is_note() {
             "i note:".green().bold()
         } else {
             "! warning:".yellow().bold()
@@ -272,12 +267,12 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
     Ok(())
 }
 
-fn summary_line(chain: &Chain, redaction: Redaction) -> String {
+fn summary_line(chain: &Chain, redaction: Redactor) -> String {
     // A request that failed on the network was still made.
-    let failed_request = chain
-        .error
-        .as_ref()
-        .is_some_and(|e| e.hop > chain.hops.len() && chain.loop_info.is_none());
+    let failed_request = matches!(
+        &chain.outcome,
+        Outcome::NetworkError { hop, .. } if *hop > chain.hops.len()
+    );
     let sent = chain.hops.iter().filter(|hop| !hop.synthetic).count();
     let requests = sent + usize::from(failed_request);
     let redirects = chain.redirects();
@@ -287,26 +282,28 @@ fn summary_line(chain: &Chain, redaction: Redaction) -> String {
         plural(redirects, "redirect"),
         millis(chain.time)
     );
-    let tail = match (chain.outcome, chain.last_response()) {
-        (Outcome::Ok, Some(last)) => format!(
+    let tail = match (&chain.outcome, chain.last_response()) {
+        (Outcome::Final, Some(last)) => format!(
             "OK: final {} at {}",
             status_style(last.status, &format!("{} {}", last.status, last.reason)),
             redaction.url(&last.url)
         ),
-        (Outcome::Loop, _) => "stopped: redirect loop".red().bold().to_string(),
-        (Outcome::TooManyRedirects, _) => "stopped: too many redirects".red().bold().to_string(),
-        (Outcome::BadLocation, _) => "stopped: Location cannot be followed"
+        (Outcome::Loop(_), _) => "stopped: redirect loop".red().bold().to_string(),
+        (Outcome::TooManyRedirects { .. }, _) => {
+            "stopped: too many redirects".red().bold().to_string()
+        }
+        (Outcome::BadLocation { .. }, _) => "stopped: Location cannot be followed"
             .red()
             .bold()
             .to_string(),
-        (Outcome::NetworkError, _) | (Outcome::Ok, None) => {
+        (Outcome::NetworkError { .. }, _) | (Outcome::Final, None) => {
             "stopped: network error".red().bold().to_string()
         }
     };
     format!("{head} · {tail}")
 }
 
-fn render_hsts(record: &crate::record::HstsRecord, out: &mut dyn Write) -> io::Result<()> {
+fn render_hsts(record: &HstsRecord, out: &mut dyn Write) -> io::Result<()> {
     if let Some(upgrade) = &record.upgrade {
         let scope = if upgrade.include_subdomains {
             ", includeSubDomains"
@@ -328,7 +325,7 @@ fn render_hsts(record: &crate::record::HstsRecord, out: &mut dyn Write) -> io::R
         (Some(error), _) => format!("(invalid: {error})").yellow(),
         (None, Some(reason)) => format!("(ignored: {reason})").yellow(),
         (None, None) => {
-            let mut facts = vec![record.action.to_owned()];
+            let mut facts = vec![record.action.as_str().to_owned()];
             if let Some(age) = record.max_age_effective {
                 facts.push(if record.max_age != Some(age) {
                     format!("max-age {age} s, capped at one year")
@@ -352,7 +349,7 @@ fn render_hsts(record: &crate::record::HstsRecord, out: &mut dyn Write) -> io::R
 }
 
 /// `-v`: the connection's TLS and the server's certificate, under the status line.
-fn render_tls(tls: &crate::tls::TlsRecord, out: &mut dyn Write) -> io::Result<()> {
+fn render_tls(tls: &crate::model::TlsRecord, out: &mut dyn Write) -> io::Result<()> {
     let mut line = tls
         .version
         .as_deref()
@@ -439,7 +436,7 @@ fn render_caching(hop: &Hop, out: &mut dyn Write) -> io::Result<()> {
 
 /// Where a hop's time went: `time: dns 1.0 ms, connect 2.0 ms (TLS 1.5 ms), first byte 4.0 ms,
 /// total 4.2 ms`, or `connection reused` when no connection was opened.
-fn timing_line(timing: &crate::record::Timing) -> String {
+fn timing_line(timing: &Timing) -> String {
     let mut parts = Vec::new();
     if let Some(dns) = timing.dns {
         parts.push(format!("dns {}", millis(dns)));

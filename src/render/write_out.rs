@@ -6,9 +6,8 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value};
 
-use super::Redaction;
-use crate::policy;
-use crate::record::{Chain, Outcome};
+use crate::model::{Chain, Outcome, Redactor};
+use crate::redirect::{escape_bytes, location, status};
 
 /// The variables hops knows, in curl's spelling.
 pub const VARIABLES: [&str; 14] = [
@@ -31,7 +30,7 @@ pub const VARIABLES: [&str; 14] = [
 pub struct WriteOutContext<'a> {
     pub chain: &'a Chain,
     pub exit_code: i32,
-    pub redaction: Redaction,
+    pub redactor: Redactor,
 }
 
 /// The value of one variable; `None` for a name hops does not know.
@@ -40,13 +39,13 @@ pub fn variable(name: &str, context: &WriteOutContext) -> Option<Value> {
     let last = chain.last_response();
     let text = |s: String| Some(Value::String(s));
     match name {
-        "url_effective" => text(context.redaction.url(last_attempt(chain).0)),
-        "url" => text(context.redaction.url(&chain.request.url)),
+        "url_effective" => text(context.redactor.url(last_attempt(chain).0)),
+        "url" => text(context.redactor.url(&chain.request.url)),
         "http_code" | "response_code" => Some(Value::from(last.map_or(0, |hop| hop.status))),
         "num_redirects" => Some(Value::from(chain.redirects())),
         "redirect_url" => text(
             redirect_url(chain)
-                .map(|u| context.redaction.url(&u))
+                .map(|u| context.redactor.url(&u))
                 .unwrap_or_default(),
         ),
         "time_total" => Some(Value::from((chain.time.as_secs_f64() * 1e6).round() / 1e6)),
@@ -54,9 +53,9 @@ pub fn variable(name: &str, context: &WriteOutContext) -> Option<Value> {
         "exitcode" => Some(Value::from(context.exit_code)),
         "errormsg" => text(
             chain
-                .error
-                .as_ref()
-                .map(|e| format!("hop {}: {}", e.hop, e.message))
+                .outcome
+                .error()
+                .map(|e| format!("hop {}: {}", e.hop, context.redactor.text(e.message)))
                 .unwrap_or_default(),
         ),
         "remote_ip" => text(
@@ -87,11 +86,9 @@ pub fn variable(name: &str, context: &WriteOutContext) -> Option<Value> {
 
 /// The URL and method of the last request sent, as curl reports them: after a redirect whose
 /// target failed on the network, that target (the request was made even if nothing came back).
-fn last_attempt(chain: &Chain) -> (&str, &str) {
-    let failed_target = chain
-        .error
-        .as_ref()
-        .filter(|e| chain.outcome == Outcome::NetworkError && e.hop > chain.hops.len())
+fn last_attempt(chain: &Chain) -> (&url::Url, &str) {
+    let failed_target = Some(&chain.outcome)
+        .filter(|o| matches!(o, Outcome::NetworkError { hop, .. } if *hop > chain.hops.len()))
         .and(chain.last_response())
         .and_then(|hop| hop.next.as_ref());
     match (failed_target, chain.last_response()) {
@@ -103,26 +100,22 @@ fn last_attempt(chain: &Chain) -> (&str, &str) {
 
 /// The target of a last redirect that was not followed (`--max-redirs`, or a loop stopped before
 /// it), as curl reports it: what the redirect would have gone to.
-fn redirect_url(chain: &Chain) -> Option<String> {
+fn redirect_url(chain: &Chain) -> Option<url::Url> {
     let last = chain.last_response()?;
     if let Some(next) = &last.next {
-        return (chain.outcome == Outcome::Loop).then(|| next.url.clone());
+        return matches!(chain.outcome, Outcome::Loop(_)).then(|| next.url.clone());
     }
-    if !policy::is_followed_status(last.status) {
+    if !status::is_followed_status(last.status) {
         return None;
     }
-    let (_, shown) = last
-        .response_headers
-        .iter()
-        .find(|(n, _)| n == "location")?;
-    let base = url::Url::parse(&last.url).ok()?;
-    policy::resolve_location(&received_bytes(shown), &base)
+    let shown = last.response_header("location")?;
+    location::resolve_location(&received_bytes(shown), &last.url)
         .ok()
-        .map(|r| r.url.to_string())
+        .map(|r| r.url)
 }
 
 /// The bytes of a header value as the record shows it: values that are not printable ASCII are
-/// kept quoted and escaped (`policy::escape_bytes`); printable ones as they came.
+/// kept quoted and escaped ([`escape_bytes`]); printable ones as they came.
 fn received_bytes(shown: &str) -> Vec<u8> {
     let unescaped = shown
         .strip_prefix('"')
@@ -132,8 +125,7 @@ fn received_bytes(shown: &str) -> Vec<u8> {
         // Only values with a byte outside printable ASCII were escaped: a printable value that
         // merely starts and ends with a quote is taken as it is.
         Some(bytes)
-            if !bytes.iter().all(|b| (0x20..0x7f).contains(b))
-                && policy::escape_bytes(&bytes) == shown =>
+            if !bytes.iter().all(|b| (0x20..0x7f).contains(b)) && escape_bytes(&bytes) == shown =>
         {
             bytes
         }
@@ -141,7 +133,7 @@ fn received_bytes(shown: &str) -> Vec<u8> {
     }
 }
 
-/// Reverses `policy::escape_bytes` on the text between the quotes.
+/// Reverses [`escape_bytes`] on the text between the quotes.
 fn unescape(text: &str) -> Option<Vec<u8>> {
     let mut bytes = Vec::with_capacity(text.len());
     let mut rest = text.as_bytes();
@@ -191,7 +183,7 @@ fn all_variables(context: &WriteOutContext) -> Value {
     Value::Object(map)
 }
 
-/// Writes `format` for this chain. Unknown variables are reported on `warnings` and print nothing,
+/// Writes `format` for this chain. Unknown variables are reported on `stderr` and print nothing,
 /// as in curl.
 pub fn render(
     format: &str,
@@ -261,7 +253,7 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Outcome, testing};
+    use crate::model::testing;
 
     fn chain() -> Chain {
         testing::chain(
@@ -269,7 +261,7 @@ mod tests {
                 testing::hop(1, "http://a.test/", 301, Some("http://a.test/new")),
                 testing::hop(2, "http://a.test/new", 200, None),
             ],
-            Outcome::Ok,
+            Outcome::Final,
         )
     }
 
@@ -281,7 +273,7 @@ mod tests {
         let context = WriteOutContext {
             chain,
             exit_code: 0,
-            redaction: Redaction::default(),
+            redactor: Redactor::default(),
         };
         let (mut out, mut err) = (Vec::new(), Vec::new());
         render(format, &context, &mut out, &mut err).unwrap();
@@ -326,7 +318,7 @@ mod tests {
         let mut hop = testing::hop(1, "http://a.test/dir/", 302, None);
         hop.response_headers
             .push(("location".to_owned(), shown.to_owned()));
-        testing::chain(vec![hop], Outcome::Ok)
+        testing::chain(vec![hop], Outcome::Final)
     }
 
     #[test]
@@ -360,13 +352,20 @@ mod tests {
         };
         let format = "%{url_effective} %{num_redirects} [%{redirect_url}]";
         // A loop is stopped before its request: the redirect was not followed.
-        let looped = testing::chain(hops(), Outcome::Loop);
+        let looped = testing::looped(hops(), 1);
         assert_eq!(
             rendered_for(&looped, format).0,
             "http://a.test/b 2 [http://a.test/]"
         );
         // A network failure on the redirect's target: that request was made.
-        let mut failed = testing::chain(hops(), Outcome::NetworkError);
+        let mut failed = testing::chain(
+            hops(),
+            Outcome::NetworkError {
+                hop: 3,
+                kind: crate::model::NetworkErrorKind::Connect,
+                message: "cannot connect".into(),
+            },
+        );
         failed.hops[1].next.as_mut().unwrap().method = "POST".to_owned();
         assert_eq!(
             rendered_for(&failed, &format!("{format} %{{method}} %{{http_code}}")).0,

@@ -3,7 +3,7 @@
 
 use std::error::Error as _;
 
-use crate::record::ErrorKind;
+use crate::model::NetworkErrorKind as ErrorKind;
 
 /// rustls's error, which tokio-rustls hands up inside an `io::Error` (two, in fact): their
 /// `source()` skips the error they wrap, so it is looked for inside them.
@@ -18,9 +18,9 @@ fn rustls_error<'a>(mut error: &'a (dyn std::error::Error + 'static)) -> Option<
 
 /// Names the kind of network failure and gives its most specific cause; `rejected` is the
 /// certificate the TLS layer refused, which a certificate error then describes.
-pub(super) fn classify(
+pub fn classify(
     error: &reqwest::Error,
-    rejected: Option<&crate::tls::CertificateInfo>,
+    rejected: Option<&crate::model::CertificateInfo>,
 ) -> (ErrorKind, String) {
     let mut causes = Vec::new();
     let mut source = error.source();

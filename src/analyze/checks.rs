@@ -4,11 +4,9 @@
 //! Checks compare the real URLs, but the texts they produce are shown as they are (text, stderr,
 //! JSON), so URL passwords in `expected` and `actual` are redacted like everywhere else.
 
-use serde::Serialize;
 use url::Url;
 
-use crate::record::{Chain, Outcome};
-use crate::render::Redaction;
+use crate::model::{Chain, CheckResult, Outcome, Redactor};
 
 /// The checks the user asked for, already validated.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,37 +28,18 @@ impl Checks {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CheckResult {
-    /// The flag's name without dashes: `expect-status`, `fail`, ...
-    pub check: &'static str,
-    pub expected: String,
-    pub actual: String,
-    pub ok: bool,
-    /// The hop where expected and actual part ways: set on every failed check. When the chain
-    /// broke, the hop where it broke (a check on the final response has nothing to compare).
-    pub hop: Option<usize>,
-}
-
 const NONE: &str = "none";
 
-/// Evaluates `checks` with URL passwords redacted in the results.
-pub fn evaluate(chain: &Chain, checks: &Checks) -> Vec<CheckResult> {
-    evaluate_with(chain, checks, Redaction::default())
-}
-
-/// Evaluates `checks`; `redaction` decides how URLs appear in `expected` and `actual`.
-pub fn evaluate_with(chain: &Chain, checks: &Checks, redaction: Redaction) -> Vec<CheckResult> {
+/// Evaluates `checks`; `redactor` decides how URLs appear in `expected` and `actual`.
+pub fn evaluate(chain: &Chain, checks: &Checks, redactor: Redactor) -> Vec<CheckResult> {
     let mut results = Vec::new();
-    let final_hop = chain
-        .last_response()
-        .filter(|_| chain.outcome == Outcome::Ok);
+    let final_hop = chain.final_response();
     let final_status = final_hop.map_or(NONE.to_owned(), |hop| hop.status.to_string());
     // Where a check on the final response points: the final hop, or where the chain broke.
     let final_or_break = final_hop
         .map(|hop| hop.index)
-        .or(chain.error.as_ref().map(|e| e.hop));
-    let broke_at = chain.error.as_ref().map(|e| e.hop);
+        .or(chain.outcome.error().map(|e| e.hop));
+    let broke_at = chain.outcome.error().map(|e| e.hop);
 
     if let Some(expected) = checks.status {
         results.push(CheckResult {
@@ -75,15 +54,15 @@ pub fn evaluate_with(chain: &Chain, checks: &Checks, redaction: Redaction) -> Ve
         let actual = final_hop.map(|hop| hop.url.clone());
         results.push(CheckResult {
             check: "expect-url",
-            expected: redaction.url(expected.as_str()),
-            ok: actual.as_deref() == Some(expected.as_str()),
-            actual: actual.map_or_else(|| NONE.to_owned(), |url| redaction.url(&url)),
+            expected: redactor.url(expected),
+            ok: actual.as_ref() == Some(expected),
+            actual: actual.map_or_else(|| NONE.to_owned(), |url| redactor.url(&url)),
             hop: final_or_break,
         });
     }
     if let Some(expected) = checks.redirects {
         let actual = chain.redirects();
-        let ok = chain.outcome == Outcome::Ok && actual == expected;
+        let ok = chain.outcome.is_final() && actual == expected;
         // One redirect too many shows at hop expected + 1; one too few at the final hop.
         let differs_at = (!ok).then(|| broke_at.unwrap_or(expected.min(actual) + 1));
         results.push(CheckResult {
@@ -109,7 +88,7 @@ pub fn evaluate_with(chain: &Chain, checks: &Checks, redaction: Redaction) -> Ve
             } else {
                 format!("{}{}", join(&actual), then_stopped(chain))
             },
-            ok: chain.outcome == Outcome::Ok && differs_at.is_none(),
+            ok: chain.outcome.is_final() && differs_at.is_none(),
             hop: differs_at.map(|i| i + 1).or(broke_at),
         });
     }
@@ -118,25 +97,33 @@ pub fn evaluate_with(chain: &Chain, checks: &Checks, redaction: Redaction) -> Ve
         let actual = hop
             .and_then(|hop| hop.next.as_ref())
             .map(|next| next.url.clone());
-        let expected = target.resolve(hop.map(|hop| hop.url.as_str()));
+        let expected = target.resolve(hop.map(|hop| &hop.url));
+        let ok = match (&actual, &expected) {
+            (Some(actual), Ok(expected)) => actual == expected,
+            _ => false,
+        };
+        let expected = match expected {
+            Ok(url) => redactor.url(&url),
+            Err(reference) => redactor.text(&reference),
+        };
         results.push(CheckResult {
             check: "expect-location",
-            expected: format!("{index}={}", redaction.url(expected.as_str())),
-            ok: actual.as_deref() == Some(expected.as_str()),
+            expected: format!("{index}={expected}"),
+            ok,
             actual: format!(
                 "{index}={}",
-                actual.map_or_else(|| NONE.to_owned(), |url| redaction.url(&url))
+                actual.map_or_else(|| NONE.to_owned(), |url| redactor.url(&url))
             ),
             hop: Some(*index),
         });
     }
     if checks.no_downgrade {
         let downgrade = chain.hops.iter().find(|hop| {
-            hop.url.starts_with("https:")
+            hop.url.scheme() == "https"
                 && hop
                     .next
                     .as_ref()
-                    .is_some_and(|next| next.url.starts_with("http:"))
+                    .is_some_and(|next| next.url.scheme() == "http")
         });
         results.push(CheckResult {
             check: "expect-no-downgrade",
@@ -146,7 +133,7 @@ pub fn evaluate_with(chain: &Chain, checks: &Checks, redaction: Redaction) -> Ve
                     "a redirect from https to {}",
                     hop.next
                         .as_ref()
-                        .map_or(String::new(), |n| redaction.url(&n.url))
+                        .map_or(String::new(), |n| redactor.url(&n.url))
                 )
             }),
             ok: downgrade.is_none(),
@@ -169,11 +156,11 @@ pub fn evaluate_with(chain: &Chain, checks: &Checks, redaction: Redaction) -> Ve
 /// by a broken chain never reads "expected 2, got 2".
 fn then_stopped(chain: &Chain) -> &'static str {
     match chain.outcome {
-        Outcome::Ok => "",
-        Outcome::Loop => ", then a redirect loop",
-        Outcome::TooManyRedirects => ", then too many redirects",
-        Outcome::BadLocation => ", then a Location that cannot be followed",
-        Outcome::NetworkError => ", then a network error",
+        Outcome::Final => "",
+        Outcome::Loop(_) => ", then a redirect loop",
+        Outcome::TooManyRedirects { .. } => ", then too many redirects",
+        Outcome::BadLocation { .. } => ", then a Location that cannot be followed",
+        Outcome::NetworkError { .. } => ", then a network error",
     }
 }
 
@@ -207,15 +194,14 @@ impl ExpectedTarget {
         }
     }
 
-    /// The absolute URL expected from hop `base`; a relative one is shown as typed when hop N
-    /// does not exist.
-    fn resolve(&self, base: Option<&str>) -> String {
+    /// The absolute URL expected from hop `base`; a relative one stays as typed (`Err`) when
+    /// hop N does not exist.
+    fn resolve(&self, base: Option<&Url>) -> Result<Url, String> {
         match self {
-            ExpectedTarget::Absolute(url) => url.to_string(),
+            ExpectedTarget::Absolute(url) => Ok(url.clone()),
             ExpectedTarget::Relative(reference) => base
-                .and_then(|base| Url::parse(base).ok())
                 .and_then(|base| base.join(reference).ok())
-                .map_or_else(|| reference.clone(), |url| url.to_string()),
+                .ok_or_else(|| reference.clone()),
         }
     }
 }
@@ -254,7 +240,7 @@ pub fn parse_location(text: &str) -> Result<(usize, String), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::testing::{chain, hop};
+    use crate::model::testing::{self, chain, hop};
 
     fn sample() -> Chain {
         chain(
@@ -263,7 +249,7 @@ mod tests {
                 hop(2, "http://a.test/new", 302, Some("http://a.test/final")),
                 hop(3, "http://a.test/final", 200, None),
             ],
-            Outcome::Ok,
+            Outcome::Final,
         )
     }
 
@@ -287,7 +273,7 @@ mod tests {
             no_downgrade: true,
             fail_on_http_error: true,
         };
-        let results = evaluate(&sample(), &checks);
+        let results = evaluate(&sample(), &checks, Redactor::default());
         let summary: Vec<(&str, bool, Option<usize>)> =
             results.iter().map(|r| (r.check, r.ok, r.hop)).collect();
         assert_eq!(
@@ -313,7 +299,8 @@ mod tests {
             chain: Some(statuses),
             ..Checks::default()
         };
-        let result = |statuses| evaluate(&sample(), &checks(statuses)).remove(0);
+        let result =
+            |statuses| evaluate(&sample(), &checks(statuses), Redactor::default()).remove(0);
         assert_eq!(result(vec![301, 301, 200]).hop, Some(2));
         assert_eq!(result(vec![301, 302]).hop, Some(3));
         assert_eq!(result(vec![301, 302, 200, 200]).hop, Some(4));
@@ -322,9 +309,9 @@ mod tests {
 
     #[test]
     fn broken_chain_fails_checks_on_final_response() {
-        let looped = chain(
+        let looped = testing::looped(
             vec![hop(1, "http://a.test/", 302, Some("http://a.test/"))],
-            Outcome::Loop,
+            1,
         );
         let checks = Checks {
             status: Some(200),
@@ -332,7 +319,7 @@ mod tests {
             redirects: Some(1),
             ..Checks::default()
         };
-        let results = evaluate(&looped, &checks);
+        let results = evaluate(&looped, &checks, Redactor::default());
         assert!(results.iter().all(|r| !r.ok));
         assert_eq!(results[0].actual, "none");
     }
@@ -344,17 +331,26 @@ mod tests {
             ..Checks::default()
         };
         // Two redirects happened: one too many shows at hop 2, one too few at the final hop 3.
-        assert_eq!(evaluate(&sample(), &redirects(1))[0].hop, Some(2));
-        assert_eq!(evaluate(&sample(), &redirects(3))[0].hop, Some(3));
-        assert_eq!(evaluate(&sample(), &redirects(2))[0].hop, None);
+        assert_eq!(
+            evaluate(&sample(), &redirects(1), Redactor::default())[0].hop,
+            Some(2)
+        );
+        assert_eq!(
+            evaluate(&sample(), &redirects(3), Redactor::default())[0].hop,
+            Some(3)
+        );
+        assert_eq!(
+            evaluate(&sample(), &redirects(2), Redactor::default())[0].hop,
+            None
+        );
 
         // A broken chain: checks on the final response point at the hop where it broke.
-        let looped = chain(
+        let looped = testing::looped(
             vec![
                 hop(1, "http://a.test/", 302, Some("http://a.test/b")),
                 hop(2, "http://a.test/b", 302, Some("http://a.test/")),
             ],
-            Outcome::Loop,
+            1,
         );
         let checks = Checks {
             status: Some(200),
@@ -364,7 +360,7 @@ mod tests {
             fail_on_http_error: true,
             ..Checks::default()
         };
-        let results = evaluate(&looped, &checks);
+        let results = evaluate(&looped, &checks, Redactor::default());
         let summary: Vec<(&str, bool, Option<usize>, &str)> = results
             .iter()
             .map(|r| (r.check, r.ok, r.hop, r.actual.as_str()))
@@ -403,7 +399,7 @@ mod tests {
                 ),
                 hop(2, "http://u:pw@a.test/next", 200, None),
             ],
-            Outcome::Ok,
+            Outcome::Final,
         );
         let checks = Checks {
             url: Some(url("http://u:pw@a.test/next")),
@@ -414,7 +410,7 @@ mod tests {
             no_downgrade: true,
             ..Checks::default()
         };
-        let results = evaluate(&chain, &checks);
+        let results = evaluate(&chain, &checks, Redactor::default());
         let shown: Vec<(bool, &str, &str)> = results
             .iter()
             .map(|r| (r.ok, r.expected.as_str(), r.actual.as_str()))
@@ -440,7 +436,7 @@ mod tests {
                 ),
             ]
         );
-        let shown = evaluate_with(&chain, &checks, Redaction { show_secrets: true });
+        let shown = evaluate(&chain, &checks, Redactor { show_secrets: true });
         assert_eq!(shown[0].actual, "http://u:pw@a.test/next");
     }
 

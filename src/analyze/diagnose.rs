@@ -1,162 +1,37 @@
 //! Why a chain went wrong, in words for a support engineer: what kind of loop it is, its likely
 //! cause and what to change, plus the one-line verdict shown after every chain.
 //!
-//! Everything here reads a finished [`Chain`] (or, for URL growth, the URLs so far), so it is pure
-//! and table-tested; the hop loop only asks [`growing_url`] before each request.
+//! Everything here reads a finished [`Chain`], so it is pure and table-tested.
 
-use serde::Serialize;
 use url::Url;
 
-use crate::record::{Chain, Hop, Outcome};
+use crate::model::{Chain, Diagnosis, Hop, LoopKind, Outcome, Redactor};
+use crate::redirect::loops::growing_url;
 
 /// Browsers give up after this many redirects (Fetch: the 21st fails).
 pub const BROWSER_REDIRECT_LIMIT: usize = 20;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LoopKind {
-    /// The same request again, with nothing that explains why.
-    ExactRepeat,
-    /// http ↔ https on the same host.
-    SchemeFlip,
-    /// Two hosts sending the client to each other (often www ↔ apex).
-    HostFlip,
-    /// `/path` ↔ `/path/`.
-    TrailingSlashFlip,
-    /// A cookie is set but never comes back.
-    CookieNotStored,
-    /// The cookie comes back but the server redirects anyway.
-    CookieIgnored,
-    /// The query or path grows on every visit.
-    GrowingUrl,
-    /// The limit was hit with URLs that differ only in volatile parts.
-    VolatileRepeat,
-    /// The limit was hit by a long chain of distinct URLs: not a loop.
-    LongChain,
-}
-
-/// A classified loop or limit, with its explanation and fix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Diagnosis {
-    pub kind: LoopKind,
-    /// The hops that form the cycle (or the repeating shape).
-    pub hops: Vec<usize>,
-    /// A few words: "http ↔ https flip".
-    pub title: String,
-    pub explanation: String,
-    pub fix: String,
-}
-
-/// The earlier visits to the same page whose query wrapped itself once more each time, when
-/// `next` would make the third such visit: a loop that never repeats exactly (a return-to
-/// parameter wrapped again and again). A query that only gains parameters (`?a=1`, then
-/// `?a=1&b=2`) is not this: the nesting depth must grow too. Also a path that keeps repeating a
-/// segment (`/a/`, `/a/a/`, ...). Returns the 1-based hop numbers of the earlier visits.
-pub fn growing_url(visited: &[Url], next: &Url) -> Option<Vec<usize>> {
-    let next_origin = next.origin();
-    let same_page: Vec<usize> = visited
-        .iter()
-        .enumerate()
-        // The path first: it is a cheap comparison and usually settles it.
-        .filter(|(_, url)| url.path() == next.path() && url.origin() == next_origin)
-        .map(|(i, _)| i)
-        .collect();
-    if same_page.len() >= 2 {
-        let tail = &same_page[same_page.len() - 2..];
-        let visits: Vec<&Url> = tail.iter().map(|&i| &visited[i]).chain([next]).collect();
-        let lengths: Vec<usize> = visits.iter().map(|url| query_len(url)).collect();
-        let depths: Vec<usize> = visits.iter().map(|url| nesting_depth(url)).collect();
-        let strictly_growing = |values: &[usize]| values.windows(2).all(|w| w[0] < w[1]);
-        if strictly_growing(&lengths) && strictly_growing(&depths) {
-            return Some(tail.iter().map(|i| i + 1).collect());
-        }
-    }
-    // A path that keeps getting longer, each one extending the one before (/a/ → /a/a/ → ...).
-    let recent: Vec<&Url> = visited
-        .iter()
-        .rev()
-        .take(3)
-        .rev()
-        .chain(std::iter::once(next))
-        .collect();
-    let extends = |a: &&Url, b: &&Url| {
-        a.origin() == b.origin()
-            && b.path().len() > a.path().len()
-            && b.path().starts_with(a.path().trim_end_matches('/'))
-    };
-    if recent.len() == 4
-        && recent.windows(2).all(|w| extends(&w[0], &w[1]))
-        && has_repeated_segment(next.path())
-    {
-        return Some(((visited.len() - 2)..=visited.len()).collect());
-    }
-    None
-}
-
-fn query_len(url: &Url) -> usize {
-    url.query().map_or(0, str::len)
-}
-
-/// How many times the query's first parameter name appears once every level of percent-encoding
-/// is undone: `r=%2Fapp%3Fr%3D%252Flogin` reads `r=/app?r=/login`, depth 2.
-fn nesting_depth(url: &Url) -> usize {
-    let Some(query) = url.query() else {
-        return 0;
-    };
-    let Some(name) = query.split(['=', '&']).next().filter(|n| !n.is_empty()) else {
-        return 0;
-    };
-    let mut decoded = query.to_owned();
-    // Each round undoes one level of encoding; a handful covers any loop caught on its third visit.
-    for _ in 0..8 {
-        let once = percent_encoding::percent_decode_str(&decoded)
-            .decode_utf8_lossy()
-            .into_owned();
-        if once == decoded {
-            break;
-        }
-        decoded = once;
-    }
-    decoded.matches(&format!("{name}=")).count()
-}
-
-fn has_repeated_segment(path: &str) -> bool {
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    segments.windows(2).any(|w| w[0] == w[1])
-}
-
 /// Classifies a chain that ended in a loop or hit the redirect limit.
 pub fn diagnose(chain: &Chain) -> Option<Diagnosis> {
-    match chain.outcome {
-        Outcome::Loop => Some(classify_loop(chain)),
-        Outcome::TooManyRedirects => Some(classify_limit(chain)),
+    match &chain.outcome {
+        Outcome::Loop(_) => Some(classify_loop(chain)),
+        Outcome::TooManyRedirects { .. } => Some(classify_limit(chain)),
         _ => None,
     }
 }
 
 fn classify_loop(chain: &Chain) -> Diagnosis {
-    let info = chain
-        .loop_info
-        .as_ref()
-        .expect("a loop outcome has loop info");
-    let mut visited: Vec<Url> = chain
-        .hops
-        .iter()
-        .filter_map(|hop| Url::parse(&hop.url).ok())
-        .collect();
-    if let Ok(next) = Url::parse(&info.url) {
-        if let Some(earlier) = growing_url(&visited, &next) {
-            return growing(&earlier, &next);
-        }
-        visited.push(next);
+    let Some(info) = chain.outcome.loop_info() else {
+        return classify_limit(chain);
+    };
+    let visited: Vec<Url> = chain.hops.iter().map(|hop| hop.url.clone()).collect();
+    if let Some(earlier) = growing_url(&visited, &info.url) {
+        return growing(&earlier, &info.url);
     }
     let first = info.repeats_hop.saturating_sub(1).min(chain.hops.len());
     let cycle = &chain.hops[first..];
     let cycle_numbers: Vec<usize> = cycle.iter().map(|hop| hop.index).collect();
-    let urls: Vec<Url> = cycle
-        .iter()
-        .filter_map(|hop| Url::parse(&hop.url).ok())
-        .collect();
+    let urls: Vec<&Url> = cycle.iter().map(|hop| &hop.url).collect();
 
     if let Some(diagnosis) = cookie_loop(chain, cycle, &cycle_numbers) {
         return diagnosis;
@@ -299,8 +174,8 @@ fn cookie_loop(chain: &Chain, cycle: &[Hop], cycle_numbers: &[usize]) -> Option<
         .collect();
     // The request that was not sent is identical to hop `repeats_hop`, cookies included.
     let repeated = chain
-        .loop_info
-        .as_ref()
+        .outcome
+        .loop_info()
         .and_then(|info| chain.hops.get(info.repeats_hop.wrapping_sub(1)));
     let came_back = later.iter().copied().chain(repeated).any(returned_to);
     if came_back {
@@ -341,8 +216,8 @@ fn cookie_loop(chain: &Chain, cycle: &[Hop], cycle_numbers: &[usize]) -> Option<
             later
                 .first()
                 .copied()
-                .map(|h| h.url.as_str())
-                .or(chain.loop_info.as_ref().map(|i| i.url.as_str())),
+                .map(|h| &h.url)
+                .or(chain.outcome.loop_info().map(|i| &i.url)),
         ),
     };
     Some(Diagnosis {
@@ -359,20 +234,17 @@ fn cookie_loop(chain: &Chain, cycle: &[Hop], cycle_numbers: &[usize]) -> Option<
 }
 
 /// Why a stored cookie would not go with the next request.
-fn not_sent_reason(raw: &str, setter: &Hop, next_url: Option<&str>) -> String {
+fn not_sent_reason(raw: &str, setter: &Hop, next_url: Option<&Url>) -> String {
     let Ok(cookie) = cookie_store::RawCookie::parse(raw.to_owned()) else {
         return "it is malformed".into();
     };
-    let Some(next) = next_url.and_then(|u| Url::parse(u).ok()) else {
+    let Some(next) = next_url else {
         return "the next request does not match it".into();
     };
     if cookie.secure() == Some(true) && next.scheme() == "http" {
         return "it is marked Secure and the next request is plain http".into();
     }
-    let setter_host = Url::parse(&setter.url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_default();
+    let setter_host = setter.url.host_str().unwrap_or_default().to_owned();
     let next_host = next.host_str().unwrap_or_default().to_owned();
     let domain_ok = match cookie.domain() {
         Some(domain) => {
@@ -431,14 +303,13 @@ fn classify_limit(chain: &Chain) -> Diagnosis {
     let shapes: Vec<String> = chain
         .hops
         .iter()
-        .map(|hop| match Url::parse(&hop.url) {
+        .map(|hop| {
             // The origin stays as it is: a port number is not a volatile part.
-            Ok(url) => format!(
+            format!(
                 "{}{}",
-                url.origin().ascii_serialization(),
-                url_shape(&url[url::Position::BeforePath..])
-            ),
-            Err(_) => url_shape(&hop.url),
+                hop.url.origin().ascii_serialization(),
+                url_shape(&hop.url[url::Position::BeforePath..])
+            )
         })
         .collect();
     let repeated = shapes.iter().enumerate().find_map(|(i, shape)| {
@@ -537,34 +408,37 @@ fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 /// How the chain ended, in a few words: "OK: ...", "Loop between hop 2 and hop 4: ...".
-pub fn headline(chain: &Chain, diagnosis: Option<&Diagnosis>) -> String {
+pub fn headline(chain: &Chain, diagnosis: Option<&Diagnosis>, redactor: Redactor) -> String {
     let redirects = chain.redirects();
     let plural = if redirects == 1 { "" } else { "s" };
     let error = || {
         chain
-            .error
-            .as_ref()
+            .outcome
+            .error()
             .map(|e| format!("hop {}: {}", e.hop, e.message))
     };
-    match (chain.outcome, chain.last_response(), diagnosis) {
-        (Outcome::Ok, Some(last), _) => {
+    match (&chain.outcome, chain.last_response(), diagnosis) {
+        (Outcome::Final, Some(last), _) => {
             format!(
                 "OK: {redirects} redirect{plural}, final {} at {}",
-                last.status, last.url
+                last.status,
+                redactor.url(&last.url)
             )
         }
         (_, _, Some(d)) if d.kind == LoopKind::LongChain => {
             format!("Too many redirects: {}", d.title)
         }
-        (Outcome::Loop | Outcome::TooManyRedirects, _, Some(d)) => {
+        (Outcome::Loop(_) | Outcome::TooManyRedirects { .. }, _, Some(d)) => {
             let first = d.hops.first().copied().unwrap_or(1);
             let last = chain
-                .loop_info
-                .as_ref()
+                .outcome
+                .loop_info()
                 .map_or_else(|| d.hops.last().copied().unwrap_or(first), |i| i.at_hop);
             format!("Loop between hop {first} and hop {last}: {}", d.title)
         }
-        (Outcome::BadLocation, ..) => format!("Broken redirect: {}", error().unwrap_or_default()),
+        (Outcome::BadLocation { .. }, ..) => {
+            format!("Broken redirect: {}", error().unwrap_or_default())
+        }
         _ => format!(
             "Network error: {}",
             error().unwrap_or_else(|| "no response".into())
@@ -574,15 +448,14 @@ pub fn headline(chain: &Chain, diagnosis: Option<&Diagnosis>) -> String {
 
 /// The one plain-language verdict after a chain: the headline, and for a loop its likely cause
 /// and fix.
-pub fn verdict(chain: &Chain, diagnosis: Option<&Diagnosis>) -> String {
-    let headline = headline(chain, diagnosis);
+pub fn verdict(headline: &str, diagnosis: Option<&Diagnosis>) -> String {
     match diagnosis {
         Some(d) => format!(
             "{headline}. {} Fix: {}",
             first_sentence(&d.explanation),
             d.fix
         ),
-        None => headline,
+        None => headline.to_owned(),
     }
 }
 
@@ -593,12 +466,8 @@ fn first_sentence(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::testing::{chain, hop};
-    use crate::record::{LoopInfo, SetCookie};
-
-    fn url(s: &str) -> Url {
-        Url::parse(s).unwrap()
-    }
+    use crate::model::SetCookie;
+    use crate::model::testing::{self, chain, hop};
 
     /// A loop chain over `urls`, where the request after the last hop repeats `repeats`.
     fn looped(urls: &[&str], repeats: usize) -> Chain {
@@ -614,14 +483,7 @@ mod tests {
                 )
             })
             .collect();
-        let mut chain = chain(hops, Outcome::Loop);
-        chain.loop_info = Some(LoopInfo {
-            repeats_hop: repeats,
-            at_hop: urls.len() + 1,
-            method: "GET".into(),
-            url: urls[repeats - 1].into(),
-        });
-        chain
+        testing::looped(hops, repeats)
     }
 
     #[test]
@@ -713,58 +575,6 @@ mod tests {
     }
 
     #[test]
-    fn growing_query_detected_on_third_visit() {
-        let visited = [
-            url("http://shop.test/login?next=%2F"),
-            url("http://shop.test/account"),
-            url("http://shop.test/login?next=%2Flogin%3Fnext%3D%252F"),
-            url("http://shop.test/account"),
-        ];
-        let next =
-            url("http://shop.test/login?next=%2Flogin%3Fnext%3D%252Flogin%253Fnext%253D%25252F");
-        assert_eq!(growing_url(&visited, &next), Some(vec![1, 3]));
-        assert_eq!(growing_url(&visited[..2], &visited[2]), None);
-        assert_eq!(
-            growing_url(&visited, &url("http://shop.test/login?next=%2F")),
-            None
-        );
-    }
-
-    #[test]
-    fn a_query_that_only_gains_parameters_is_not_growing() {
-        let visited = [
-            url("http://s.test/start"),
-            url("http://s.test/start?lang=en"),
-        ];
-        assert_eq!(
-            growing_url(&visited, &url("http://s.test/start?lang=en&region=eu")),
-            None
-        );
-        assert_eq!(
-            nesting_depth(&url("http://s.test/?r=%2Fapp%3Fr%3D%252Flogin")),
-            2
-        );
-        assert_eq!(nesting_depth(&url("http://s.test/?lang=en&region=eu")), 1);
-        assert_eq!(nesting_depth(&url("http://s.test/")), 0);
-    }
-
-    #[test]
-    fn growing_path_detected() {
-        let visited = [
-            url("http://s.test/a/"),
-            url("http://s.test/a/a/"),
-            url("http://s.test/a/a/a/"),
-        ];
-        assert!(growing_url(&visited, &url("http://s.test/a/a/a/a/")).is_some());
-        let distinct = [
-            url("http://s.test/a"),
-            url("http://s.test/a/b"),
-            url("http://s.test/a/b/c"),
-        ];
-        assert_eq!(growing_url(&distinct, &url("http://s.test/a/b/c/d")), None);
-    }
-
-    #[test]
     fn limit_hits_classified() {
         let volatile: Vec<Hop> = (0..21)
             .map(|i| {
@@ -780,7 +590,7 @@ mod tests {
                 )
             })
             .collect();
-        let diagnosis = diagnose(&chain(volatile, Outcome::TooManyRedirects)).unwrap();
+        let diagnosis = diagnose(&testing::too_many(volatile)).unwrap();
         assert_eq!(diagnosis.kind, LoopKind::VolatileRepeat);
         assert_eq!(diagnosis.hops, vec![1, 2, 3]);
         assert!(
@@ -792,7 +602,7 @@ mod tests {
         let long: Vec<Hop> = (0..21)
             .map(|i| hop(i + 1, &format!("http://shop.test/step-{i}"), 302, Some("x")))
             .collect();
-        let diagnosis = diagnose(&chain(long, Outcome::TooManyRedirects)).unwrap();
+        let diagnosis = diagnose(&testing::too_many(long)).unwrap();
         assert_eq!(diagnosis.kind, LoopKind::LongChain);
         assert!(diagnosis.explanation.contains("not a loop"));
         assert!(diagnosis.explanation.contains("at most 20 redirects"));
@@ -805,7 +615,7 @@ mod tests {
         let short: Vec<Hop> = (0..3)
             .map(|i| hop(i + 1, &format!("http://shop.test/step-{i}"), 302, Some("x")))
             .collect();
-        let chain = chain(short, Outcome::TooManyRedirects);
+        let chain = testing::too_many(short);
         let diagnosis = diagnose(&chain).unwrap();
         assert_eq!(diagnosis.kind, LoopKind::LongChain);
         assert_eq!(
@@ -815,7 +625,7 @@ mod tests {
         assert!(diagnosis.explanation.contains("not a loop"));
         assert!(diagnosis.fix.contains("higher --max-redirs"));
         assert_eq!(
-            headline(&chain, Some(&diagnosis)),
+            headline(&chain, Some(&diagnosis), Redactor::default()),
             "Too many redirects: 3 distinct redirects, not a loop (stopped by --max-redirs)"
         );
     }
@@ -841,14 +651,18 @@ mod tests {
                 hop(1, "http://a.test/", 301, Some("https://a.test/")),
                 hop(2, "https://a.test/", 200, None),
             ],
-            Outcome::Ok,
+            Outcome::Final,
         );
         assert_eq!(
-            verdict(&ok, None),
+            verdict(&headline(&ok, None, Redactor::default()), None),
             "OK: 1 redirect, final 200 at https://a.test/"
         );
         let flip = looped(&["http://shop.test/", "https://shop.test/"], 1);
-        let text = verdict(&flip, diagnose(&flip).as_ref());
+        let diagnosis = diagnose(&flip);
+        let text = verdict(
+            &headline(&flip, diagnosis.as_ref(), Redactor::default()),
+            diagnosis.as_ref(),
+        );
         assert!(
             text.starts_with("Loop between hop 1 and hop 3: http ↔ https flip."),
             "{text}"

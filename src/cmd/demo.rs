@@ -9,10 +9,13 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use colored::Colorize;
 
+use crate::analyze::analyze;
 use crate::cli::{Cli, DemoArgs};
 use crate::config::{Config, color_enabled};
 use crate::exit::ExitCode;
+use crate::render;
 use crate::scenario::{self, Scenario, ScenarioServer};
+use crate::trace::Run;
 
 pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     let color = color_enabled(args.color);
@@ -87,12 +90,12 @@ async fn show_scenario(
     let cli = Cli::try_parse_ordered(&argv)
         .with_context(|| format!("scenario {}: bad arguments", scenario.name))?;
     let config = Config::from_cli(&cli)?;
-    let chain = crate::app::Run::open(&config)
-        .await?
-        .trace(config.start.clone())
-        .await;
+    let mut chain = Run::open(&config).await?.trace(config.start.clone()).await;
+    let options = super::trace::show_options(&config);
+    let analysis = analyze(&mut chain, &config.checks, options.redactor);
+    let code = ExitCode::for_chain(&chain.outcome, &analysis);
     let mut errors = Vec::new();
-    let code = crate::app::show(&config, &chain, out, &mut errors)?;
+    render::show(&chain, &analysis, code.code(), &options, out, &mut errors)?;
     for line in String::from_utf8_lossy(&errors).lines() {
         writeln!(out, "{}", line.red())?;
     }

@@ -1,0 +1,81 @@
+//! A traced chain: the first request as asked, every hop, how it ended and how long it took.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use url::Url;
+
+use super::hop::Hop;
+use super::outcome::Outcome;
+
+/// The whole trace of one starting URL. The tracer fills it; analysis and renderers read it.
+/// Secrets are stored as they were sent; what is shown is decided by [`super::Redactor`].
+#[derive(Debug, Clone)]
+pub struct Chain {
+    pub request: RequestSummary,
+    pub hops: Vec<Hop>,
+    pub outcome: Outcome,
+    pub time: Duration,
+}
+
+impl Chain {
+    /// Redirects followed: responses that led to another request.
+    /// HSTS upgrades are not counted: no server asked for them (curl does not count its own either).
+    pub fn redirects(&self) -> usize {
+        self.hops
+            .iter()
+            .filter(|hop| hop.next.is_some() && !hop.synthetic)
+            .count()
+    }
+
+    /// The last response received, which is the final response when the outcome is final.
+    pub fn last_response(&self) -> Option<&Hop> {
+        self.hops.last()
+    }
+
+    /// The final response: the last hop, when the chain ended on it.
+    pub fn final_response(&self) -> Option<&Hop> {
+        self.hops.last().filter(|_| self.outcome.is_final())
+    }
+}
+
+/// The first request as the user asked for it.
+#[derive(Debug, Clone)]
+pub struct RequestSummary {
+    pub method: String,
+    pub url: Url,
+    pub headers: Vec<(String, String)>,
+    pub body_bytes: Option<usize>,
+}
+
+/// How the chain got to a hop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    /// The request the user asked for.
+    Start,
+    /// A `Location` of the hop before.
+    Redirect,
+    /// A `Refresh` header or meta refresh of the hop before (`--follow-refresh`).
+    Refresh,
+}
+
+/// Where a hop's time went.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timing {
+    /// The DNS lookup, when one was made for this hop.
+    pub dns: Option<Duration>,
+    /// Opening a new connection (TCP, and TLS on https), when one was opened for this hop.
+    pub connect: Option<Duration>,
+    /// The TLS handshake of a new https connection: the part of `connect` after TCP.
+    pub tls: Option<Duration>,
+    /// Until the response head arrived (includes DNS, connect and TLS on a new connection).
+    pub first_byte: Duration,
+    /// Until the response body was read or discarded.
+    pub total: Duration,
+}
+
+/// Milliseconds with microsecond precision, the unit of every time in the machine outputs.
+pub fn millis(duration: Duration) -> f64 {
+    (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}

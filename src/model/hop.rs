@@ -1,0 +1,116 @@
+//! One hop: a request (or an HSTS upgrade made without one), its response, and where it led.
+
+use std::net::SocketAddr;
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use serde::Serialize;
+use url::Url;
+
+use super::chain::{Timing, Via};
+use super::hsts::HstsRecord;
+use super::tls::TlsRecord;
+use super::warning::Warning;
+
+/// One request and its response.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    /// 1-based position in the chain.
+    pub index: usize,
+    pub method: String,
+    /// The URL as the chain reached it (userinfo and fragment included; redact when showing).
+    pub url: Url,
+    pub request_headers: Vec<(String, String)>,
+    pub body_bytes: Option<usize>,
+    /// The body sent, kept for the HAR export.
+    pub request_body: Option<Bytes>,
+    /// Wall-clock time the request was sent.
+    pub started_at: SystemTime,
+    pub status: u16,
+    pub reason: String,
+    pub http_version: String,
+    pub remote_addr: Option<SocketAddr>,
+    /// The TLS facts of the connection used; `None` for plain http and synthetic hops.
+    pub tls: Option<TlsRecord>,
+    pub response_headers: Vec<(String, String)>,
+    /// The raw `Location` value, escaped where not printable; `None` when absent.
+    pub location: Option<String>,
+    /// Where the chain went next; `None` for the last hop.
+    pub next: Option<NextHop>,
+    /// Why this response was not followed although it looked like a redirect.
+    pub not_followed: Option<String>,
+    /// How the chain got to this hop.
+    pub via: Via,
+    /// Made up by the client, with no request sent (an HSTS upgrade).
+    pub synthetic: bool,
+    /// What this hop did with HSTS: a `Strict-Transport-Security` header received, or an upgrade.
+    pub hsts: Option<HstsRecord>,
+    /// A `Refresh` header or meta refresh on a final response.
+    pub refresh: Option<RefreshSeen>,
+    pub set_cookies: Vec<SetCookie>,
+    pub timing: Timing,
+    pub warnings: Vec<Warning>,
+}
+
+impl Hop {
+    /// The first response header named `name` (lower case), as recorded.
+    pub fn response_header(&self, name: &str) -> Option<&str> {
+        self.response_headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first request header named `name` (lower case), as sent.
+    pub fn request_header(&self, name: &str) -> Option<&str> {
+        self.request_headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The decision taken after a redirect response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextHop {
+    pub url: Url,
+    pub method: String,
+    pub method_changed: bool,
+    /// `None` when there was no body; otherwise whether it is replayed.
+    pub body_kept: Option<bool>,
+    pub stripped_headers: Vec<StrippedHeader>,
+}
+
+/// A header the next request will not carry, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StrippedHeader {
+    pub name: String,
+    pub reason: String,
+}
+
+/// One `Set-Cookie` field and what the jar did with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SetCookie {
+    pub raw: String,
+    pub stored: bool,
+    pub reason: Option<String>,
+}
+
+/// Where a refresh was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshSource {
+    Header,
+    Meta,
+}
+
+/// A refresh a browser would follow after showing this response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshSeen {
+    pub source: RefreshSource,
+    /// The header value or the meta tag's `content`, as found.
+    pub raw: String,
+    pub delay_seconds: u64,
+    /// The resolved target; the same page when the refresh names none.
+    pub url: Url,
+}

@@ -1,0 +1,26 @@
+//! The bottom layer: every type a traced chain is made of, from the first request to the
+//! outcome, plus what analysis adds (diagnosis, check results) and what may be shown (redaction).
+//!
+//! Nothing here imports from any other module of the crate: the tracer fills these types, the
+//! analysis reads them, the renderers write them out. URLs are [`url::Url`], parsed once.
+
+mod analysis;
+mod chain;
+mod hop;
+mod hsts;
+mod outcome;
+mod redact;
+mod tls;
+mod warning;
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+pub use analysis::{Analysis, CheckResult, Diagnosis, LoopKind};
+pub use chain::{Chain, RequestSummary, Timing, Via, millis};
+pub use hop::{Hop, NextHop, RefreshSeen, RefreshSource, SetCookie, StrippedHeader};
+pub use hsts::{HstsAction, HstsRecord, HstsSource, HstsUpgrade};
+pub use outcome::{ChainError, ErrorKind, LoopInfo, NetworkErrorKind, Outcome, OutcomeKind};
+pub use redact::Redactor;
+pub use tls::{CertificateInfo, TlsRecord};
+pub use warning::{Warning, WarningCode};

@@ -1,0 +1,633 @@
+//! The hop navigator: every decision of the hop loop, as a state machine that does no I/O.
+//!
+//! It is given the start request, then each response head (and, for a final response, the start
+//! of its body), and answers with the next action: send this request, record this synthetic HSTS
+//! hop, or stop with this outcome. The driver in `trace` sends, times and reads; it holds no
+//! redirect rule. So a whole chain's decisions can be table-tested without a network, and the
+//! same navigator serves one chain in a terminal and every row of a bulk check.
+//!
+//! The order of the checks before each request is part of the rules (docs/rules.md §6, §7):
+//! an HSTS upgrade first (it rewrites the URL the loop check compares), then the exact-repeat
+//! check, then the URL-growth check.
+
+use std::net::SocketAddr;
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use reqwest::Method;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use url::Url;
+
+use super::location::{LocationError, escape_bytes, pick_location, resolve_location};
+use super::loops::{RequestKey, find_repeat, growing_url};
+use super::method::BodyFate;
+use super::refresh::{HTML_PREFIX_LIMIT, find_meta_refresh, parse_refresh};
+use super::request::{FollowOptions, PlannedRequest, auto_referer, next_request, outgoing_headers};
+use super::status::{is_followed_status, not_followed_reason};
+use crate::cookies::Jar;
+use crate::hsts::{self, HstsStore};
+use crate::model::{
+    Hop, HstsRecord, HstsSource, HstsUpgrade, LoopInfo, NextHop, Outcome, RefreshSeen,
+    RefreshSource, Timing, Via, Warning, WarningCode,
+};
+
+/// What the user chose about following, as the navigator needs it.
+#[derive(Debug, Clone, Default)]
+pub struct NavigatorOptions {
+    pub follow: FollowOptions,
+    /// `--max-redirs`: how many redirects may be followed; 0 reports the first without following.
+    pub max_redirects: u32,
+    /// `--follow-refresh`: a `Refresh` header or meta refresh is followed as a GET.
+    pub follow_refresh: bool,
+    /// `-e URL`: sent on the first hop, and on later hops unless `referer_auto` replaces it.
+    pub referer: Option<HeaderValue>,
+    /// `-e ';auto'`: later hops send the previous hop's URL.
+    pub referer_auto: bool,
+    /// Certificates are checked (no `-k`): only then does a `Strict-Transport-Security` count.
+    pub certificates_checked: bool,
+}
+
+/// A request to send as hop `index`: the URL as it goes on the wire (no userinfo, no fragment)
+/// and every header hops sets.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub index: usize,
+    pub method: Method,
+    pub url: Url,
+    pub headers: HeaderMap,
+    pub body: Option<Bytes>,
+}
+
+/// What the navigator asks the driver to do next.
+#[derive(Debug)]
+pub enum Step {
+    /// Send this request and report its response head with [`Navigator::on_response`].
+    Send(Outgoing),
+    /// Record this hop: an HSTS upgrade made by the client, with no request sent.
+    Upgraded(Box<Hop>),
+    /// The chain is over.
+    Finish(Outcome),
+}
+
+/// A response's head: everything the rules look at before the body.
+#[derive(Debug, Clone)]
+pub struct ResponseHead {
+    pub status: u16,
+    /// The server's own reason phrase, or the standard one.
+    pub reason: String,
+    /// As "HTTP/1.1" or "HTTP/2.0".
+    pub version: String,
+    pub headers: HeaderMap,
+    pub remote_addr: Option<SocketAddr>,
+}
+
+/// What to do with a response once its head is known. Every variant carries the hop's record,
+/// which the driver completes with timings and TLS facts.
+#[derive(Debug)]
+pub enum HeadDecision {
+    /// A redirect that will be followed: its body is not needed.
+    Follow(Box<Hop>),
+    /// A final response (perhaps with a refresh): read the body as `BodyPlan` says, then call
+    /// [`Navigator::on_body`].
+    ReadBody(Box<Hop>, BodyPlan),
+    /// The chain stops at this response.
+    Stop(Box<Hop>, Outcome),
+}
+
+/// How much of a final body the navigator needs to see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyPlan {
+    /// Nothing: the body only goes to `-o`, if asked.
+    Nothing,
+    /// Up to this many bytes of an HTML body, to look for a meta refresh.
+    HtmlPrefix(usize),
+}
+
+/// What to do once the start of a final body has been seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyDecision {
+    /// A refresh is followed: the hop's `next` is set, go on with [`Navigator::next_step`].
+    Follow,
+    /// This is the final response: write the rest of the body, and the chain is over.
+    Final,
+    /// The chain stops here.
+    Stop(Outcome),
+}
+
+/// The hop loop's state between steps.
+pub struct Navigator<'a> {
+    options: NavigatorOptions,
+    jar: &'a mut Jar,
+    hsts: &'a mut HstsStore,
+    /// The request the next step is about.
+    current: PlannedRequest,
+    via: Via,
+    referer: Option<HeaderValue>,
+    /// Hops recorded so far, synthetic ones included.
+    recorded: usize,
+    /// Redirects followed so far (responses that led to another request; upgrades excluded).
+    redirects: usize,
+    /// The requests sent so far, for the exact-repeat check.
+    keys: Vec<RequestKey>,
+    /// The URL of every hop recorded, for the URL-growth check.
+    visited: Vec<Url>,
+    /// The time HSTS entries are compared with.
+    now: SystemTime,
+}
+
+impl<'a> Navigator<'a> {
+    pub fn new(
+        start: PlannedRequest,
+        options: NavigatorOptions,
+        jar: &'a mut Jar,
+        hsts: &'a mut HstsStore,
+        now: SystemTime,
+    ) -> Self {
+        Navigator {
+            referer: options.referer.clone(),
+            options,
+            jar,
+            hsts,
+            current: start,
+            via: Via::Start,
+            recorded: 0,
+            redirects: 0,
+            keys: Vec::new(),
+            visited: Vec::new(),
+            now,
+        }
+    }
+
+    /// The number the next hop will have.
+    pub fn next_index(&self) -> usize {
+        self.recorded + 1
+    }
+
+    /// The request the navigator is about to send (or has just sent).
+    pub fn current(&self) -> &PlannedRequest {
+        &self.current
+    }
+
+    /// The next action: an HSTS upgrade, a request to send, or the end of a loop.
+    pub fn next_step(&mut self) -> Step {
+        let index = self.next_index();
+        if let Some(hop) = self.hsts_upgrade(index) {
+            return Step::Upgraded(Box::new(hop));
+        }
+        let jar_cookie = self.jar.header_for(&self.current.url);
+        let headers = outgoing_headers(&self.current, self.referer.as_ref(), jar_cookie);
+        let cookie = headers
+            .get(header::COOKIE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let key = RequestKey::new(
+            &self.current.method,
+            &self.current.url,
+            self.current.body.as_ref(),
+            cookie.as_deref(),
+        );
+        if let Some(earlier) = find_repeat(&self.keys, &key) {
+            let message = format!(
+                "redirect loop: this request would repeat hop {} exactly ({} {})",
+                earlier + 1,
+                self.current.method,
+                redact_password(&self.current.url)
+            );
+            return Step::Finish(self.loop_outcome(earlier + 1, index, message));
+        }
+        if let Some(visits) = growing_url(&self.visited, &self.current.url) {
+            let shown: Vec<String> = visits.iter().map(usize::to_string).collect();
+            let message = format!(
+                "redirect loop: the URL grew on every visit (hops {} and now {index}: {} {})",
+                shown.join(", "),
+                self.current.method,
+                redact_password(&self.current.url)
+            );
+            let first_visit = visits.first().copied().unwrap_or(index);
+            return Step::Finish(self.loop_outcome(first_visit, index, message));
+        }
+        self.keys.push(key);
+        let mut url = self.current.url.clone();
+        url.set_fragment(None);
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        Step::Send(Outgoing {
+            index,
+            method: self.current.method.clone(),
+            url,
+            headers,
+            body: self.current.body.clone(),
+        })
+    }
+
+    /// A failure while sending the current request or reading its response: the chain's end.
+    /// `message` names the cause; the hop number is the navigator's.
+    pub fn network_error(&self, kind: crate::model::NetworkErrorKind, message: String) -> Outcome {
+        Outcome::NetworkError {
+            hop: self.next_index(),
+            kind,
+            message,
+        }
+    }
+
+    /// A failure after the hop's response was recorded (reading the final body).
+    pub fn body_error(&self, kind: crate::model::NetworkErrorKind, message: String) -> Outcome {
+        Outcome::NetworkError {
+            hop: self.recorded,
+            kind,
+            message,
+        }
+    }
+
+    /// Records the response to the request just sent (`sent` is what went out) and decides what
+    /// comes next. The jar and the HSTS store learn from its headers here.
+    pub fn on_response(&mut self, sent: &Outgoing, head: ResponseHead) -> HeadDecision {
+        let index = sent.index;
+        let set_cookies = self.store_response_cookies(&head.headers);
+        let location_values: Vec<&[u8]> = head
+            .headers
+            .get_all(header::LOCATION)
+            .iter()
+            .map(HeaderValue::as_bytes)
+            .collect();
+        let location = match location_values.as_slice() {
+            [] => None,
+            values => Some(
+                values
+                    .iter()
+                    .map(|v| escape_if_needed(v))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        };
+        let mut hop = Hop {
+            index,
+            method: self.current.method.to_string(),
+            url: self.current.url.clone(),
+            request_headers: headers_as_sent(&self.current.url, sent),
+            body_bytes: self.current.body.as_ref().map(Bytes::len),
+            request_body: self.current.body.clone(),
+            started_at: self.now,
+            status: head.status,
+            reason: head.reason.clone(),
+            http_version: head.version.clone(),
+            remote_addr: head.remote_addr,
+            tls: None,
+            response_headers: header_pairs(&head.headers),
+            location,
+            next: None,
+            not_followed: not_followed_reason(head.status, !location_values.is_empty()),
+            via: self.via,
+            synthetic: false,
+            hsts: None,
+            refresh: None,
+            set_cookies,
+            timing: Timing::default(),
+            warnings: Vec::new(),
+        };
+        hop.hsts = self.record_sts(&head.headers, &mut hop.warnings);
+
+        let followable = is_followed_status(head.status) && !location_values.is_empty();
+        if followable && self.options.max_redirects == 0 {
+            hop.not_followed = Some("not followed: --max-redirs 0".into());
+        }
+        if !followable || self.options.max_redirects == 0 {
+            let plan = self.body_plan(&head.headers, &mut hop.warnings);
+            return HeadDecision::ReadBody(Box::new(hop), plan);
+        }
+        let target = match self.resolve_location(&location_values, &mut hop.warnings) {
+            Ok(target) => target,
+            Err(error) => {
+                self.record(&hop);
+                let outcome = Outcome::BadLocation {
+                    hop: index,
+                    message: error.to_string(),
+                };
+                return HeadDecision::Stop(Box::new(hop), outcome);
+            }
+        };
+        match self.follow(&mut hop, head.status, target, Via::Redirect) {
+            Some(outcome) => HeadDecision::Stop(Box::new(hop), outcome),
+            None => HeadDecision::Follow(Box::new(hop)),
+        }
+    }
+
+    /// Looks at the start of a final response's body (empty when [`BodyPlan::Nothing`]) for a
+    /// refresh, and follows it when `--follow-refresh` asks.
+    pub fn on_body(&mut self, hop: &mut Hop, html_prefix: &[u8]) -> BodyDecision {
+        hop.refresh = self.detect_refresh(hop, html_prefix);
+        let refresh_target = hop
+            .refresh
+            .as_ref()
+            .filter(|_| self.options.follow_refresh && self.options.max_redirects > 0)
+            .map(|refresh| refresh.url.clone());
+        let Some(target) = refresh_target else {
+            self.record(hop);
+            return BodyDecision::Final;
+        };
+        // A refresh is a navigation: GET, like a 303.
+        match self.follow(hop, 303, target, Via::Refresh) {
+            Some(outcome) => BodyDecision::Stop(outcome),
+            None => BodyDecision::Follow,
+        }
+    }
+
+    /// The jar update: every `Set-Cookie` of a response, stored or refused with its reason.
+    fn store_response_cookies(&mut self, headers: &HeaderMap) -> Vec<crate::model::SetCookie> {
+        headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|value| {
+                self.jar.receive(
+                    &String::from_utf8_lossy(value.as_bytes()),
+                    &self.current.url,
+                )
+            })
+            .collect()
+    }
+
+    /// The HSTS store update: the first `Strict-Transport-Security` header of the response.
+    fn record_sts(
+        &mut self,
+        headers: &HeaderMap,
+        warnings: &mut Vec<Warning>,
+    ) -> Option<HstsRecord> {
+        let values: Vec<&[u8]> = headers
+            .get_all("strict-transport-security")
+            .iter()
+            .map(HeaderValue::as_bytes)
+            .collect();
+        let (record, sts_warnings) = hsts::observe_sts(
+            self.hsts,
+            &self.current.url,
+            &values,
+            self.options.certificates_checked,
+            self.now,
+            escape_if_needed,
+        )?;
+        warnings.extend(sts_warnings);
+        Some(record)
+    }
+
+    /// The one `Location` to follow, resolved against the current URL.
+    fn resolve_location(
+        &self,
+        values: &[&[u8]],
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Url, LocationError> {
+        let picked = pick_location(values)?.ok_or(LocationError::Empty)?;
+        if picked.repeated > 1 {
+            warnings.push(Warning::new(
+                WarningCode::LocationRepeated,
+                format!(
+                    "{} identical Location headers: followed, but a server should send one",
+                    picked.repeated
+                ),
+            ));
+        }
+        let resolved = resolve_location(picked.raw, &self.current.url)?;
+        warnings.extend(resolved.warnings);
+        Ok(resolved.url)
+    }
+
+    /// Moves on to `target`, unless the redirect limit is reached (then the outcome). `status`
+    /// picks the method and body rule.
+    fn follow(&mut self, hop: &mut Hop, status: u16, target: Url, via: Via) -> Option<Outcome> {
+        if self.redirects >= self.options.max_redirects as usize {
+            self.record(hop);
+            let message = format!(
+                "too many redirects: {} followed and hop {} redirects again (--max-redirs {})",
+                self.redirects, hop.index, self.options.max_redirects
+            );
+            return Some(Outcome::TooManyRedirects {
+                hop: hop.index,
+                message,
+            });
+        }
+        let transition = next_request(&self.current, status, target, self.options.follow);
+        hop.warnings.extend(transition.warnings);
+        hop.next = Some(NextHop {
+            url: transition.next.url.clone(),
+            method: transition.next.method.to_string(),
+            method_changed: transition.method_rule.method != self.current.method,
+            body_kept: match transition.method_rule.body {
+                BodyFate::Absent => None,
+                BodyFate::Replayed => Some(true),
+                BodyFate::Dropped => Some(false),
+            },
+            stripped_headers: transition.stripped,
+        });
+        if self.options.referer_auto {
+            self.referer = auto_referer(&self.current.url, &transition.next.url)
+                .and_then(|r| HeaderValue::from_str(&r).ok());
+        }
+        self.reword_downgrade_if_upgraded(hop, &transition.next.url);
+        self.record(hop);
+        self.redirects += 1;
+        self.current = transition.next;
+        self.via = via;
+        None
+    }
+
+    /// Counts a finished hop.
+    fn record(&mut self, hop: &Hop) {
+        self.recorded = hop.index;
+        self.visited.push(hop.url.clone());
+    }
+
+    /// Before a plain-http request to a known HSTS host: the synthetic hop browsers show
+    /// ("307 Internal Redirect"), with the current request moved to https. No request is sent.
+    fn hsts_upgrade(&mut self, index: usize) -> Option<Hop> {
+        let from = &self.current.url;
+        if from.scheme() != "http" {
+            return None;
+        }
+        let found = self.hsts.lookup(from.host_str()?, self.now)?;
+        let to = hsts::upgrade(from)?;
+        let hop = Hop {
+            index,
+            method: self.current.method.to_string(),
+            url: from.clone(),
+            request_headers: Vec::new(),
+            body_bytes: self.current.body.as_ref().map(Bytes::len),
+            request_body: None,
+            started_at: self.now,
+            status: 307,
+            reason: "Internal Redirect".into(),
+            http_version: String::new(),
+            remote_addr: None,
+            tls: None,
+            response_headers: vec![
+                ("location".into(), to.to_string()),
+                ("non-authoritative-reason".into(), "HSTS".into()),
+            ],
+            location: Some(to.to_string()),
+            next: Some(NextHop {
+                url: to.clone(),
+                method: self.current.method.to_string(),
+                method_changed: false,
+                body_kept: self.current.body.as_ref().map(|_| true),
+                stripped_headers: Vec::new(),
+            }),
+            not_followed: None,
+            via: self.via,
+            synthetic: true,
+            hsts: Some(HstsRecord {
+                upgrade: Some(HstsUpgrade {
+                    source: match found.source {
+                        hsts::Source::Chain => HstsSource::ThisRun,
+                        hsts::Source::CacheFile => HstsSource::CacheFile,
+                        hsts::Source::Preload => HstsSource::Preload,
+                    },
+                    matched: found.matched,
+                    include_subdomains: found.include_subdomains,
+                    from: from.clone(),
+                    to: to.clone(),
+                }),
+                ..HstsRecord::default()
+            }),
+            refresh: None,
+            set_cookies: Vec::new(),
+            timing: Timing::default(),
+            warnings: Vec::new(),
+        };
+        // The client upgrades its own request: method, body and headers stay as they are, and
+        // an upgrade is not a redirect a server asked for (it does not count toward the limit).
+        self.current.url = to;
+        self.via = Via::Redirect;
+        self.record(&hop);
+        Some(hop)
+    }
+
+    /// A redirect from https to http whose target HSTS will upgrade keeps its `https_downgrade`
+    /// warning (the Location is still wrong), reworded: the next request will not travel in
+    /// clear text, but a client without this HSTS entry would send it so.
+    fn reword_downgrade_if_upgraded(&self, hop: &mut Hop, next: &Url) {
+        let upgraded = next.scheme() == "http"
+            && next
+                .host_str()
+                .is_some_and(|host| self.hsts.lookup(host, self.now).is_some());
+        if !upgraded {
+            return;
+        }
+        let upgrade_hop = hop.index + 1;
+        for warning in &mut hop.warnings {
+            if warning.code == WarningCode::HttpsDowngrade {
+                warning.message = format!(
+                    "redirect from https to http: HSTS upgrades the next request back to https \
+                     (hop {upgrade_hop}), but a client without this HSTS entry would send it and get \
+                     its answer in clear text"
+                );
+            }
+        }
+    }
+
+    /// How much of a final body is needed: the first 64 KiB of an HTML body, where a meta
+    /// refresh would be. An encoded (compressed) HTML body is not decoded: a warning says the
+    /// meta refresh was not looked for.
+    fn body_plan(&self, headers: &HeaderMap, warnings: &mut Vec<Warning>) -> BodyPlan {
+        let is_html = headers.get(header::CONTENT_TYPE).is_some_and(|v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .to_ascii_lowercase()
+                .contains("html")
+        });
+        if !is_html {
+            return BodyPlan::Nothing;
+        }
+        let encoding = headers
+            .get(header::CONTENT_ENCODING)
+            .filter(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"))
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        if let Some(encoding) = encoding {
+            warnings.push(Warning::new(
+                WarningCode::HtmlNotDecoded,
+                format!(
+                    "the HTML body is {encoding}-encoded and hops does not decode it: a \
+                     <meta http-equiv=\"refresh\"> in it was not looked for"
+                ),
+            ));
+            return BodyPlan::Nothing;
+        }
+        BodyPlan::HtmlPrefix(HTML_PREFIX_LIMIT)
+    }
+
+    /// The refresh a browser would perform after this final response: the `Refresh` header,
+    /// else a meta refresh in the HTML prefix, resolved against the response's URL.
+    fn detect_refresh(&self, hop: &mut Hop, html_prefix: &[u8]) -> Option<RefreshSeen> {
+        let from_header = hop
+            .response_header("refresh")
+            .map(|value| (RefreshSource::Header, value.to_owned()));
+        let (source, raw) = from_header
+            .or_else(|| find_meta_refresh(html_prefix).map(|c| (RefreshSource::Meta, c)))?;
+        let parsed = parse_refresh(&raw)?;
+        let url = match &parsed.url {
+            None => self.current.url.clone(),
+            Some(target) => match resolve_location(target.as_bytes(), &self.current.url) {
+                Ok(resolved) => resolved.url,
+                Err(error) => {
+                    hop.warnings.push(Warning::new(
+                        WarningCode::RefreshUnusable,
+                        format!("refresh to {target:?} cannot be followed: {error}"),
+                    ));
+                    return None;
+                }
+            },
+        };
+        Some(RefreshSeen {
+            source,
+            raw,
+            delay_seconds: parsed.delay,
+            url,
+        })
+    }
+
+    fn loop_outcome(&self, repeats_hop: usize, at_hop: usize, message: String) -> Outcome {
+        Outcome::Loop(LoopInfo {
+            repeats_hop,
+            at_hop,
+            method: self.current.method.to_string(),
+            url: self.current.url.clone(),
+            message,
+        })
+    }
+}
+
+/// The request's headers as they go out: the ones hops set, plus `Host` and `Content-Length`,
+/// which the HTTP library adds, so `-v` and the JSON show everything that was sent.
+fn headers_as_sent(url: &Url, sent: &Outgoing) -> Vec<(String, String)> {
+    let mut pairs = header_pairs(&sent.headers);
+    if !sent.headers.contains_key(header::HOST) {
+        let host = url.host_str().unwrap_or_default();
+        let authority = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        pairs.insert(0, ("host".to_owned(), authority));
+    }
+    if let Some(body) = &sent.body {
+        if !sent.headers.contains_key(header::CONTENT_LENGTH) {
+            pairs.push(("content-length".to_owned(), body.len().to_string()));
+        }
+    }
+    pairs
+}
+
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), escape_if_needed(value.as_bytes())))
+        .collect()
+}
+
+/// Header bytes as text: unchanged when printable, escaped (quoted) otherwise.
+pub fn escape_if_needed(bytes: &[u8]) -> String {
+    if bytes.iter().all(|b| (0x20..0x7f).contains(b)) {
+        String::from_utf8_lossy(bytes).into_owned()
+    } else {
+        escape_bytes(bytes)
+    }
+}
+
+/// A URL for messages: the password replaced.
+pub fn redact_password(url: &Url) -> String {
+    crate::model::Redactor::default().url(url)
+}
