@@ -70,7 +70,7 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
 /// HSTS store and the `-o` body sink (used by the first chain only).
 pub struct Run<'a> {
     config: &'a Config,
-    client: crate::client::HopClient,
+    client: crate::net::HopClient,
     jar: Jar,
     hsts: HstsStore,
     sink: Option<BodySink>,
@@ -78,8 +78,8 @@ pub struct Run<'a> {
 
 impl<'a> Run<'a> {
     pub async fn open(config: &'a Config) -> Result<Run<'a>> {
-        let client = crate::client::build(&config.connection)
-            .map_err(|err| UsageError(format!("{err:#}")))?;
+        let client =
+            crate::net::build(&config.connection).map_err(|err| UsageError(format!("{err:#}")))?;
         Ok(Run {
             config,
             client,

@@ -13,15 +13,13 @@ use tokio::time::timeout_at;
 use url::Url;
 
 mod hsts_steps;
-mod net_error;
 
 use hsts_steps::add_hsts_hints;
-use net_error::classify;
 
-use crate::client::HopClient;
 use crate::config::Config;
 use crate::cookies::Jar;
 use crate::hsts::HstsStore;
+use crate::net::{HopClient, classify};
 use crate::policy::{self, BodyFate, LocationError, PlannedRequest, RequestKey};
 use crate::record::{
     Chain, ChainError, ErrorKind, Hop, LoopInfo, NextHop, Outcome, RefreshSeen, RequestSummary,

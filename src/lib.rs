@@ -1,13 +1,12 @@
 //! hops: follow HTTP redirects by hand, one hop at a time, and record the whole chain.
 //!
 //! Data flows one way: argv → [`cli`] → [`config`] → [`chain`] (using [`policy`], [`cookies`],
-//! [`client`]) → [`record`] → [`render`] → [`exit`] code.
+//! [`net`]) → [`record`] → [`render`] → [`exit`] code.
 
 pub mod app;
 pub mod chain;
 pub mod checks;
 pub mod cli;
-pub mod client;
 pub mod config;
 pub mod cookies;
 pub mod demo;
@@ -15,9 +14,9 @@ pub mod diagnose;
 pub mod exit;
 pub mod generate;
 pub mod hsts;
+pub mod net;
 pub mod policy;
 pub mod record;
 pub mod refresh;
 pub mod render;
 pub mod scenario;
-pub mod tls;

@@ -87,7 +87,7 @@ pub struct Hop {
     pub http_version: String,
     pub remote_addr: Option<SocketAddr>,
     /// The TLS facts of the connection used; `None` for plain http and synthetic hops.
-    pub tls: Option<crate::tls::TlsRecord>,
+    pub tls: Option<crate::net::TlsRecord>,
     pub response_headers: Vec<(String, String)>,
     /// The raw `Location` value, escaped where not printable; `None` when absent.
     pub location: Option<String>,

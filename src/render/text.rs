@@ -352,7 +352,7 @@ fn render_hsts(record: &crate::record::HstsRecord, out: &mut dyn Write) -> io::R
 }
 
 /// `-v`: the connection's TLS and the server's certificate, under the status line.
-fn render_tls(tls: &crate::tls::TlsRecord, out: &mut dyn Write) -> io::Result<()> {
+fn render_tls(tls: &crate::net::TlsRecord, out: &mut dyn Write) -> io::Result<()> {
     let mut line = tls
         .version
         .as_deref()
@@ -380,7 +380,7 @@ fn render_tls(tls: &crate::tls::TlsRecord, out: &mut dyn Write) -> io::Result<()
     let names = if certificate.names.is_empty() {
         "no names".to_owned()
     } else {
-        format!("names {}", crate::tls::list_names(&certificate.names, 5))
+        format!("names {}", crate::net::list_names(&certificate.names, 5))
     };
     let left = certificate.not_after - now;
     let verb = if left.is_negative() {
@@ -390,12 +390,12 @@ fn render_tls(tls: &crate::tls::TlsRecord, out: &mut dyn Write) -> io::Result<()
     };
     let expiry = format!(
         "{verb} {} ({})",
-        crate::tls::format_date(certificate.not_after),
-        crate::tls::relative(certificate.not_after, now)
+        crate::net::format_date(certificate.not_after),
+        crate::net::relative(certificate.not_after, now)
     );
     let expiry = if left.is_negative() {
         expiry.red().bold()
-    } else if left.whole_days() < crate::tls::EXPIRY_WARNING_DAYS {
+    } else if left.whole_days() < crate::net::EXPIRY_WARNING_DAYS {
         expiry.yellow()
     } else {
         expiry.normal()

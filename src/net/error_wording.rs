@@ -18,9 +18,9 @@ fn rustls_error<'a>(mut error: &'a (dyn std::error::Error + 'static)) -> Option<
 
 /// Names the kind of network failure and gives its most specific cause; `rejected` is the
 /// certificate the TLS layer refused, which a certificate error then describes.
-pub(super) fn classify(
+pub(crate) fn classify(
     error: &reqwest::Error,
-    rejected: Option<&crate::tls::CertificateInfo>,
+    rejected: Option<&super::certificate::CertificateInfo>,
 ) -> (ErrorKind, String) {
     let mut causes = Vec::new();
     let mut source = error.source();
@@ -28,7 +28,7 @@ pub(super) fn classify(
     while let Some(cause) = source {
         if let Some(tls) = rustls_error(cause) {
             kind = Some(ErrorKind::Tls);
-            if let Some(problem) = crate::tls::certificate_problem(tls, rejected) {
+            if let Some(problem) = super::certificate::certificate_problem(tls, rejected) {
                 causes.push(problem);
                 break;
             }
