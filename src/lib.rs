@@ -1,20 +1,19 @@
 //! hops: follow HTTP redirects by hand, one hop at a time, and record the whole chain.
 //!
 //! Data flows one way, every layer standing on [`model`]: argv → [`cli`] → [`config`] →
-//! [`trace`] (driving [`redirect`]'s navigator, with [`hsts`], [`cookies`], [`client`] and
-//! [`tls`]) → [`analyze`] → [`render`] → [`exit`] code. [`cmd`] holds the modes `main.rs` picks.
+//! [`trace`] (driving [`redirect`]'s navigator, with [`hsts`], [`cookies`] and [`net`]) →
+//! [`analyze`] → [`render`] → [`exit`] code. [`cmd`] holds the modes `main.rs` picks.
 
 pub mod analyze;
 pub mod cli;
-pub mod client;
 pub mod cmd;
 pub mod config;
 pub mod cookies;
 pub mod exit;
 pub mod hsts;
 pub mod model;
+pub mod net;
 pub mod redirect;
 pub mod render;
 pub mod scenario;
-pub mod tls;
 pub mod trace;

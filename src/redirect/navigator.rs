@@ -27,8 +27,8 @@ use super::status::{is_followed_status, not_followed_reason};
 use crate::cookies::Jar;
 use crate::hsts::{self, HstsStore};
 use crate::model::{
-    Hop, HstsRecord, HstsSource, HstsUpgrade, LoopInfo, NextHop, Outcome, RefreshSeen,
-    RefreshSource, Timing, Via, Warning, WarningCode,
+    Hop, HstsRecord, HstsUpgrade, LoopInfo, NextHop, Outcome, RefreshSeen, RefreshSource, Timing,
+    Via, Warning, WarningCode,
 };
 
 /// What the user chose about following, as the navigator needs it.
@@ -473,11 +473,7 @@ impl<'a> Navigator<'a> {
             synthetic: true,
             hsts: Some(HstsRecord {
                 upgrade: Some(HstsUpgrade {
-                    source: match found.source {
-                        hsts::Source::Chain => HstsSource::ThisRun,
-                        hsts::Source::CacheFile => HstsSource::CacheFile,
-                        hsts::Source::Preload => HstsSource::Preload,
-                    },
+                    source: found.source,
                     matched: found.matched,
                     include_subdomains: found.include_subdomains,
                     from: from.clone(),

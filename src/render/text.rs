@@ -377,7 +377,7 @@ fn render_tls(tls: &crate::model::TlsRecord, out: &mut dyn Write) -> io::Result<
     let names = if certificate.names.is_empty() {
         "no names".to_owned()
     } else {
-        format!("names {}", crate::tls::list_names(&certificate.names, 5))
+        format!("names {}", crate::net::list_names(&certificate.names, 5))
     };
     let left = certificate.not_after - now;
     let verb = if left.is_negative() {
@@ -387,12 +387,12 @@ fn render_tls(tls: &crate::model::TlsRecord, out: &mut dyn Write) -> io::Result<
     };
     let expiry = format!(
         "{verb} {} ({})",
-        crate::tls::format_date(certificate.not_after),
-        crate::tls::relative(certificate.not_after, now)
+        crate::net::format_date(certificate.not_after),
+        crate::net::relative(certificate.not_after, now)
     );
     let expiry = if left.is_negative() {
         expiry.red().bold()
-    } else if left.whole_days() < crate::tls::EXPIRY_WARNING_DAYS {
+    } else if left.whole_days() < crate::net::EXPIRY_WARNING_DAYS {
         expiry.yellow()
     } else {
         expiry.normal()

@@ -11,9 +11,8 @@ use reqwest::Response;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout_at;
 
-use super::net_error::classify;
-use crate::client::HopClient;
 use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, RequestSummary};
+use crate::net::{HopClient, classify};
 use crate::redirect::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, Outgoing, PlannedRequest, ResponseHead, Step,
 };

@@ -1,9 +1,8 @@
 //! Tracing: the I/O side of following a chain. [`driver`] sends what the navigator asks for and
 //! records each hop; [`run`] holds what the chains of one run share (client, jar, HSTS store,
-//! `-o` sink); [`net_error`] puts network failures into words.
+//! `-o` sink).
 
 pub mod driver;
-pub mod net_error;
 pub mod run;
 
 pub use driver::{BodySink, drive};

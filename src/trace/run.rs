@@ -6,11 +6,11 @@ use std::time::SystemTime;
 use anyhow::{Context, Result};
 
 use super::driver::{BodySink, drive};
-use crate::client::HopClient;
 use crate::config::{Config, UsageError};
 use crate::cookies::Jar;
 use crate::hsts::HstsStore;
 use crate::model::Chain;
+use crate::net::HopClient;
 use crate::redirect::{Navigator, NavigatorOptions, PlannedRequest};
 
 /// What the chains of one run share.
@@ -25,8 +25,8 @@ pub struct Run<'a> {
 impl<'a> Run<'a> {
     /// Builds the client, seeds the jar, loads the HSTS store and opens `-o`.
     pub async fn open(config: &'a Config) -> Result<Run<'a>> {
-        let client = crate::client::build(&config.connection)
-            .map_err(|err| UsageError(format!("{err:#}")))?;
+        let client =
+            crate::net::build(&config.connection).map_err(|err| UsageError(format!("{err:#}")))?;
         Ok(Run {
             config,
             client,

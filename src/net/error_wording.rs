@@ -18,7 +18,7 @@ fn rustls_error<'a>(mut error: &'a (dyn std::error::Error + 'static)) -> Option<
 
 /// Names the kind of network failure and gives its most specific cause; `rejected` is the
 /// certificate the TLS layer refused, which a certificate error then describes.
-pub fn classify(
+pub(crate) fn classify(
     error: &reqwest::Error,
     rejected: Option<&crate::model::CertificateInfo>,
 ) -> (ErrorKind, String) {
@@ -28,7 +28,7 @@ pub fn classify(
     while let Some(cause) = source {
         if let Some(tls) = rustls_error(cause) {
             kind = Some(ErrorKind::Tls);
-            if let Some(problem) = crate::tls::certificate_problem(tls, rejected) {
+            if let Some(problem) = super::certificate::certificate_problem(tls, rejected) {
                 causes.push(problem);
                 break;
             }

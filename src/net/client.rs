@@ -1,6 +1,6 @@
 //! The one reqwest client of a run: no automatic redirects, no cookie or referer handling of its
 //! own (the hop loop owns those), pooled connections, TLS (configured and observed by
-//! [`crate::tls`]) and resolve overrides from the config, and a log of DNS lookups and new
+//! `tls_config.rs`) and resolve overrides from the config, and a log of DNS lookups and new
 //! connections so each hop can show where its time went.
 
 use std::future::Future;
@@ -16,8 +16,8 @@ use anyhow::{Context, Result};
 use hyper_util::client::legacy::connect::Connection;
 use reqwest::{Client, Proxy, redirect};
 
+use super::tls_config::{ConnectionKey, TlsLog};
 use crate::config::{ConnectionConfig, IpVersion};
-use crate::tls::{ConnectionKey, TlsLog};
 
 /// What happened on the wire while a request was being sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -62,10 +62,10 @@ pub struct HopClient {
 
 pub fn build(connection: &ConnectionConfig) -> Result<HopClient> {
     let (tls_config, tls) =
-        crate::tls::client_config(connection.cacert_pem.as_deref(), connection.insecure)?;
+        super::tls_config::client_config(connection.cacert_pem.as_deref(), connection.insecure)?;
     let log = ConnectionLog::default();
     let mut builder = Client::builder()
-        // Used as given: roots, -k, ALPN and the observers are all in it (see crate::tls).
+        // Used as given: roots, -k, ALPN and the observers are all in it (see tls_config.rs).
         .tls_backend_preconfigured(tls_config)
         // The leaf certificate reqwest reports per connection checks what the observers saw.
         .tls_info(true)
@@ -179,7 +179,7 @@ where
                 log.record(|timing| {
                     timing.connect = Some(elapsed.saturating_sub(timing.dns.unwrap_or_default()));
                     timing.tls = handshake;
-                    timing.connection = crate::tls::connection_key(&extras);
+                    timing.connection = super::tls_config::connection_key(&extras);
                 });
             }
             result

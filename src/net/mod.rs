@@ -1,0 +1,53 @@
+//! The network side of a run: the one reqwest client ([`build`], [`HopClient`]), its proxies,
+//! DNS lookups and connections, and TLS.
+//!
+//! TLS for the client, and what each https hop learns from it: the negotiated version, cipher
+//! suite and ALPN protocol, the server's certificate (subject, issuer, names, validity), how long
+//! the handshake took, and in words why a certificate was refused; network failures in words.
+//!
+//! One file per job:
+//! - `client.rs`: building the client, proxies, the timed resolver and connect layer;
+//! - `tls_config.rs`: the rustls configuration handed to reqwest (trust, `--cacert`) and the
+//!   log its observers fill, per connection;
+//! - `verifier.rs`: the certificate verifier that records the leaf and its verdict;
+//! - `transcript.rs`: the cipher suites' transcript hash, read for what the server chose;
+//! - `certificate.rs`: the TLS facts of a hop ([`TlsRecord`], [`CertificateInfo`]), and
+//!   certificate problems and dates in words;
+//! - `error_wording.rs`: what kind of failure a reqwest error is, in words.
+
+mod certificate;
+mod client;
+mod error_wording;
+mod tls_config;
+mod transcript;
+mod verifier;
+
+pub use certificate::{
+    CertificateInfo, EXPIRY_WARNING_DAYS, TlsRecord, certificate_problem, format_date, format_time,
+    list_names, relative,
+};
+pub use client::{ConnectionLog, HopClient, SetupTiming, build};
+pub(crate) use error_wording::classify;
+pub use tls_config::{ConnectionKey, TlsLog, client_config, connection_key};
+
+/// Helpers the unit tests of the files here share.
+#[cfg(test)]
+mod tests {
+    use time::OffsetDateTime;
+
+    use super::CertificateInfo;
+
+    pub(super) fn at(unix: i64) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(unix).unwrap()
+    }
+
+    pub(super) fn info(names: &[&str], not_after: OffsetDateTime) -> CertificateInfo {
+        CertificateInfo {
+            subject: "CN=shop.test".into(),
+            issuer: "CN=Test CA".into(),
+            names: names.iter().map(|n| (*n).to_owned()).collect(),
+            not_before: at(0),
+            not_after,
+        }
+    }
+}

@@ -1,0 +1,584 @@
+//! The rustls configuration hops hands reqwest ([`client_config`]: trust, `--cacert`, ALPN, the
+//! observers), and the log the observers fill ([`TlsLog`]): per connection, the TLS facts and
+//! warnings each https hop shows.
+//!
+//! # Why hops builds the rustls configuration itself
+//!
+//! reqwest reports only the peer's leaf certificate and the TLS version of a connection
+//! (`TlsInfo`); the rustls connection that knows the cipher suite and ALPN protocol is sealed
+//! inside its connector. So the `ClientConfig` is built here and handed to reqwest whole
+//! (`ClientBuilder::tls_backend_preconfigured`, which uses it as given: ALPN included), with
+//! three observers that use only rustls's public extension points:
+//!
+//! - **The certificate verifier** wraps the one reqwest would use, `rustls-platform-verifier`
+//!   (the system's roots, plus `--cacert`), records the leaf and the verdict, and with `-k`
+//!   accepts what it would have refused, so the hop can still say why it is not trusted.
+//! - **The cipher suites** are ring's, unchanged except for their transcript hash. Every
+//!   handshake message goes through the transcript hash exactly as sent (RFC 8446 §4.4.1,
+//!   RFC 5246 §7.4.9), so reading the ServerHello and, on TLS 1.3, the EncryptedExtensions there
+//!   gives the version, suite and ALPN protocol the server chose, on both TLS versions. The other
+//!   hooks fall short: `KeyLog` labels give the version and the hash but cannot tell AES-128-GCM
+//!   from ChaCha20; wrapping the AEAD construction gives the suite but not ALPN; rustls's debug
+//!   log is not an interface.
+//! - **The session store** is asked for a ticket each time a ClientHello is built, right after
+//!   the TCP connection is up: that instant splits TCP from TLS time. It never hands a ticket
+//!   out, so every new connection makes a full handshake and has its certificate verified and
+//!   shown (a resumed session would skip the certificate).
+//!
+//! These hooks see handshakes, not connections. The requests of a run are sequential, so the
+//! handshake in progress belongs to the connection the connector is opening: when the connector
+//! has it ([`TlsLog::connection_ready`]), the facts are filed under the connection's local and
+//! remote addresses, after checking that the leaf certificate is the one reqwest reports for that
+//! connection (a mismatch drops the handshake's facts rather than show another connection's).
+//! A response finds its connection's facts by the same addresses, so a hop on a reused
+//! connection still shows them, with `new_connection: false`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use hyper::http::Extensions;
+use hyper_util::client::legacy::connect::HttpInfo;
+use rustls::client::{ClientSessionMemoryCache, ClientSessionStore, Resumption};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{ClientConfig, NamedGroup};
+use time::OffsetDateTime;
+
+use super::certificate::{CertificateInfo, EXPIRY_WARNING_DAYS, TlsRecord, format_time, relative};
+use super::transcript::{Negotiated, observed_suites};
+use super::verifier::{RecordingVerifier, Trust};
+use crate::model::{Warning, WarningCode};
+
+/// A connection, named by its local and remote address.
+pub type ConnectionKey = (SocketAddr, SocketAddr);
+
+/// The connection a response or a new connection's extras belong to.
+pub fn connection_key(extensions: &Extensions) -> Option<ConnectionKey> {
+    extensions
+        .get::<HttpInfo>()
+        .map(|info| (info.local_addr(), info.remote_addr()))
+}
+
+/// The client configuration reqwest is given, and the log its observers write to.
+///
+/// `cacert_pem` replaces the system's roots, as curl's `--cacert` does; `insecure` (`-k`) accepts
+/// any certificate but still verifies it, so the hop can say what is wrong with it.
+pub fn client_config(
+    cacert_pem: Option<&[u8]>,
+    insecure: bool,
+) -> Result<(ClientConfig, Arc<TlsLog>)> {
+    let log = Arc::new(TlsLog::default());
+    let ring = rustls::crypto::ring::default_provider();
+    let provider = Arc::new(CryptoProvider {
+        cipher_suites: observed_suites(&ring.cipher_suites, &log),
+        ..ring
+    });
+    let extra_roots = match cacert_pem {
+        Some(pem) => {
+            let roots = CertificateDer::pem_slice_iter(pem)
+                .collect::<Result<Vec<_>, _>>()
+                .ok()
+                .filter(|roots| !roots.is_empty());
+            roots.context("--cacert: not a PEM certificate file")?
+        }
+        None => Vec::new(),
+    };
+    let trusted = if extra_roots.is_empty() {
+        Trust::System {
+            provider: Arc::clone(&provider),
+            verifier: OnceLock::new(),
+        }
+    } else {
+        let mut roots = rustls::RootCertStore::empty();
+        for root in extra_roots {
+            roots
+                .add(root)
+                .context("--cacert: not a usable CA certificate")?;
+        }
+        let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
+            Arc::clone(&provider),
+        )
+        .build()
+        .context("--cacert: not a usable CA certificate")?;
+        Trust::Only(verifier)
+    };
+    let verifier = Arc::new(RecordingVerifier {
+        trusted,
+        insecure,
+        algorithms: provider.signature_verification_algorithms,
+        log: Arc::clone(&log),
+    });
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .context("cannot set up TLS")?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    // What reqwest offers by default with HTTP/2 enabled; hyper speaks whichever is chosen.
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.resumption = Resumption::store(Arc::new(HandshakeClock {
+        kx_hints: ClientSessionMemoryCache::new(64),
+        log: Arc::clone(&log),
+    }));
+    Ok((config, log))
+}
+
+/// What the TLS layer of one client learned: the handshake in progress, the facts of every
+/// connection made, and the certificate of the last refused handshake.
+#[derive(Debug, Default)]
+pub struct TlsLog {
+    handshake: Mutex<Option<Handshake>>,
+    connections: Mutex<HashMap<ConnectionKey, Arc<ConnectionTls>>>,
+    pub(super) rejected: Mutex<Option<CertificateInfo>>,
+}
+
+/// One handshake, as the observers saw it.
+#[derive(Debug, Default)]
+pub(super) struct Handshake {
+    /// When the ClientHello was built.
+    started: Option<Instant>,
+    pub(super) negotiated: Negotiated,
+    /// The leaf certificate as received.
+    pub(super) leaf: Option<Vec<u8>>,
+    pub(super) certificate: Option<CertificateInfo>,
+    /// Why the certificate would be refused (it was accepted anyway with `-k`).
+    pub(super) problem: Option<String>,
+}
+
+/// The facts kept for one connection.
+#[derive(Debug)]
+struct ConnectionTls {
+    version: Option<&'static str>,
+    cipher: Option<String>,
+    alpn: Option<String>,
+    certificate: Option<CertificateInfo>,
+    problem: Option<String>,
+}
+
+/// A poisoned lock only means an observer panicked; what it logged is still good.
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl TlsLog {
+    fn handshake_started(&self) {
+        *lock(&self.handshake) = Some(Handshake {
+            started: Some(Instant::now()),
+            ..Handshake::default()
+        });
+    }
+
+    pub(super) fn update_handshake(&self, update: impl FnOnce(&mut Handshake)) {
+        update(lock(&self.handshake).get_or_insert_with(Handshake::default));
+    }
+
+    /// Files the handshake just made under the new connection whose extras (hyper-util's
+    /// `Connected` extras) are given; returns how long the handshake took. Nothing happens for a
+    /// connection without TLS.
+    pub fn connection_ready(&self, extras: &Extensions, negotiated_h2: bool) -> Option<Duration> {
+        let key = connection_key(extras)?;
+        let info = extras.get::<reqwest::tls::TlsInfo>()?;
+        let leaf = info.peer_certificate();
+        let handshake = lock(&self.handshake)
+            .take()
+            .filter(|handshake| leaf.is_some() && handshake.leaf.as_deref() == leaf)
+            .unwrap_or_default();
+        let negotiated = &handshake.negotiated;
+        let version = negotiated.version.and_then(version_name).or_else(|| {
+            use reqwest::tls::Version;
+            match info.version()? {
+                v if v == Version::TLS_1_3 => Some("TLSv1.3"),
+                v if v == Version::TLS_1_2 => Some("TLSv1.2"),
+                _ => None,
+            }
+        });
+        let alpn = if negotiated.complete {
+            negotiated
+                .alpn
+                .as_deref()
+                .map(|protocol| String::from_utf8_lossy(protocol).into_owned())
+        } else {
+            negotiated_h2.then(|| "h2".to_owned())
+        };
+        let connection = ConnectionTls {
+            version,
+            cipher: negotiated.suite.map(suite_name),
+            alpn,
+            certificate: handshake
+                .certificate
+                .or_else(|| leaf.and_then(CertificateInfo::from_der)),
+            problem: handshake.problem,
+        };
+        lock(&self.connections).insert(key, Arc::new(connection));
+        handshake.started.map(|started| started.elapsed())
+    }
+
+    /// The TLS facts of the connection a response came on, and the warnings they call for;
+    /// `None` for a connection without TLS. `opened` is the connection opened while the request
+    /// was sent, if any.
+    pub fn hop(
+        &self,
+        response_extensions: &Extensions,
+        opened: Option<ConnectionKey>,
+    ) -> Option<(TlsRecord, Vec<Warning>)> {
+        let key = connection_key(response_extensions)?;
+        let connection = lock(&self.connections).get(&key).cloned()?;
+        let record = TlsRecord {
+            version: connection.version.map(str::to_owned),
+            cipher: connection.cipher.clone(),
+            alpn: connection.alpn.clone(),
+            new_connection: opened == Some(key),
+            certificate: connection.certificate.clone(),
+        };
+        let warnings = warnings(&connection, OffsetDateTime::now_utc());
+        Some((record, warnings))
+    }
+
+    /// The certificate of the last handshake refused for its certificate, once.
+    pub fn take_rejected(&self) -> Option<CertificateInfo> {
+        lock(&self.rejected).take()
+    }
+}
+
+fn warnings(connection: &ConnectionTls, now: OffsetDateTime) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    if let Some(problem) = &connection.problem {
+        warnings.push(Warning::new(
+            WarningCode::CertificateNotVerified,
+            format!("certificate checks are off (-k); without -k this hop fails: {problem}"),
+        ));
+    } else if let Some(certificate) = &connection.certificate {
+        let left = certificate.not_after - now;
+        if !left.is_negative() && left.whole_days() < EXPIRY_WARNING_DAYS {
+            warnings.push(Warning::new(
+                WarningCode::CertificateExpiresSoon,
+                format!(
+                    "the certificate expires {} ({}): browsers will refuse it then",
+                    relative(certificate.not_after, now),
+                    format_time(certificate.not_after)
+                ),
+            ));
+        }
+    }
+    warnings
+}
+
+fn version_name(version: u16) -> Option<&'static str> {
+    match version {
+        0x0304 => Some("TLSv1.3"),
+        0x0303 => Some("TLSv1.2"),
+        0x0302 => Some("TLSv1.1"),
+        0x0301 => Some("TLSv1.0"),
+        _ => None,
+    }
+}
+
+fn suite_name(suite: u16) -> String {
+    rustls::CipherSuite::from(suite)
+        .as_str()
+        .map_or_else(|| format!("0x{suite:04x}"), str::to_owned)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The session store: the clock that splits TCP from TLS time.
+
+/// Remembers key-exchange hints (so a second connection to a server guesses its group right),
+/// never sessions; notes the start of every handshake.
+#[derive(Debug)]
+struct HandshakeClock {
+    kx_hints: ClientSessionMemoryCache,
+    log: Arc<TlsLog>,
+}
+
+impl ClientSessionStore for HandshakeClock {
+    fn set_kx_hint(&self, server_name: ServerName<'static>, group: NamedGroup) {
+        self.kx_hints.set_kx_hint(server_name, group);
+    }
+
+    fn kx_hint(&self, server_name: &ServerName<'_>) -> Option<NamedGroup> {
+        self.kx_hints.kx_hint(server_name)
+    }
+
+    fn set_tls12_session(
+        &self,
+        _: ServerName<'static>,
+        _: rustls::client::Tls12ClientSessionValue,
+    ) {
+    }
+
+    fn tls12_session(&self, _: &ServerName<'_>) -> Option<rustls::client::Tls12ClientSessionValue> {
+        None
+    }
+
+    fn remove_tls12_session(&self, _: &ServerName<'static>) {}
+
+    fn insert_tls13_ticket(
+        &self,
+        _: ServerName<'static>,
+        _: rustls::client::Tls13ClientSessionValue,
+    ) {
+    }
+
+    /// Asked first thing when a ClientHello is built, whatever the TLS versions enabled.
+    fn take_tls13_ticket(
+        &self,
+        _: &ServerName<'static>,
+    ) -> Option<rustls::client::Tls13ClientSessionValue> {
+        self.log.handshake_started();
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::certificate::certificate_problem;
+    use super::super::tests::{at, info};
+    use super::*;
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
+        IsCa, KeyPair, KeyUsagePurpose,
+    };
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    use rustls::{ClientConnection, Connection, ServerConfig, ServerConnection};
+
+    #[test]
+    fn warnings_for_an_expiring_or_unverified_certificate() {
+        let now = at(1_000_000_000);
+        let connection = |not_after: OffsetDateTime, problem: Option<&str>| ConnectionTls {
+            version: Some("TLSv1.3"),
+            cipher: None,
+            alpn: None,
+            certificate: Some(info(&["shop.test"], not_after)),
+            problem: problem.map(str::to_owned),
+        };
+        let codes = |connection: &ConnectionTls| -> Vec<&'static str> {
+            warnings(connection, now)
+                .iter()
+                .map(|w| w.code.as_str())
+                .collect()
+        };
+        let soon = connection(at(1_000_000_000 + 3 * 86_400), None);
+        assert_eq!(codes(&soon), ["certificate_expires_soon"]);
+        assert_eq!(
+            warnings(&soon, now)[0].message,
+            "the certificate expires in 3 days (2001-09-12 01:46:40 UTC): browsers will refuse it then"
+        );
+        assert!(codes(&connection(at(1_000_000_000 + 15 * 86_400), None)).is_empty());
+        assert_eq!(
+            codes(&connection(at(1), Some("the certificate has expired"))),
+            ["certificate_not_verified"]
+        );
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Real handshakes, in memory, through the configuration hops gives reqwest.
+
+    struct Pki {
+        ca_pem: String,
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivatePkcs8KeyDer<'static>,
+    }
+
+    fn pki(names: &[&str], expired: bool) -> Pki {
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca = CertificateParams::new(Vec::new()).unwrap();
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.distinguished_name
+            .push(DnType::CommonName, "Unit Test CA");
+        ca.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+        let ca = CertifiedIssuer::self_signed(ca, ca_key).unwrap();
+        let key = KeyPair::generate().unwrap();
+        let mut leaf =
+            CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+                .unwrap();
+        leaf.distinguished_name.push(DnType::CommonName, names[0]);
+        leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        if expired {
+            let now = OffsetDateTime::now_utc();
+            leaf.not_before = now - time::Duration::days(10);
+            leaf.not_after = now - time::Duration::days(2);
+        }
+        let leaf = leaf.signed_by(&key, &ca).unwrap();
+        Pki {
+            ca_pem: ca.pem(),
+            chain: vec![leaf.der().clone(), ca.der().clone()],
+            key: PrivatePkcs8KeyDer::from(key.serialize_der()),
+        }
+    }
+
+    fn server(
+        pki: &Pki,
+        versions: &[&'static rustls::SupportedProtocolVersion],
+        alpn: &[&[u8]],
+    ) -> ServerConnection {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(versions)
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(pki.chain.clone(), PrivateKeyDer::Pkcs8(pki.key.clone_key()))
+            .unwrap();
+        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        ServerConnection::new(Arc::new(config)).unwrap()
+    }
+
+    fn transfer(from: &mut Connection, to: &mut Connection) -> Result<(), rustls::Error> {
+        let mut bytes = Vec::new();
+        while from.wants_write() {
+            from.write_tls(&mut bytes).unwrap();
+        }
+        let mut rest = &bytes[..];
+        while !rest.is_empty() {
+            to.read_tls(&mut rest).unwrap();
+            to.process_new_packets()?;
+        }
+        Ok(())
+    }
+
+    /// Connects to `host` with hops's client configuration; the log holds the handshake after.
+    fn handshake(
+        pki: &Pki,
+        server: ServerConnection,
+        host: &str,
+        insecure: bool,
+    ) -> (Result<(), rustls::Error>, Arc<TlsLog>) {
+        let (config, log) = client_config(Some(pki.ca_pem.as_bytes()), insecure).unwrap();
+        let name = ServerName::try_from(host.to_owned()).unwrap();
+        let mut client = Connection::Client(ClientConnection::new(Arc::new(config), name).unwrap());
+        let mut server = Connection::Server(server);
+        let mut result = Ok(());
+        for _ in 0..10 {
+            result = transfer(&mut client, &mut server)
+                .and_then(|()| transfer(&mut server, &mut client));
+            if result.is_err() || !client.is_handshaking() && !server.is_handshaking() {
+                break;
+            }
+        }
+        (result, log)
+    }
+
+    fn logged<T>(log: &TlsLog, read: impl FnOnce(&Handshake) -> T) -> T {
+        read(
+            lock(&log.handshake)
+                .as_ref()
+                .expect("a handshake was logged"),
+        )
+    }
+
+    #[test]
+    fn tls13_handshake_is_observed() {
+        let pki = pki(&["shop.test", "127.0.0.1"], false);
+        let (result, log) = handshake(
+            &pki,
+            server(&pki, &[&rustls::version::TLS13], &[b"http/1.1"]),
+            "shop.test",
+            false,
+        );
+        result.unwrap();
+        let negotiated = logged(&log, |h| h.negotiated.clone());
+        assert_eq!(negotiated.version.and_then(version_name), Some("TLSv1.3"));
+        let suite = suite_name(negotiated.suite.unwrap());
+        assert!(suite.starts_with("TLS13_"), "{suite}");
+        assert_eq!(negotiated.alpn.as_deref(), Some(&b"http/1.1"[..]));
+        assert!(negotiated.complete);
+        let (started, leaf, certificate, problem) = logged(&log, |h| {
+            (
+                h.started,
+                h.leaf.clone(),
+                h.certificate.clone(),
+                h.problem.clone(),
+            )
+        });
+        assert!(started.is_some());
+        assert_eq!(leaf.as_deref(), Some(pki.chain[0].as_ref()));
+        let certificate = certificate.unwrap();
+        assert_eq!(certificate.subject, "CN=shop.test");
+        assert_eq!(certificate.issuer, "CN=Unit Test CA");
+        assert_eq!(certificate.names, ["shop.test", "127.0.0.1"]);
+        assert_eq!(problem, None);
+        assert_eq!(log.take_rejected(), None);
+    }
+
+    #[test]
+    fn tls12_handshake_is_observed_with_or_without_alpn() {
+        let pki = pki(&["shop.test"], false);
+        for (alpn, expected) in [(&[&b"h2"[..]][..], Some(&b"h2"[..])), (&[][..], None)] {
+            let (result, log) = handshake(
+                &pki,
+                server(&pki, &[&rustls::version::TLS12], alpn),
+                "shop.test",
+                false,
+            );
+            result.unwrap();
+            let negotiated = logged(&log, |h| h.negotiated.clone());
+            assert_eq!(negotiated.version.and_then(version_name), Some("TLSv1.2"));
+            let suite = suite_name(negotiated.suite.unwrap());
+            assert!(suite.starts_with("TLS_ECDHE_ECDSA_WITH_"), "{suite}");
+            assert_eq!(negotiated.alpn.as_deref(), expected);
+            assert!(negotiated.complete);
+        }
+    }
+
+    #[test]
+    fn a_refused_certificate_is_kept_for_the_error_and_accepted_with_insecure() {
+        let pki = pki(&["shop.test"], true);
+        let (result, log) = handshake(
+            &pki,
+            server(&pki, &[&rustls::version::TLS13], &[b"http/1.1"]),
+            "shop.test",
+            false,
+        );
+        let error = result.unwrap_err();
+        let rejected = log.take_rejected().expect("the refused certificate");
+        assert_eq!(rejected.subject, "CN=shop.test");
+        let text = certificate_problem(&error, Some(&rejected)).unwrap();
+        assert!(
+            text.starts_with("the certificate has expired: it was valid until "),
+            "{text}"
+        );
+        assert!(text.ends_with("(2 days ago)"), "{text}");
+
+        let (result, log) = handshake(
+            &pki,
+            server(&pki, &[&rustls::version::TLS13], &[b"http/1.1"]),
+            "shop.test",
+            true,
+        );
+        result.unwrap();
+        assert_eq!(log.take_rejected(), None);
+        let problem = logged(&log, |h| h.problem.clone()).unwrap();
+        assert!(
+            problem.starts_with("the certificate has expired"),
+            "{problem}"
+        );
+        assert!(logged(&log, |h| h.negotiated.complete));
+    }
+
+    #[test]
+    fn a_certificate_for_another_name_is_refused_even_when_trusted() {
+        let pki = pki(&["other.test"], false);
+        let (result, log) = handshake(
+            &pki,
+            server(&pki, &[&rustls::version::TLS13], &[]),
+            "shop.test",
+            false,
+        );
+        let error = result.unwrap_err();
+        let text = certificate_problem(&error, log.take_rejected().as_ref()).unwrap();
+        assert_eq!(
+            text,
+            "the certificate is not valid for shop.test: it is for other.test"
+        );
+    }
+
+    #[test]
+    fn cacert_must_hold_a_certificate() {
+        let error = client_config(Some(b"not a certificate"), false).unwrap_err();
+        assert_eq!(error.to_string(), "--cacert: not a PEM certificate file");
+    }
+}
