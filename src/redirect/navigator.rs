@@ -627,3 +627,7 @@ pub fn escape_if_needed(bytes: &[u8]) -> String {
 pub fn redact_password(url: &Url) -> String {
     crate::model::Redactor::default().url(url)
 }
+
+#[cfg(test)]
+#[path = "navigator_tests.rs"]
+mod tests;
