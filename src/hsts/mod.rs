@@ -12,12 +12,14 @@
 //! - `host.rs`: the one form of a host every comparison uses ([`normalize_host`]), and
 //!   [`upgrade`];
 //! - `store.rs`: the known hosts of a run ([`HstsStore`]) and how a host matches one;
+//! - `entry.rs`: the entry a host matched ([`Match`]);
 //! - `cache_file.rs`: curl's cache file format (`--hsts FILE`), read and written;
 //! - `preload.rs`: the embedded Chromium preload list;
 //! - `observe.rs`: what one response's header does to the store, recorded for its hop;
 //! - `hints.rs`: the chain-level hints (first visit over http, preload eligibility).
 
 mod cache_file;
+mod entry;
 mod header;
 mod hints;
 mod host;
@@ -26,13 +28,14 @@ mod preload;
 mod store;
 
 pub use cache_file::{CACHE_HEADER, CacheLoad, SkippedLine};
+pub use entry::Match;
 pub use header::{
     MAX_AGE_CAP, PRELOAD_MIN_MAX_AGE, Sts, StsError, first_sts, parse_sts, preload_eligibility,
 };
 pub use hints::add_hsts_hints;
 pub use host::{normalize_host, upgrade};
 pub use observe::observe_sts;
-pub use store::{Action, HstsStore, Match};
+pub use store::{Action, HstsStore};
 
 /// Helpers the unit tests of every file here share, and the test that crosses them all.
 #[cfg(test)]

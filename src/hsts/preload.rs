@@ -10,7 +10,7 @@
 
 use std::sync::OnceLock;
 
-use super::store::Match;
+use super::entry::Match;
 use crate::model::HstsSource;
 
 /// Built by `examples/gen_preload.rs`; see the module doc for the layout.

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
+use super::entry::Match;
 use super::header::Sts;
 use super::host::{names_and_parents, normalize_host};
 use super::preload::lookup_preload;
@@ -29,15 +30,6 @@ pub enum Action {
     /// The host is an IP literal, `localhost` or not a DNS name: HSTS never applies to it, so
     /// the header is ignored.
     NotApplicable,
-}
-
-/// The entry that makes a host a known HSTS host.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Match {
-    pub source: HstsSource,
-    /// The entry's name: the host itself, or the parent whose includeSubDomains covers it.
-    pub matched: String,
-    pub include_subdomains: bool,
 }
 
 /// When a learned entry stops applying. `At` sorts before `Never`, so `max` keeps the later.

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
 use url::Url;
 
 use super::hop::Hop;
@@ -46,33 +45,6 @@ pub struct RequestSummary {
     pub url: Url,
     pub headers: Vec<(String, String)>,
     pub body_bytes: Option<usize>,
-}
-
-/// How the chain got to a hop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Via {
-    /// The request the user asked for.
-    Start,
-    /// A `Location` of the hop before.
-    Redirect,
-    /// A `Refresh` header or meta refresh of the hop before (`--follow-refresh`).
-    Refresh,
-}
-
-/// Where a hop's time went.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Timing {
-    /// The DNS lookup, when one was made for this hop.
-    pub dns: Option<Duration>,
-    /// Opening a new connection (TCP, and TLS on https), when one was opened for this hop.
-    pub connect: Option<Duration>,
-    /// The TLS handshake of a new https connection: the part of `connect` after TCP.
-    pub tls: Option<Duration>,
-    /// Until the response head arrived (includes DNS, connect and TLS on a new connection).
-    pub first_byte: Duration,
-    /// Until the response body was read or discarded.
-    pub total: Duration,
 }
 
 /// Milliseconds with microsecond precision, the unit of every time in the machine outputs.

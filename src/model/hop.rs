@@ -1,13 +1,12 @@
 //! One hop: a request (or an HSTS upgrade made without one), its response, and where it led.
 
 use std::net::SocketAddr;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use serde::Serialize;
 use url::Url;
 
-use super::chain::{Timing, Via};
 use super::hsts::HstsRecord;
 use super::tls::TlsRecord;
 use super::warning::Warning;
@@ -113,4 +112,31 @@ pub struct RefreshSeen {
     pub delay_seconds: u64,
     /// The resolved target; the same page when the refresh names none.
     pub url: Url,
+}
+
+/// How the chain got to a hop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    /// The request the user asked for.
+    Start,
+    /// A `Location` of the hop before.
+    Redirect,
+    /// A `Refresh` header or meta refresh of the hop before (`--follow-refresh`).
+    Refresh,
+}
+
+/// Where a hop's time went.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timing {
+    /// The DNS lookup, when one was made for this hop.
+    pub dns: Option<Duration>,
+    /// Opening a new connection (TCP, and TLS on https), when one was opened for this hop.
+    pub connect: Option<Duration>,
+    /// The TLS handshake of a new https connection: the part of `connect` after TCP.
+    pub tls: Option<Duration>,
+    /// Until the response head arrived (includes DNS, connect and TLS on a new connection).
+    pub first_byte: Duration,
+    /// Until the response body was read or discarded.
+    pub total: Duration,
 }

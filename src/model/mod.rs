@@ -17,8 +17,8 @@ mod warning;
 pub(crate) mod testing;
 
 pub use analysis::{Analysis, CheckResult, Diagnosis, LoopKind};
-pub use chain::{Chain, RequestSummary, Timing, Via, millis};
-pub use hop::{Hop, NextHop, RefreshSeen, RefreshSource, SetCookie, StrippedHeader};
+pub use chain::{Chain, RequestSummary, millis};
+pub use hop::{Hop, NextHop, RefreshSeen, RefreshSource, SetCookie, StrippedHeader, Timing, Via};
 pub use hsts::{HstsAction, HstsRecord, HstsSource, HstsUpgrade};
 pub use outcome::{ChainError, ErrorKind, LoopInfo, NetworkErrorKind, Outcome, OutcomeKind};
 pub use redact::Redactor;

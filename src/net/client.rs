@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use hyper_util::client::legacy::connect::Connection;
 use reqwest::{Client, Proxy, redirect};
 
-use super::tls_config::{ConnectionKey, TlsLog};
+use super::tls_log::{ConnectionKey, TlsLog};
 use crate::config::{ConnectionConfig, IpVersion};
 
 /// What happened on the wire while a request was being sent.
@@ -179,7 +179,7 @@ where
                 log.record(|timing| {
                     timing.connect = Some(elapsed.saturating_sub(timing.dns.unwrap_or_default()));
                     timing.tls = handshake;
-                    timing.connection = super::tls_config::connection_key(&extras);
+                    timing.connection = super::tls_log::connection_key(&extras);
                 });
             }
             result

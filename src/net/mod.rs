@@ -7,8 +7,8 @@
 //!
 //! One file per job:
 //! - `client.rs`: building the client, proxies, the timed resolver and connect layer;
-//! - `tls_config.rs`: the rustls configuration handed to reqwest (trust, `--cacert`) and the
-//!   log its observers fill, per connection;
+//! - `tls_config.rs`: the rustls configuration handed to reqwest (trust, `--cacert`);
+//! - `tls_log.rs`: the log its observers fill, per connection, and the handshake clock;
 //! - `verifier.rs`: the certificate verifier that records the leaf and its verdict;
 //! - `transcript.rs`: the cipher suites' transcript hash, read for what the server chose;
 //! - `certificate.rs`: the TLS facts of a hop ([`TlsRecord`], [`CertificateInfo`]), and
@@ -19,6 +19,7 @@ mod certificate;
 mod client;
 mod error_wording;
 mod tls_config;
+mod tls_log;
 mod transcript;
 mod verifier;
 
@@ -28,7 +29,8 @@ pub use certificate::{
 };
 pub use client::{ConnectionLog, HopClient, SetupTiming, build};
 pub(crate) use error_wording::classify;
-pub use tls_config::{ConnectionKey, TlsLog, client_config, connection_key};
+pub use tls_config::client_config;
+pub use tls_log::{ConnectionKey, TlsLog, connection_key};
 
 /// Helpers the unit tests of the files here share.
 #[cfg(test)]

@@ -1,6 +1,5 @@
 //! The rustls configuration hops hands reqwest ([`client_config`]: trust, `--cacert`, ALPN, the
-//! observers), and the log the observers fill ([`TlsLog`]): per connection, the TLS facts and
-//! warnings each https hop shows.
+//! observers). The log the observers fill is [`TlsLog`], in `tls_log.rs`.
 //!
 //! # Why hops builds the rustls configuration itself
 //!
@@ -33,35 +32,18 @@
 //! A response finds its connection's facts by the same addresses, so a hop on a reused
 //! connection still shows them, with `new_connection: false`.
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, OnceLock};
 
 use anyhow::{Context as _, Result};
-use hyper::http::Extensions;
-use hyper_util::client::legacy::connect::HttpInfo;
-use rustls::client::{ClientSessionMemoryCache, ClientSessionStore, Resumption};
+use rustls::ClientConfig;
+use rustls::client::{ClientSessionMemoryCache, Resumption};
 use rustls::crypto::CryptoProvider;
+use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{ClientConfig, NamedGroup};
-use time::OffsetDateTime;
 
-use super::certificate::{CertificateInfo, EXPIRY_WARNING_DAYS, TlsRecord, format_time, relative};
-use super::transcript::{Negotiated, observed_suites};
+use super::tls_log::{HandshakeClock, TlsLog};
+use super::transcript::observed_suites;
 use super::verifier::{RecordingVerifier, Trust};
-use crate::model::{Warning, WarningCode};
-
-/// A connection, named by its local and remote address.
-pub type ConnectionKey = (SocketAddr, SocketAddr);
-
-/// The connection a response or a new connection's extras belong to.
-pub fn connection_key(extensions: &Extensions) -> Option<ConnectionKey> {
-    extensions
-        .get::<HttpInfo>()
-        .map(|info| (info.local_addr(), info.remote_addr()))
-}
 
 /// The client configuration reqwest is given, and the log its observers write to.
 ///
@@ -128,223 +110,22 @@ pub fn client_config(
     Ok((config, log))
 }
 
-/// What the TLS layer of one client learned: the handshake in progress, the facts of every
-/// connection made, and the certificate of the last refused handshake.
-#[derive(Debug, Default)]
-pub struct TlsLog {
-    handshake: Mutex<Option<Handshake>>,
-    connections: Mutex<HashMap<ConnectionKey, Arc<ConnectionTls>>>,
-    pub(super) rejected: Mutex<Option<CertificateInfo>>,
-}
-
-/// One handshake, as the observers saw it.
-#[derive(Debug, Default)]
-pub(super) struct Handshake {
-    /// When the ClientHello was built.
-    started: Option<Instant>,
-    pub(super) negotiated: Negotiated,
-    /// The leaf certificate as received.
-    pub(super) leaf: Option<Vec<u8>>,
-    pub(super) certificate: Option<CertificateInfo>,
-    /// Why the certificate would be refused (it was accepted anyway with `-k`).
-    pub(super) problem: Option<String>,
-}
-
-/// The facts kept for one connection.
-#[derive(Debug)]
-struct ConnectionTls {
-    version: Option<&'static str>,
-    cipher: Option<String>,
-    alpn: Option<String>,
-    certificate: Option<CertificateInfo>,
-    problem: Option<String>,
-}
-
-/// A poisoned lock only means an observer panicked; what it logged is still good.
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl TlsLog {
-    fn handshake_started(&self) {
-        *lock(&self.handshake) = Some(Handshake {
-            started: Some(Instant::now()),
-            ..Handshake::default()
-        });
-    }
-
-    pub(super) fn update_handshake(&self, update: impl FnOnce(&mut Handshake)) {
-        update(lock(&self.handshake).get_or_insert_with(Handshake::default));
-    }
-
-    /// Files the handshake just made under the new connection whose extras (hyper-util's
-    /// `Connected` extras) are given; returns how long the handshake took. Nothing happens for a
-    /// connection without TLS.
-    pub fn connection_ready(&self, extras: &Extensions, negotiated_h2: bool) -> Option<Duration> {
-        let key = connection_key(extras)?;
-        let info = extras.get::<reqwest::tls::TlsInfo>()?;
-        let leaf = info.peer_certificate();
-        let handshake = lock(&self.handshake)
-            .take()
-            .filter(|handshake| leaf.is_some() && handshake.leaf.as_deref() == leaf)
-            .unwrap_or_default();
-        let negotiated = &handshake.negotiated;
-        let version = negotiated.version.and_then(version_name).or_else(|| {
-            use reqwest::tls::Version;
-            match info.version()? {
-                v if v == Version::TLS_1_3 => Some("TLSv1.3"),
-                v if v == Version::TLS_1_2 => Some("TLSv1.2"),
-                _ => None,
-            }
-        });
-        let alpn = if negotiated.complete {
-            negotiated
-                .alpn
-                .as_deref()
-                .map(|protocol| String::from_utf8_lossy(protocol).into_owned())
-        } else {
-            negotiated_h2.then(|| "h2".to_owned())
-        };
-        let connection = ConnectionTls {
-            version,
-            cipher: negotiated.suite.map(suite_name),
-            alpn,
-            certificate: handshake
-                .certificate
-                .or_else(|| leaf.and_then(CertificateInfo::from_der)),
-            problem: handshake.problem,
-        };
-        lock(&self.connections).insert(key, Arc::new(connection));
-        handshake.started.map(|started| started.elapsed())
-    }
-
-    /// The TLS facts of the connection a response came on, and the warnings they call for;
-    /// `None` for a connection without TLS. `opened` is the connection opened while the request
-    /// was sent, if any.
-    pub fn hop(
-        &self,
-        response_extensions: &Extensions,
-        opened: Option<ConnectionKey>,
-    ) -> Option<(TlsRecord, Vec<Warning>)> {
-        let key = connection_key(response_extensions)?;
-        let connection = lock(&self.connections).get(&key).cloned()?;
-        let record = TlsRecord {
-            version: connection.version.map(str::to_owned),
-            cipher: connection.cipher.clone(),
-            alpn: connection.alpn.clone(),
-            new_connection: opened == Some(key),
-            certificate: connection.certificate.clone(),
-        };
-        let warnings = warnings(&connection, OffsetDateTime::now_utc());
-        Some((record, warnings))
-    }
-
-    /// The certificate of the last handshake refused for its certificate, once.
-    pub fn take_rejected(&self) -> Option<CertificateInfo> {
-        lock(&self.rejected).take()
-    }
-}
-
-fn warnings(connection: &ConnectionTls, now: OffsetDateTime) -> Vec<Warning> {
-    let mut warnings = Vec::new();
-    if let Some(problem) = &connection.problem {
-        warnings.push(Warning::new(
-            WarningCode::CertificateNotVerified,
-            format!("certificate checks are off (-k); without -k this hop fails: {problem}"),
-        ));
-    } else if let Some(certificate) = &connection.certificate {
-        let left = certificate.not_after - now;
-        if !left.is_negative() && left.whole_days() < EXPIRY_WARNING_DAYS {
-            warnings.push(Warning::new(
-                WarningCode::CertificateExpiresSoon,
-                format!(
-                    "the certificate expires {} ({}): browsers will refuse it then",
-                    relative(certificate.not_after, now),
-                    format_time(certificate.not_after)
-                ),
-            ));
-        }
-    }
-    warnings
-}
-
-fn version_name(version: u16) -> Option<&'static str> {
-    match version {
-        0x0304 => Some("TLSv1.3"),
-        0x0303 => Some("TLSv1.2"),
-        0x0302 => Some("TLSv1.1"),
-        0x0301 => Some("TLSv1.0"),
-        _ => None,
-    }
-}
-
-fn suite_name(suite: u16) -> String {
-    rustls::CipherSuite::from(suite)
-        .as_str()
-        .map_or_else(|| format!("0x{suite:04x}"), str::to_owned)
-}
-
-// ---------------------------------------------------------------------------------------------
-// The session store: the clock that splits TCP from TLS time.
-
-/// Remembers key-exchange hints (so a second connection to a server guesses its group right),
-/// never sessions; notes the start of every handshake.
-#[derive(Debug)]
-struct HandshakeClock {
-    kx_hints: ClientSessionMemoryCache,
-    log: Arc<TlsLog>,
-}
-
-impl ClientSessionStore for HandshakeClock {
-    fn set_kx_hint(&self, server_name: ServerName<'static>, group: NamedGroup) {
-        self.kx_hints.set_kx_hint(server_name, group);
-    }
-
-    fn kx_hint(&self, server_name: &ServerName<'_>) -> Option<NamedGroup> {
-        self.kx_hints.kx_hint(server_name)
-    }
-
-    fn set_tls12_session(
-        &self,
-        _: ServerName<'static>,
-        _: rustls::client::Tls12ClientSessionValue,
-    ) {
-    }
-
-    fn tls12_session(&self, _: &ServerName<'_>) -> Option<rustls::client::Tls12ClientSessionValue> {
-        None
-    }
-
-    fn remove_tls12_session(&self, _: &ServerName<'static>) {}
-
-    fn insert_tls13_ticket(
-        &self,
-        _: ServerName<'static>,
-        _: rustls::client::Tls13ClientSessionValue,
-    ) {
-    }
-
-    /// Asked first thing when a ClientHello is built, whatever the TLS versions enabled.
-    fn take_tls13_ticket(
-        &self,
-        _: &ServerName<'static>,
-    ) -> Option<rustls::client::Tls13ClientSessionValue> {
-        self.log.handshake_started();
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::certificate::certificate_problem;
     use super::super::tests::{at, info};
+    use super::super::tls_log::{
+        ConnectionTls, Handshake, lock, suite_name, version_name, warnings,
+    };
     use super::*;
     use rcgen::{
         BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
         IsCa, KeyPair, KeyUsagePurpose,
     };
+    use rustls::pki_types::ServerName;
     use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
     use rustls::{ClientConnection, Connection, ServerConfig, ServerConnection};
+    use time::OffsetDateTime;
 
     #[test]
     fn warnings_for_an_expiring_or_unverified_certificate() {

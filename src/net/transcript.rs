@@ -7,7 +7,7 @@ use rustls::crypto::CipherSuiteCommon;
 use rustls::crypto::hash::{Context as HashContext, Hash, HashAlgorithm, Output};
 use rustls::{SupportedCipherSuite, Tls12CipherSuite, Tls13CipherSuite};
 
-use super::tls_config::TlsLog;
+use super::tls_log::{Negotiated, TlsLog};
 
 /// ring's suites with a transcript hash that reads what the server chose.
 ///
@@ -127,17 +127,6 @@ impl HashContext for ObservedContext {
             }
         }
     }
-}
-
-/// What the server chose, as read from the transcript.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(super) struct Negotiated {
-    pub(super) version: Option<u16>,
-    pub(super) suite: Option<u16>,
-    pub(super) alpn: Option<Vec<u8>>,
-    /// The message that carries the ALPN choice was read (ServerHello on TLS 1.2,
-    /// EncryptedExtensions on TLS 1.3), so `alpn: None` means the server chose none.
-    pub(super) complete: bool,
 }
 
 /// The random of a HelloRetryRequest, which is a ServerHello in form (RFC 8446 §4.1.3).

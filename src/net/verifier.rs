@@ -9,7 +9,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 
 use super::certificate::{CertificateInfo, certificate_problem};
-use super::tls_config::{TlsLog, lock};
+use super::tls_log::{TlsLog, lock};
 
 /// Which certificate authorities are trusted.
 #[derive(Debug)]
