@@ -59,3 +59,50 @@ impl ExitCode {
         self as i32
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [ExitCode; 7] = [
+        ExitCode::Ok,
+        ExitCode::CheckFailed,
+        ExitCode::Usage,
+        ExitCode::Loop,
+        ExitCode::TooManyRedirects,
+        ExitCode::BadLocation,
+        ExitCode::Network,
+    ];
+
+    /// The README's exit code table lists exactly the codes of the enum, in order.
+    #[test]
+    fn readme_table_lists_every_code() {
+        let readme = include_str!("../README.md");
+        let table = &readme[readme
+            .find("## Exit codes\n")
+            .expect("the exit code section")..];
+        let listed: Vec<i32> = table
+            .lines()
+            .skip_while(|line| !line.starts_with("| code"))
+            .skip(2)
+            .take_while(|line| line.starts_with('|'))
+            .map(|line| line.split('|').nth(1).unwrap().trim().parse().unwrap())
+            .collect();
+        let codes: Vec<i32> = ALL.iter().map(|code| code.code()).collect();
+        assert_eq!(listed, codes);
+    }
+
+    #[test]
+    fn the_first_non_zero_code_in_table_order_wins() {
+        assert_eq!(ExitCode::Ok.worst(ExitCode::Loop), ExitCode::Loop);
+        assert_eq!(
+            ExitCode::Loop.worst(ExitCode::CheckFailed),
+            ExitCode::CheckFailed
+        );
+        assert_eq!(
+            ExitCode::CheckFailed.worst(ExitCode::Network),
+            ExitCode::CheckFailed
+        );
+        assert_eq!(ExitCode::Network.worst(ExitCode::Ok), ExitCode::Network);
+    }
+}

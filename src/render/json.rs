@@ -323,3 +323,154 @@ fn headers(pairs: &[(String, String)], redactor: Redactor) -> Vec<[String; 2]> {
         .map(|(name, value)| [name.clone(), redactor.header_value(name, value)])
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::Value;
+    use time::OffsetDateTime;
+    use url::Url;
+
+    use super::*;
+    use crate::model::{
+        CertificateInfo, Diagnosis, HstsAction, HstsSource, HstsUpgrade, RefreshSeen,
+        RefreshSource, StrippedHeader, Warning, WarningCode, testing,
+    };
+
+    /// A document with every optional part filled in, consistent or not: each field shows.
+    fn full_document() -> Value {
+        let url = |s: &str| Url::parse(s).unwrap();
+        let mut hop = testing::hop(1, "https://a.test/", 302, Some("https://a.test/next"));
+        hop.timing.dns = Some(Duration::from_millis(1));
+        hop.tls = Some(TlsRecord {
+            version: Some("TLSv1.3".into()),
+            cipher: Some("TLS13_AES_128_GCM_SHA256".into()),
+            alpn: Some("h2".into()),
+            new_connection: true,
+            certificate: Some(CertificateInfo {
+                subject: "CN=a.test".into(),
+                issuer: "CN=CA".into(),
+                names: vec!["a.test".into()],
+                not_before: OffsetDateTime::UNIX_EPOCH,
+                not_after: OffsetDateTime::UNIX_EPOCH,
+            }),
+        });
+        hop.next.as_mut().unwrap().stripped_headers = vec![StrippedHeader {
+            name: "authorization".into(),
+            reason: "origin changed".into(),
+        }];
+        hop.hsts = Some(HstsRecord {
+            header: Some("max-age=1".into()),
+            valid: true,
+            action: HstsAction::Noted,
+            upgrade: Some(HstsUpgrade {
+                source: HstsSource::Preload,
+                matched: "a.test".into(),
+                include_subdomains: true,
+                from: url("http://a.test/"),
+                to: url("https://a.test/"),
+            }),
+            ..HstsRecord::default()
+        });
+        hop.refresh = Some(RefreshSeen {
+            source: RefreshSource::Meta,
+            raw: "0; url=/next".into(),
+            delay_seconds: 0,
+            url: url("https://a.test/next"),
+        });
+        hop.set_cookies = vec![SetCookie {
+            raw: "a=1".into(),
+            stored: true,
+            reason: None,
+        }];
+        hop.warnings = vec![Warning::new(WarningCode::HttpsDowngrade, "x")];
+        let chain = testing::looped(vec![hop], 1);
+        let analysis = Analysis {
+            diagnosis: Some(Diagnosis {
+                kind: LoopKind::ExactRepeat,
+                hops: vec![1],
+                title: "t".into(),
+                explanation: "e".into(),
+                fix: "f".into(),
+            }),
+            checks: vec![CheckResult {
+                check: "expect-status",
+                expected: "200".into(),
+                actual: "302".into(),
+                ok: false,
+                hop: Some(1),
+            }],
+            headline: "h".into(),
+            verdict: "v".into(),
+        };
+        let mut value = serde_json::to_value(document(&chain, &analysis, Redactor::default()))
+            .expect("the document serialises");
+        // A loop has no final response; the schema still names the field's shape.
+        value["final"] = serde_json::json!({"status": 200, "url": "https://a.test/"});
+        value
+    }
+
+    /// Every object key, depth first, in document order (an array's first element stands for all).
+    fn keys(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    out.push(key.clone());
+                    keys(child, out);
+                }
+            }
+            Value::Array(items) => {
+                if let Some(first) = items.first().filter(|item| item.is_object()) {
+                    keys(first, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The `"name":` keys of a schema listing, in the order written (comments included).
+    fn schema_keys(listing: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut rest = listing;
+        while let Some(start) = rest.find('"') {
+            let after = &rest[start + 1..];
+            let Some(end) = after.find('"') else { break };
+            let word = &after[..end];
+            let tail = after[end + 1..].trim_start();
+            if tail.starts_with(':') && !word.is_empty() && !word.contains(' ') {
+                found.push(word.to_owned());
+            }
+            rest = &after[end + 1..];
+        }
+        found
+    }
+
+    fn listing_between<'a>(text: &'a str, start: &str) -> &'a str {
+        let from = text.find(start).expect("the schema listing") + start.len();
+        let to = text[from..].find("```").expect("the listing's end") + from;
+        &text[from..to]
+    }
+
+    /// The README's schema, this module's documented schema and the structs are one and the same.
+    #[test]
+    fn documented_schemas_match_the_structs() {
+        let mut serialised = Vec::new();
+        keys(&full_document(), &mut serialised);
+        let readme = include_str!("../../README.md");
+        let schema_section = &readme[readme.find("Schema 1 (the `schema` field").unwrap()..];
+        let readme_listing = listing_between(schema_section, "```");
+        assert_eq!(schema_keys(readme_listing), serialised, "README.md");
+        let module_doc: String = include_str!("json.rs")
+            .lines()
+            .filter_map(|line| line.strip_prefix("//!"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let module_listing = listing_between(&module_doc, "```text");
+        assert_eq!(
+            schema_keys(module_listing),
+            serialised,
+            "src/render/json.rs"
+        );
+    }
+}
