@@ -16,8 +16,8 @@ use anyhow::{Context, Result};
 use hyper_util::client::legacy::connect::Connection;
 use reqwest::{Client, Proxy, redirect};
 
+use super::options::{IpVersion, NetOptions};
 use super::tls_log::{ConnectionKey, TlsLog};
-use crate::config::{ConnectionConfig, IpVersion};
 
 /// What happened on the wire while a request was being sent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -60,7 +60,7 @@ pub struct HopClient {
     pub tls: Arc<TlsLog>,
 }
 
-pub fn build(connection: &ConnectionConfig) -> Result<HopClient> {
+pub fn build(connection: &NetOptions) -> Result<HopClient> {
     let (tls_config, tls) =
         super::tls_config::client_config(connection.cacert_pem.as_deref(), connection.insecure)?;
     let log = ConnectionLog::default();
@@ -189,10 +189,7 @@ where
 
 /// The proxies curl would use: `-x` for everything, else `http_proxy` (lower case only),
 /// `https_proxy`, `all_proxy`, each minus `--noproxy` or `no_proxy`.
-fn proxies(
-    connection: &ConnectionConfig,
-    env: impl Fn(&str) -> Option<String>,
-) -> Result<Vec<Proxy>> {
+fn proxies(connection: &NetOptions, env: impl Fn(&str) -> Option<String>) -> Result<Vec<Proxy>> {
     let either_case = |name: &str| {
         env(name)
             .or_else(|| env(&name.to_ascii_uppercase()))
@@ -239,18 +236,15 @@ fn proxies(
 mod tests {
     use super::*;
 
-    fn connection(proxy: Option<&str>) -> ConnectionConfig {
-        ConnectionConfig {
+    fn connection(proxy: Option<&str>) -> NetOptions {
+        NetOptions {
             resolve: Vec::new(),
             cacert_pem: None,
             insecure: false,
-            max_time: None,
             connect_timeout: None,
             proxy: proxy.map(str::to_owned),
             noproxy: None,
             ip_version: IpVersion::Any,
-            hsts_file: None,
-            hsts_preload: true,
         }
     }
 

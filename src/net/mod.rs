@@ -6,6 +6,7 @@
 //! the handshake took, and in words why a certificate was refused; network failures in words.
 //!
 //! One file per job:
+//! - `options.rs`: what the client is built from ([`NetOptions`]);
 //! - `client.rs`: building the client, proxies, the timed resolver and connect layer;
 //! - `tls_config.rs`: the rustls configuration handed to reqwest (trust, `--cacert`);
 //! - `tls_log.rs`: the log its observers fill, per connection, and the handshake clock;
@@ -18,6 +19,7 @@
 mod certificate;
 mod client;
 mod error_wording;
+mod options;
 mod tls_config;
 mod tls_log;
 mod transcript;
@@ -29,6 +31,7 @@ pub use certificate::{
 };
 pub use client::{ConnectionLog, HopClient, SetupTiming, build};
 pub(crate) use error_wording::classify;
+pub use options::{IpVersion, NetOptions, ResolveOverride};
 pub use tls_config::client_config;
 pub use tls_log::{ConnectionKey, TlsLog, connection_key};
 

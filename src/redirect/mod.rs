@@ -7,6 +7,7 @@ pub mod location;
 pub mod loops;
 pub mod method;
 pub mod navigator;
+mod record;
 pub mod refresh;
 pub mod request;
 pub mod status;
@@ -15,6 +16,7 @@ pub use location::{LocationError, escape_bytes};
 pub use method::KeepPost;
 pub use navigator::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, NavigatorOptions, Outgoing, ResponseHead,
-    Step, escape_if_needed, redact_password,
+    Step, redact_password,
 };
+pub use record::escape_if_needed;
 pub use request::{FollowOptions, PlannedRequest};

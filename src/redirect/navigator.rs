@@ -14,21 +14,22 @@ use std::net::SocketAddr;
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use reqwest::Method;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
-use super::location::{LocationError, escape_bytes, pick_location, resolve_location};
+use super::location::{LocationError, pick_location, resolve_location};
 use super::loops::{RequestKey, find_repeat, growing_url};
 use super::method::BodyFate;
+use super::record::{escape_if_needed, header_pairs, headers_as_sent, upgrade_hop};
 use super::refresh::{HTML_PREFIX_LIMIT, find_meta_refresh, parse_refresh};
+pub use super::request::Outgoing;
 use super::request::{FollowOptions, PlannedRequest, auto_referer, next_request, outgoing_headers};
 use super::status::{is_followed_status, not_followed_reason};
 use crate::cookies::Jar;
 use crate::hsts::{self, HstsStore};
 use crate::model::{
-    Hop, HstsRecord, HstsUpgrade, LoopInfo, NextHop, Outcome, RefreshSeen, RefreshSource, Timing,
-    Via, Warning, WarningCode,
+    Hop, HstsRecord, LoopInfo, NextHop, Outcome, RefreshSeen, RefreshSource, Timing, Via, Warning,
+    WarningCode,
 };
 
 /// What the user chose about following, as the navigator needs it.
@@ -45,17 +46,6 @@ pub struct NavigatorOptions {
     pub referer_auto: bool,
     /// Certificates are checked (no `-k`): only then does a `Strict-Transport-Security` count.
     pub certificates_checked: bool,
-}
-
-/// A request to send as hop `index`: the URL as it goes on the wire (no userinfo, no fragment)
-/// and every header hops sets.
-#[derive(Debug, Clone)]
-pub struct Outgoing {
-    pub index: usize,
-    pub method: Method,
-    pub url: Url,
-    pub headers: HeaderMap,
-    pub body: Option<Bytes>,
 }
 
 /// What the navigator asks the driver to do next.
@@ -443,49 +433,7 @@ impl<'a> Navigator<'a> {
         }
         let found = self.hsts.lookup(from.host_str()?, self.now)?;
         let to = hsts::upgrade(from)?;
-        let hop = Hop {
-            index,
-            method: self.current.method.to_string(),
-            url: from.clone(),
-            request_headers: Vec::new(),
-            body_bytes: self.current.body.as_ref().map(Bytes::len),
-            request_body: None,
-            started_at: self.now,
-            status: 307,
-            reason: "Internal Redirect".into(),
-            http_version: String::new(),
-            remote_addr: None,
-            tls: None,
-            response_headers: vec![
-                ("location".into(), to.to_string()),
-                ("non-authoritative-reason".into(), "HSTS".into()),
-            ],
-            location: Some(to.to_string()),
-            next: Some(NextHop {
-                url: to.clone(),
-                method: self.current.method.to_string(),
-                method_changed: false,
-                body_kept: self.current.body.as_ref().map(|_| true),
-                stripped_headers: Vec::new(),
-            }),
-            not_followed: None,
-            via: self.via,
-            synthetic: true,
-            hsts: Some(HstsRecord {
-                upgrade: Some(HstsUpgrade {
-                    source: found.source,
-                    matched: found.matched,
-                    include_subdomains: found.include_subdomains,
-                    from: from.clone(),
-                    to: to.clone(),
-                }),
-                ..HstsRecord::default()
-            }),
-            refresh: None,
-            set_cookies: Vec::new(),
-            timing: Timing::default(),
-            warnings: Vec::new(),
-        };
+        let hop = upgrade_hop(index, &self.current, self.via, found, &to, self.now);
         // The client upgrades its own request: method, body and headers stay as they are, and
         // an upgrade is not a redirect a server asked for (it does not count toward the limit).
         self.current.url = to;
@@ -584,42 +532,6 @@ impl<'a> Navigator<'a> {
             url: self.current.url.clone(),
             message,
         })
-    }
-}
-
-/// The request's headers as they go out: the ones hops set, plus `Host` and `Content-Length`,
-/// which the HTTP library adds, so `-v` and the JSON show everything that was sent.
-fn headers_as_sent(url: &Url, sent: &Outgoing) -> Vec<(String, String)> {
-    let mut pairs = header_pairs(&sent.headers);
-    if !sent.headers.contains_key(header::HOST) {
-        let host = url.host_str().unwrap_or_default();
-        let authority = match url.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host.to_owned(),
-        };
-        pairs.insert(0, ("host".to_owned(), authority));
-    }
-    if let Some(body) = &sent.body {
-        if !sent.headers.contains_key(header::CONTENT_LENGTH) {
-            pairs.push(("content-length".to_owned(), body.len().to_string()));
-        }
-    }
-    pairs
-}
-
-fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(name, value)| (name.as_str().to_owned(), escape_if_needed(value.as_bytes())))
-        .collect()
-}
-
-/// Header bytes as text: unchanged when printable, escaped (quoted) otherwise.
-pub fn escape_if_needed(bytes: &[u8]) -> String {
-    if bytes.iter().all(|b| (0x20..0x7f).contains(b)) {
-        String::from_utf8_lossy(bytes).into_owned()
-    } else {
-        escape_bytes(bytes)
     }
 }
 

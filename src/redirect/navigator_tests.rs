@@ -3,6 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use reqwest::Method;
 use reqwest::header::HeaderName;
 
 use super::*;

@@ -192,6 +192,17 @@ pub fn auto_referer(previous: &Url, next: &Url) -> Option<String> {
     Some(referer.into())
 }
 
+/// A request to send as hop `index`: the URL as it goes on the wire (no userinfo, no fragment)
+/// and every header hops sets.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub index: usize,
+    pub method: Method,
+    pub url: Url,
+    pub headers: HeaderMap,
+    pub body: Option<Bytes>,
+}
+
 /// Every header a request carries as it goes out, in order: the user's headers still in force,
 /// Basic credentials from URL userinfo, `Referer`, and one `Cookie` header joining the user's
 /// and the jar's.

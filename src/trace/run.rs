@@ -25,8 +25,8 @@ pub struct Run<'a> {
 impl<'a> Run<'a> {
     /// Builds the client, seeds the jar, loads the HSTS store and opens `-o`.
     pub async fn open(config: &'a Config) -> Result<Run<'a>> {
-        let client =
-            crate::net::build(&config.connection).map_err(|err| UsageError(format!("{err:#}")))?;
+        let client = crate::net::build(&config.connection.net)
+            .map_err(|err| UsageError(format!("{err:#}")))?;
         Ok(Run {
             config,
             client,
@@ -78,7 +78,7 @@ pub fn navigator_options(config: &Config) -> NavigatorOptions {
         follow_refresh: config.follow_refresh,
         referer: config.referer.fixed.clone(),
         referer_auto: config.referer.auto,
-        certificates_checked: !config.connection.insecure,
+        certificates_checked: !config.connection.net.insecure,
     }
 }
 

@@ -1,9 +1,9 @@
 //! The per-run cookie jar (RFC 6265 via `cookie_store`), with the reason a cookie was not
-//! stored, and the Netscape cookie file format that curl reads and writes.
+//! stored.
 //!
 //! `cookie_store` does the storage model and matching; it does not refuse a `Secure` cookie set
 //! over plain http (RFC 6265bis §5.7) and does not read or write Netscape files, so those two
-//! parts are written here.
+//! parts are written here (the file format in `netscape.rs`).
 
 use cookie_store::{CookieError, CookieStore, RawCookie, StoreAction};
 use url::Url;
@@ -11,7 +11,7 @@ use url::Url;
 use crate::model::SetCookie;
 
 pub struct Jar {
-    store: CookieStore,
+    pub(super) store: CookieStore,
     enabled: bool,
 }
 
@@ -38,58 +38,6 @@ impl Jar {
             // A pair the store refuses (an odd name) is simply not seeded.
             let _ = self.store.insert_raw(&cookie, &root);
         }
-    }
-
-    /// Reads a Netscape cookie file (curl's `-b FILE` / `-c FILE` format).
-    pub fn load_netscape(&mut self, text: &str) -> Result<usize, String> {
-        let mut loaded = 0;
-        for (number, line) in text.lines().enumerate() {
-            let (line, http_only) = match line.strip_prefix("#HttpOnly_") {
-                Some(rest) => (rest, true),
-                None => (line, false),
-            };
-            if line.trim().is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let fields: Vec<&str> = line.split('\t').collect();
-            let [domain, _subdomains, path, secure, expires, name, value] = fields[..] else {
-                return Err(format!(
-                    "line {}: expected 7 tab-separated fields",
-                    number + 1
-                ));
-            };
-            let expires: i64 = expires
-                .trim()
-                .parse()
-                .map_err(|_| format!("line {}: bad expiry {expires:?}", number + 1))?;
-            let host = domain.trim_start_matches('.');
-            let secure = secure.eq_ignore_ascii_case("TRUE");
-            let origin = Url::parse(&format!(
-                "{}://{host}/",
-                if secure { "https" } else { "http" }
-            ))
-            .map_err(|_| format!("line {}: bad domain {domain:?}", number + 1))?;
-            let mut builder = RawCookie::build((name.to_owned(), value.to_owned()))
-                .path(path.to_owned())
-                .secure(secure)
-                .http_only(http_only);
-            if domain.starts_with('.') {
-                builder = builder.domain(host.to_owned());
-            }
-            if expires > 0 {
-                let at = cookie_store::CookieExpiration::from(
-                    time::OffsetDateTime::from_unix_timestamp(expires)
-                        .map_err(|_| format!("line {}: bad expiry {expires}", number + 1))?,
-                );
-                if let cookie_store::CookieExpiration::AtUtc(at) = at {
-                    builder = builder.expires(at);
-                }
-            }
-            if self.store.insert_raw(&builder.build(), &origin).is_ok() {
-                loaded += 1;
-            }
-        }
-        Ok(loaded)
     }
 
     /// Handles one `Set-Cookie` field received from `url`.
@@ -151,42 +99,6 @@ impl Jar {
             .map(|cookie| format!("{}={}", cookie.name(), cookie.value()))
             .collect();
         (!pairs.is_empty()).then(|| pairs.join("; "))
-    }
-
-    /// The jar in Netscape format, as curl's `-c` writes it.
-    pub fn to_netscape(&self) -> String {
-        let mut out = String::from(
-            "# Netscape HTTP Cookie File\n# Written by hops. Edit at your own risk.\n\n",
-        );
-        for cookie in self.store.iter_unexpired() {
-            let host_only = matches!(cookie.domain, cookie_store::CookieDomain::HostOnly(_));
-            let domain = String::from(&cookie.domain);
-            let expires = match cookie.expires {
-                cookie_store::CookieExpiration::AtUtc(at) => at.unix_timestamp(),
-                cookie_store::CookieExpiration::SessionEnd => 0,
-            };
-            out.push_str(&format!(
-                "{}{}{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-                if cookie.http_only() == Some(true) {
-                    "#HttpOnly_"
-                } else {
-                    ""
-                },
-                if host_only { "" } else { "." },
-                domain,
-                if host_only { "FALSE" } else { "TRUE" },
-                String::from(&cookie.path),
-                if cookie.secure() == Some(true) {
-                    "TRUE"
-                } else {
-                    "FALSE"
-                },
-                expires,
-                cookie.name(),
-                cookie.value()
-            ));
-        }
-        out
     }
 }
 
@@ -307,35 +219,5 @@ mod tests {
             Some("a=1")
         );
         assert_eq!(jar.header_for(&url("http://www.shop.test/")), None);
-    }
-
-    #[test]
-    fn netscape_round_trip() {
-        let mut jar = Jar::new(true);
-        let file = "# Netscape HTTP Cookie File\n\
-                    .shop.test\tTRUE\t/\tFALSE\t0\tdomain\t1\n\
-                    #HttpOnly_auth.test\tFALSE\t/\tTRUE\t4102444800\tsecret\t2\n";
-        assert_eq!(jar.load_netscape(file), Ok(2));
-        assert_eq!(
-            jar.header_for(&url("http://www.shop.test/")).as_deref(),
-            Some("domain=1")
-        );
-        assert_eq!(
-            jar.header_for(&url("https://auth.test/")).as_deref(),
-            Some("secret=2")
-        );
-        assert_eq!(jar.header_for(&url("http://auth.test/")), None);
-        let written = jar.to_netscape();
-        assert!(
-            written.contains(".shop.test\tTRUE\t/\tFALSE\t0\tdomain\t1"),
-            "{written}"
-        );
-        assert!(
-            written.contains("#HttpOnly_auth.test\tFALSE\t/\tTRUE\t4102444800\tsecret\t2"),
-            "{written}"
-        );
-        let mut again = Jar::new(true);
-        assert_eq!(again.load_netscape(&written), Ok(2));
-        assert!(Jar::new(true).load_netscape("bad line\n").is_err());
     }
 }

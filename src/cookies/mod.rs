@@ -1,0 +1,7 @@
+//! Cookies across hops: the jar of a run ([`Jar`], on `cookie_store`, with the reason a cookie
+//! was refused) and curl's Netscape cookie file format.
+
+mod jar;
+mod netscape;
+
+pub use jar::Jar;
