@@ -21,8 +21,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         crate::generate::write_all(dir)?;
         return Ok(ExitCode::Ok);
     }
+    #[cfg(feature = "demo")]
     if let Some(Command::Demo(args)) = &cli.command {
         return crate::demo::run(args);
+    }
+    #[cfg(not(feature = "demo"))]
+    if let Some(Command::Demo(_)) = &cli.command {
+        let message = "this hops was built without the demo (feature `demo`)";
+        return Err(UsageError(message.to_owned()).into());
     }
     let config = Config::from_cli(&cli)?;
     colored::control::set_override(config.output.color && config.format == Format::Text);

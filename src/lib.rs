@@ -19,5 +19,4 @@ pub mod policy;
 pub mod record;
 pub mod refresh;
 pub mod render;
-pub mod scenario;
 pub mod tls;

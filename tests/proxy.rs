@@ -7,7 +7,7 @@ mod support;
 
 use support::{Route, hops, hops_with_env, ok, on, redirect};
 
-use hops::scenario::BlockingServer;
+use hops_scenario::BlockingServer;
 
 fn server(routes: Vec<Route>) -> BlockingServer {
     BlockingServer::start(routes).expect("a loopback server")

@@ -3,7 +3,7 @@
 
 mod support;
 
-use hops::scenario::{self, BlockingServer, Scenario, check_received};
+use hops_scenario::{BlockingServer, Scenario, check_received};
 use support::hops;
 
 /// Runs one scenario and returns every way it differs from its expectations.
@@ -50,7 +50,7 @@ fn problems(scenario: &Scenario) -> Vec<String> {
 
 #[test]
 fn every_builtin_scenario_meets_its_expectations() {
-    let scenarios = scenario::builtin();
+    let scenarios = hops_scenario::builtin();
     assert!(!scenarios.is_empty());
     let failures: Vec<String> = scenarios
         .iter()
@@ -73,7 +73,7 @@ fn demo_reports_the_expected_exit_code_of_each_scenario() {
         .lines()
         .filter(|line| line.starts_with("(exit code "))
         .collect();
-    let expected: Vec<String> = scenario::builtin()
+    let expected: Vec<String> = hops_scenario::builtin()
         .iter()
         .map(|s| format!("(exit code {})", s.expect.exit))
         .collect();

@@ -5,7 +5,7 @@
 
 mod support;
 
-use hops::scenario::{BlockingServer, LEAF_NAMES, LeafKind, TlsOptions, WRONG_NAME};
+use hops_scenario::{BlockingServer, LEAF_NAMES, LeafKind, TlsOptions, WRONG_NAME};
 use serde::Deserialize;
 use support::schema::Tls;
 use support::{Route, Run, hops, ok, redirect};

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-pub use hops::scenario::{BlockingServer, Received, Route};
+pub use hops_scenario::{BlockingServer, Received, Route};
 
 pub mod schema;
 
