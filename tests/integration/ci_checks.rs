@@ -2,11 +2,10 @@
 //! the JSON `checks` array, exit code 1), `-w/--write-out` with curl's variables, and the exit
 //! code of a run with several URLs.
 
-mod support;
-
 use serde::Deserialize;
-use support::schema::Check;
-use support::{Route, Run, Site, closed_port, ok, redirect, write_file};
+
+use crate::support::schema::Check;
+use crate::support::{Route, Run, Site, closed_port, ok, redirect, write_file};
 
 /// The part of a JSON document these tests read (the full schema is `support::schema`).
 #[derive(Debug, Deserialize)]

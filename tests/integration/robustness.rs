@@ -2,17 +2,15 @@
 //! reset, truncated and endless bodies, refused connections. hops must never panic or hang,
 //! must exit 6 with one `hops: error: hop N:` line, and must still show the hops it made.
 
-mod support;
-
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 
-use support::{
+use crate::support::{
     RawRequest, RawServer, Site, closed_port, endless_chunked, hops, ok, redirect, send,
 };
 
 /// Runs hops against a raw server at `path` with `--color never` and `extra` flags.
-fn run_raw(server: &RawServer, path: &str, extra: &[&str]) -> support::Run {
+fn run_raw(server: &RawServer, path: &str, extra: &[&str]) -> crate::support::Run {
     let mut args = vec!["--color".to_owned(), "never".to_owned()];
     args.extend(extra.iter().map(|a| (*a).to_owned()));
     args.push(server.url(path));

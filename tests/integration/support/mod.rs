@@ -5,9 +5,6 @@
 //! Nothing here touches the internet: every host name is pointed at 127.0.0.1 with `--resolve`.
 //! Nothing sleeps or measures time; the only clock is a generous kill switch against hangs.
 
-// Each test crate compiles this module and uses only part of it.
-#![allow(dead_code)]
-
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -35,8 +32,6 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
-    /// The temporary `HOME`, kept alive with the run so files written under it can be read.
-    pub home: tempfile::TempDir,
 }
 
 /// Runs `hops ARGS` with an empty stdin in a scrubbed environment.
@@ -82,7 +77,6 @@ where
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        home,
     };
     assert!(
         output.status.code().is_some(),
@@ -339,8 +333,6 @@ pub fn closed_port() -> u16 {
 pub struct RawRequest {
     pub method: String,
     pub target: String,
-    /// The request head (request line and headers) as text.
-    pub head: String,
 }
 
 type Responder = dyn Fn(&RawRequest, &mut TcpStream) -> io::Result<()> + Send + Sync;
@@ -400,10 +392,6 @@ impl RawServer {
             requests: Arc::default(),
             stop,
         }
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
     }
 
     /// `http://127.0.0.1:PORT` followed by `path`.
@@ -476,7 +464,6 @@ fn read_raw_request(stream: &TcpStream) -> io::Result<RawRequest> {
     Ok(RawRequest {
         method: words.next().unwrap_or_default().to_owned(),
         target: words.next().unwrap_or_default().to_owned(),
-        head,
     })
 }
 
@@ -503,11 +490,6 @@ pub fn endless_chunked(head: &str, stream: &mut TcpStream) -> io::Result<()> {
 // text) with what the server received each time.
 
 impl Site {
-    /// The https listener's port (`{tls_port}`); the http port also answers TLS.
-    pub fn tls_port(&self) -> u16 {
-        self.server.tls_port()
-    }
-
     /// Forgets what the server received so far.
     pub fn clear_received(&self) {
         self.server.clear_received();

@@ -2,14 +2,13 @@
 //! `src/render/json.rs` field for field (unknown or missing fields fail), on success and on every
 //! way a chain can fail; and `--har`, checked against the HAR 1.2 structure.
 
-mod support;
-
 use serde::Deserialize;
-use support::schema::{
+
+use crate::support::schema::{
     Check, Document, ErrorKind, Final, HstsAction, LoopKind, Outcome, Refresh, RefreshSource,
     SetCookie, Via,
 };
-use support::{Received, Route, Run, Site, closed_port, hops, ok, on, redirect};
+use crate::support::{Received, Route, Run, Site, closed_port, hops, ok, on, redirect};
 
 /// Every stdout line as a schema-1 document; stdout is nothing but those lines.
 #[track_caller]
