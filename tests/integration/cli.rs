@@ -193,7 +193,8 @@ fn silent_prints_nothing_on_success_and_only_the_error_on_failure() {
         run.code(code).hop_error(hop, message);
         assert_eq!(run.stdout, "", "{run}");
     }
-    let refused = format!("http://127.0.0.1:{}/", crate::support::closed_port());
+    let closed = crate::support::closed_port();
+    let refused = format!("http://127.0.0.1:{closed}/");
     let run = hops(["-s", refused.as_str()]);
     run.code(6).hop_error(1, "cannot connect");
     assert_eq!(run.stdout, "", "{run}");
@@ -221,7 +222,7 @@ fn ip_version_flags_choose_the_address_family() {
     assert_eq!(site.requests(), ["GET shop.test /a"]);
     site.run(&["-6", "--connect-timeout", "5", "{shop}/a"])
         .code(6)
-        .hop_error(1, "");
+        .hop_error(1, "cannot connect");
     assert_eq!(
         site.requests(),
         ["GET shop.test /a"],

@@ -114,6 +114,7 @@ mod tests {
     fn unknown_fixture_fields_are_rejected() {
         let json = r#"[{"name":"x","title":"t","explain":"e","args":[],"routes":[],
             "expect":{"exit":0,"stdout_contains":[]}}]"#;
-        assert!(parse_scenarios(json).is_err());
+        let error = parse_scenarios(json).unwrap_err().to_string();
+        assert!(error.contains("unknown field `stdout_contains`"), "{error}");
     }
 }

@@ -8,12 +8,14 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
+
+use socket2::{Domain, Protocol, Socket, Type};
 
 pub use hops_scenario::{BlockingServer, Received, Route};
 
@@ -322,10 +324,41 @@ pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-/// A port nothing listens on: bound, then released.
-pub fn closed_port() -> u16 {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind loopback");
-    listener.local_addr().expect("local address").port()
+/// A loopback port that refuses connections for as long as this value lives: a socket is bound
+/// to it but never listens. Holding the port, unlike binding and releasing it, leaves no window
+/// for another process to start listening there. Shows as the port number in `format!`.
+pub struct ClosedPort {
+    _socket: Socket,
+    port: u16,
+}
+
+/// A port that refuses connections; keep the value alive for as long as the port is used.
+pub fn closed_port() -> ClosedPort {
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).expect("TCP socket");
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    socket.bind(&address.into()).expect("bind loopback");
+    let port = socket
+        .local_addr()
+        .ok()
+        .and_then(|address| address.as_socket())
+        .expect("local address")
+        .port();
+    ClosedPort {
+        _socket: socket,
+        port,
+    }
+}
+
+impl ClosedPort {
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl fmt::Display for ClosedPort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.port)
+    }
 }
 
 /// One request as a [`RawServer`] read it.
