@@ -33,10 +33,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 export LC_ALL=C
 
-echo "bench: building hops and examples/bench_server (release)" >&2
+echo "bench: building hops and the scenario crate's bench_server example (release)" >&2
 # Two builds, so hops is built with exactly the features a user's `cargo build --release` gives.
 cargo build --release --quiet --bin hops
-cargo build --release --quiet --example bench_server
+cargo build --release --quiet -p hops-scenario --example bench_server
 target_dir=$(cargo metadata --format-version 1 --no-deps |
     sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 HOPS=$target_dir/release/hops
@@ -46,45 +46,39 @@ SERVER=$target_dir/release/examples/bench_server
 declare -A ratio=() # scheme → hops/curl median ratio
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/hops-bench.XXXXXX")
-server_pids=()
+server_pid=
 cleanup() {
-    local pid
-    for pid in "${server_pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
+    if [[ -n $server_pid ]]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# start_server NAME [ARGS...]: starts the server, waits for the port line, sets $port.
+# start_server: starts the server as a coprocess (its stdin and stdout are ours to talk to) and
+# reads its first line: sets $http_port, $https_port and $ca_file.
 start_server() {
-    local name=$1
-    shift
-    "$SERVER" "$@" >"$work/$name.port" 2>"$work/$name.err" &
-    server_pids+=("$!")
-    local pid=$! tries=0
-    port=
-    while [[ -z $port ]]; do
-        if [[ -s $work/$name.port ]]; then
-            read -r port <"$work/$name.port" || true
-        fi
-        if [[ -z $port ]]; then
-            kill -0 "$pid" 2>/dev/null || die "$name server exited: $(cat "$work/$name.err")"
-            ((++tries <= 500)) || die "$name server did not print its port within 5 s"
-            sleep 0.01
-        fi
-    done
-    [[ $port =~ ^[0-9]+$ ]] || die "$name server printed '$port' instead of a port"
+    # Its CA file goes under $work, so it is removed with it even when the server is killed.
+    coproc SERVER {
+        export TMPDIR=$work
+        exec "$SERVER" 2>"$work/server.err"
+    }
+    server_pid=$SERVER_PID
+    read -r -t 10 http_port https_port ca_file <&"${SERVER[0]}" ||
+        die "the server did not print its ports within 10 s: $(cat "$work/server.err")"
+    [[ $http_port =~ ^[0-9]+$ && $https_port =~ ^[0-9]+$ && -s $ca_file ]] ||
+        die "the server printed '$http_port $https_port $ca_file' instead of two ports and its CA"
 }
 
-# stats: reads the server's counters into $conns and $reqs (each query counts as one of each).
+# stats: reads the server's counters since the last call into $conns and $reqs.
 stats() {
-    local text
-    text=$("$CURL" -q -sS "${curl_tls[@]}" "$base/stats") || die "cannot read $base/stats"
-    [[ $text =~ ^connections=([0-9]+)\ requests=([0-9]+)$ ]] ||
-        die "unexpected answer from $base/stats: '$text'"
+    local line
+    echo >&"${SERVER[1]}" || die "the server is gone: $(cat "$work/server.err")"
+    read -r -t 10 line <&"${SERVER[0]}" || die "the server did not answer a stats query"
+    [[ $line =~ ^connections=([0-9]+)\ requests=([0-9]+)$ ]] ||
+        die "unexpected stats line from the server: '$line'"
     conns=${BASH_REMATCH[1]} reqs=${BASH_REMATCH[2]}
 }
 
@@ -130,16 +124,14 @@ check_chain() {
         "$base$FIRST_PATH") || die "hops failed on $base$FIRST_PATH"
     [[ $got == "$want" ]] || die "hops: expected '$want', got '$got'"
 
-    local c0 r0 c1 r1
+    local hops_reqs curl_reqs
     stats
-    c0=$conns r0=$reqs
     run_hops
     stats
-    c1=$conns r1=$reqs
+    hops_conns=$conns hops_reqs=$reqs
     run_curl
     stats
-    hops_conns=$((c1 - c0 - 1)) curl_conns=$((conns - c1 - 1))
-    local hops_reqs=$((r1 - r0 - 1)) curl_reqs=$((reqs - r1 - 1))
+    curl_conns=$conns curl_reqs=$reqs
     ((hops_reqs == REQUESTS && curl_reqs == REQUESTS)) ||
         die "expected $REQUESTS requests per run, the server saw hops $hops_reqs, curl $curl_reqs"
 }
@@ -182,16 +174,16 @@ echo "bench: $("$HOPS" --version), $("$CURL" --version | head -n 1 | cut -d' ' -
     "$(nproc 2>/dev/null || echo '?') cores, load $load, $(date -u +%Y-%m-%d)"
 echo
 
-start_server http
-base=http://127.0.0.1:$port
+# One server for both schemes: its http and https listeners serve the same chain.
+start_server
+base=http://127.0.0.1:$http_port
 hops_tls=()
 curl_tls=()
 bench http
 
-start_server https --tls --cert-out "$work/ca.pem"
-base=https://127.0.0.1:$port
-hops_tls=(--cacert "$work/ca.pem")
-curl_tls=(--cacert "$work/ca.pem")
+base=https://127.0.0.1:$https_port
+hops_tls=(--cacert "$ca_file")
+curl_tls=(--cacert "$ca_file")
 bench https
 
 slower=()

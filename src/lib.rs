@@ -15,5 +15,4 @@ pub mod model;
 pub mod net;
 pub mod redirect;
 pub mod render;
-pub mod scenario;
 pub mod trace;

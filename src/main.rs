@@ -11,7 +11,7 @@ fn main() {
     let result = if let Some(dir) = &cli.generate {
         cmd::generate::write_all(dir).map(|()| ExitCode::Ok)
     } else if let Some(Command::Demo(args)) = &cli.command {
-        cmd::demo::run(args)
+        demo(args)
     } else {
         cmd::trace::run(&cli)
     };
@@ -20,6 +20,18 @@ fn main() {
         Err(error) => report(&error),
     };
     std::process::exit(code.code());
+}
+
+#[cfg(feature = "demo")]
+fn demo(args: &hops::cli::DemoArgs) -> anyhow::Result<ExitCode> {
+    cmd::demo::run(args)
+}
+
+/// A lean build (`--no-default-features`) keeps the subcommand, so completions do not change.
+#[cfg(not(feature = "demo"))]
+fn demo(_: &hops::cli::DemoArgs) -> anyhow::Result<ExitCode> {
+    let message = "this hops was built without the demo (feature `demo`)";
+    Err(hops::config::UsageError(message.to_owned()).into())
 }
 
 fn report(error: &anyhow::Error) -> ExitCode {

@@ -3,24 +3,27 @@
 //! server answers on an http and an https port, and scenarios that use https run with `--cacert`
 //! pointing at the test CA the server made at start. The `$ hops` line shows the scenario's own
 //! arguments; the `--resolve` and `--cacert` added for the loopback server are left out.
+//!
+//! Built with the `demo` feature (on by default), which brings in the scenario server crate.
+#![cfg(feature = "demo")]
 
 use std::io::Write;
 
 use anyhow::{Context, Result};
 use colored::Colorize;
+use hops_scenario::{Scenario, ScenarioServer};
 
 use crate::analyze::analyze;
 use crate::cli::{Cli, DemoArgs};
 use crate::config::{Config, color_enabled};
 use crate::exit::ExitCode;
 use crate::render;
-use crate::scenario::{self, Scenario, ScenarioServer};
 use crate::trace::Run;
 
 pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     let color = color_enabled(args.color);
     colored::control::set_override(color);
-    let scenarios: Vec<Scenario> = scenario::builtin()
+    let scenarios: Vec<Scenario> = hops_scenario::builtin()
         .into_iter()
         .filter(|s| args.filter.as_deref().is_none_or(|f| s.name.contains(f)))
         .collect();

@@ -5,7 +5,7 @@
 //! stripped, IDNs in punycode (`xn--` A-labels, as the WHATWG URL host parser produces them).
 //! IP literals and `localhost` (and `*.localhost`) normalize to `None`: HSTS never applies to
 //! them (RFC 6797 §8.1 and §8.3 for IP literals; `localhost` by the rules of
-//! `REDIRECT-RULES.md` §7), so a lookup or an observation for them is a no-op.
+//! docs/rules.md §7), so a lookup or an observation for them is a no-op.
 //!
 //! An upgrade is [`upgrade`]: `http` becomes `https`, port 80 becomes 443, other ports are kept.
 

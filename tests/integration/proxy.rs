@@ -3,11 +3,9 @@
 //! The scenario server doubles as the proxy: a proxied request arrives in absolute form and is
 //! routed by its Host header, so the server's log shows which requests went through it.
 
-mod support;
+use hops_scenario::BlockingServer;
 
-use support::{Route, hops, hops_with_env, ok, on, redirect};
-
-use hops::scenario::BlockingServer;
+use crate::support::{Route, hops, hops_with_env, ok, on, redirect};
 
 fn server(routes: Vec<Route>) -> BlockingServer {
     BlockingServer::start(routes).expect("a loopback server")

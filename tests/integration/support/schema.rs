@@ -2,9 +2,6 @@
 //! `src/render/json.rs` so that it cannot drift: one copy, shared by every test that reads the
 //! JSON output. Every field is required: nullable ones go through `nullable`, so a missing key
 //! fails instead of reading as `None`; `deny_unknown_fields` rejects any key not documented.
-//!
-//! Not every test crate reads every field; `#![allow(dead_code)]` in `support/mod.rs` covers this
-//! module too.
 
 use serde::{Deserialize, Deserializer};
 
@@ -81,7 +78,7 @@ pub struct Hop {
     pub warnings: Vec<Warning>,
 }
 
-/// Checked over https in `tests/tls.rs`.
+/// Checked over https in `tests/integration/tls.rs`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tls {

@@ -1,7 +1,7 @@
-//! The scenario server's https side: a throwaway test CA made per server, a leaf certificate
-//! signed by it (valid for every scenario host, or deliberately expired or for the wrong name),
-//! the rustls acceptor that serves it (on ring; HTTP/1.1 only unless [`TlsOptions::http2`] asks
-//! for h2 too), and the CA file clients trust.
+//! The test CA and its leaf certificates: a throwaway CA made per server, a leaf signed by it
+//! (valid for every scenario host, or deliberately expired or for the wrong name), the rustls
+//! acceptor that presents it (on ring; HTTP/1.1 only unless [`TlsOptions::http2`] asks for h2
+//! too), and the CA file clients trust.
 
 use std::fs;
 use std::io;
@@ -46,7 +46,8 @@ pub enum LeafKind {
     WrongName,
 }
 
-/// How a scenario server sets up its https listener; the default is what [`super::ScenarioServer::start`] uses.
+/// How a scenario server sets up its https listener; the default is what
+/// [`crate::ScenarioServer::start`] uses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TlsOptions {
     pub leaf: LeafKind,
@@ -56,10 +57,10 @@ pub struct TlsOptions {
 }
 
 /// The ALPN protocol id of HTTP/2 over TLS.
-pub(super) const H2_ALPN: &[u8] = b"h2";
+pub(crate) const H2_ALPN: &[u8] = b"h2";
 
 /// A fresh CA and the acceptor presenting a leaf signed by it.
-pub(super) struct TestPki {
+pub(crate) struct TestPki {
     pub ca_pem: String,
     pub acceptor: TlsAcceptor,
 }
@@ -125,7 +126,7 @@ fn pki_error(error: rcgen::Error) -> io::Error {
 }
 
 /// Writes the CA certificate as `dir/ca.pem` and returns that path.
-pub(super) fn write_ca(ca_pem: &str, dir: &Path) -> io::Result<PathBuf> {
+pub(crate) fn write_ca(ca_pem: &str, dir: &Path) -> io::Result<PathBuf> {
     let path = dir.join("ca.pem");
     fs::write(&path, ca_pem)?;
     Ok(path)
@@ -133,7 +134,7 @@ pub(super) fn write_ca(ca_pem: &str, dir: &Path) -> io::Result<PathBuf> {
 
 /// `ca.pem` in a directory of its own under the system temp dir, removed with it on drop.
 #[derive(Debug)]
-pub(super) struct CaFile {
+pub(crate) struct CaFile {
     dir: PathBuf,
     path: PathBuf,
 }

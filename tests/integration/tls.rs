@@ -3,12 +3,11 @@
 //! https listener with a valid, an expired and a wrong-name leaf certificate, and hops over
 //! HTTP/2 against a listener that offers `h2`.
 
-mod support;
-
-use hops::scenario::{BlockingServer, LEAF_NAMES, LeafKind, TlsOptions, WRONG_NAME};
+use hops_scenario::{BlockingServer, LEAF_NAMES, LeafKind, TlsOptions, WRONG_NAME};
 use serde::Deserialize;
-use support::schema::Tls;
-use support::{Route, Run, hops, ok, redirect};
+
+use crate::support::schema::Tls;
+use crate::support::{Route, Run, hops, ok, redirect};
 
 /// The scenario server with the leaf certificate `leaf` on its https listener.
 struct TlsSite {
@@ -170,7 +169,7 @@ fn json_has_the_tls_object_on_https_hops_and_null_on_http_hops() {
         .as_f64()
         .expect("a new connection has a connect time");
     assert!(
-        *handshake >= 0.0 && *handshake <= connect,
+        *handshake > 0.0 && *handshake <= connect,
         "tls {handshake} within connect {connect}"
     );
 }
@@ -330,7 +329,7 @@ fn a_post_through_a_307_over_http2_replays_the_body_byte_for_byte() {
     // Not UTF-8 and full of line breaks and NULs: every byte must survive the replay.
     let body: Vec<u8> = (0..=255u8).rev().collect();
     let dir = tempfile::tempdir().unwrap();
-    let file = support::write_file(dir.path(), "body.bin", &body);
+    let file = crate::support::write_file(dir.path(), "body.bin", &body);
     let data = format!("@{}", file.display());
     let run = site.run(&[
         "--format",

@@ -2,14 +2,13 @@
 //! `src/render/json.rs` field for field (unknown or missing fields fail), on success and on every
 //! way a chain can fail; and `--har`, checked against the HAR 1.2 structure.
 
-mod support;
-
 use serde::Deserialize;
-use support::schema::{
+
+use crate::support::schema::{
     Check, Document, ErrorKind, Final, HstsAction, LoopKind, Outcome, Refresh, RefreshSource,
     SetCookie, Via,
 };
-use support::{Received, Route, Run, Site, closed_port, hops, ok, on, redirect};
+use crate::support::{Received, Route, Run, Site, closed_port, hops, ok, on, redirect};
 
 /// Every stdout line as a schema-1 document; stdout is nothing but those lines.
 #[track_caller]
@@ -180,8 +179,12 @@ fn a_followed_chain_is_one_document_with_every_hop() {
         // No lookup (--resolve) and no TLS over http; connect only on a new connection.
         let t = &hop.timing_ms;
         assert_eq!((t.dns, t.tls), (None, None), "{t:?}");
-        assert!(t.connect.is_none_or(|ms| ms >= 0.0), "{t:?}");
-        assert!(t.first_byte >= 0.0 && t.total >= 0.0, "{t:?}");
+        // A new connection is opened before the first byte, which comes before the end.
+        assert!(
+            t.connect.unwrap_or(0.0) <= t.first_byte && t.first_byte <= t.total,
+            "{t:?}"
+        );
+        assert!(t.first_byte > 0.0, "a round trip takes time: {t:?}");
     }
     assert!(doc.hops[0].timing_ms.connect.is_some(), "{run}");
     let via: Vec<Via> = doc.hops.iter().map(|h| h.via).collect();
@@ -219,7 +222,13 @@ fn a_followed_chain_is_one_document_with_every_hop() {
     );
     assert!(!doc.verdict.is_empty());
     assert_eq!(doc.redirects, 2);
-    assert!(doc.time_ms >= 0.0);
+    // The chain's time covers every hop (each value rounded to the microsecond).
+    let hops_time: f64 = doc.hops.iter().map(|hop| hop.timing_ms.total).sum();
+    assert!(
+        hops_time > 0.0 && hops_time <= doc.time_ms + 0.01,
+        "hops took {hops_time} ms in a chain of {} ms",
+        doc.time_ms
+    );
     assert!(doc.checks.is_empty());
 
     let got = site.received();
@@ -304,33 +313,63 @@ fn schema_structs_reject_missing_and_unknown_fields() {
     run.code(0).quiet_stderr();
     assert_eq!(site.requests(), ["GET shop.test /a", "GET shop.test /b"]);
     let value: serde_json::Value = serde_json::from_str(run.stdout.trim_end()).unwrap();
-    assert!(serde_json::from_value::<Document>(value.clone()).is_ok());
+    if let Err(error) = serde_json::from_value::<Document>(value.clone()) {
+        panic!("the document as printed is rejected: {error}\n{run}");
+    }
 
     type Edit = fn(&mut serde_json::Value);
-    let edits: [(&str, Edit); 6] = [
-        ("missing nullable", |v| {
-            v["hops"][1].as_object_mut().unwrap().remove("next_url");
-        }),
-        ("missing nullable at top", |v| {
-            v.as_object_mut().unwrap().remove("loop");
-        }),
-        ("missing nested", |v| {
-            v["hops"][0]["timing_ms"]
-                .as_object_mut()
-                .unwrap()
-                .remove("dns");
-        }),
-        ("unknown at top", |v| v["extra"] = 1.into()),
-        ("unknown in hop", |v| v["hops"][0]["extra"] = 1.into()),
-        ("unknown outcome", |v| v["outcome"] = "maybe".into()),
+    // (what, edit, the words of the error it must cause)
+    let edits: [(&str, Edit, &str); 6] = [
+        (
+            "missing nullable",
+            |v| {
+                v["hops"][1].as_object_mut().unwrap().remove("next_url");
+            },
+            "missing field `next_url`",
+        ),
+        (
+            "missing nullable at top",
+            |v| {
+                v.as_object_mut().unwrap().remove("loop");
+            },
+            "missing field `loop`",
+        ),
+        (
+            "missing nested",
+            |v| {
+                v["hops"][0]["timing_ms"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("dns");
+            },
+            "missing field `dns`",
+        ),
+        (
+            "unknown at top",
+            |v| v["extra"] = 1.into(),
+            "unknown field `extra`",
+        ),
+        (
+            "unknown in hop",
+            |v| v["hops"][0]["extra"] = 1.into(),
+            "unknown field `extra`",
+        ),
+        (
+            "unknown outcome",
+            |v| v["outcome"] = "maybe".into(),
+            "unknown variant `maybe`",
+        ),
     ];
-    for (what, edit) in edits {
+    for (what, edit, cause) in edits {
         let mut changed = value.clone();
         edit(&mut changed);
-        assert!(
-            serde_json::from_value::<Document>(changed).is_err(),
-            "{what} was accepted"
-        );
+        match serde_json::from_value::<Document>(changed) {
+            Ok(_) => panic!("{what} was accepted"),
+            Err(error) => assert!(
+                error.to_string().contains(cause),
+                "{what}: rejected for another reason than {cause:?}: {error}"
+            ),
+        }
     }
 }
 
@@ -876,14 +915,23 @@ fn har_file_holds_every_hop_of_every_chain() {
     for entry in &har.log.entries {
         let context = format!("{entry:?}");
         assert!(is_rfc3339(&entry.started_date_time), "{context}");
-        assert!(entry.time >= 0.0, "{context}");
+        assert!(entry.time > 0.0, "{context}");
         let t = &entry.timings;
         for required in [t.send, t.wait, t.receive] {
             assert!(required >= 0.0, "{context}");
         }
-        for optional in [t.blocked, t.dns, t.connect, t.ssl].into_iter().flatten() {
-            assert!(optional >= 0.0 || optional == -1.0, "{context}");
+        let optional = [t.blocked, t.dns, t.connect, t.ssl];
+        for phase in optional.into_iter().flatten() {
+            assert!(phase >= 0.0 || phase == -1.0, "{context}");
         }
+        // HAR: `time` is the sum of the phases that happened (-1: did not); ssl is part of
+        // connect. Each is rounded to the microsecond.
+        let happened = [t.blocked, t.dns, t.connect].into_iter().flatten();
+        let phases = happened.filter(|ms| *ms != -1.0).sum::<f64>() + t.send + t.wait + t.receive;
+        assert!(
+            (phases - entry.time).abs() < 0.002,
+            "phases add up to {phases}\n{context}"
+        );
         assert!(entry.cache.is_empty(), "{context}");
         let (request, response) = (&entry.request, &entry.response);
         assert_eq!(request.http_version, "HTTP/1.1");

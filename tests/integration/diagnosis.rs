@@ -1,11 +1,12 @@
-//! Explaining a chain (`REDIRECT-RULES.md` §6 and §8): every loop kind with its JSON `loop`
+//! Explaining a chain (docs/rules.md §6 and §8): every loop kind with its JSON `loop`
 //! object, verdict and text paragraph; the verdict of a good chain; `Refresh` and meta refresh,
 //! reported and followed; and the browser-like request options support staff reach for.
 
-mod support;
-
 use serde_json::Value;
-use support::{Route, Site, Trace, assert_absent, assert_header, hops_of, ok, on, over, redirect};
+
+use crate::support::{
+    Route, Site, Trace, assert_absent, assert_header, hops_of, ok, on, over, redirect,
+};
 
 /// A `Loop between ...` or `Too many redirects: ...` verdict with its explanation, the same in
 /// the JSON `loop` object, the JSON `verdict` and the text paragraphs.

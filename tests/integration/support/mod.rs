@@ -5,20 +5,19 @@
 //! Nothing here touches the internet: every host name is pointed at 127.0.0.1 with `--resolve`.
 //! Nothing sleeps or measures time; the only clock is a generous kill switch against hangs.
 
-// Each test crate compiles this module and uses only part of it.
-#![allow(dead_code)]
-
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-pub use hops::scenario::{BlockingServer, Received, Route};
+use socket2::{Domain, Protocol, Socket, Type};
+
+pub use hops_scenario::{BlockingServer, Received, Route};
 
 pub mod schema;
 
@@ -35,8 +34,6 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
-    /// The temporary `HOME`, kept alive with the run so files written under it can be read.
-    pub home: tempfile::TempDir,
 }
 
 /// Runs `hops ARGS` with an empty stdin in a scrubbed environment.
@@ -82,7 +79,6 @@ where
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        home,
     };
     assert!(
         output.status.code().is_some(),
@@ -328,10 +324,41 @@ pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-/// A port nothing listens on: bound, then released.
-pub fn closed_port() -> u16 {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind loopback");
-    listener.local_addr().expect("local address").port()
+/// A loopback port that refuses connections for as long as this value lives: a socket is bound
+/// to it but never listens. Holding the port, unlike binding and releasing it, leaves no window
+/// for another process to start listening there. Shows as the port number in `format!`.
+pub struct ClosedPort {
+    _socket: Socket,
+    port: u16,
+}
+
+/// A port that refuses connections; keep the value alive for as long as the port is used.
+pub fn closed_port() -> ClosedPort {
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).expect("TCP socket");
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    socket.bind(&address.into()).expect("bind loopback");
+    let port = socket
+        .local_addr()
+        .ok()
+        .and_then(|address| address.as_socket())
+        .expect("local address")
+        .port();
+    ClosedPort {
+        _socket: socket,
+        port,
+    }
+}
+
+impl ClosedPort {
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl fmt::Display for ClosedPort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.port)
+    }
 }
 
 /// One request as a [`RawServer`] read it.
@@ -339,8 +366,6 @@ pub fn closed_port() -> u16 {
 pub struct RawRequest {
     pub method: String,
     pub target: String,
-    /// The request head (request line and headers) as text.
-    pub head: String,
 }
 
 type Responder = dyn Fn(&RawRequest, &mut TcpStream) -> io::Result<()> + Send + Sync;
@@ -400,10 +425,6 @@ impl RawServer {
             requests: Arc::default(),
             stop,
         }
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
     }
 
     /// `http://127.0.0.1:PORT` followed by `path`.
@@ -476,7 +497,6 @@ fn read_raw_request(stream: &TcpStream) -> io::Result<RawRequest> {
     Ok(RawRequest {
         method: words.next().unwrap_or_default().to_owned(),
         target: words.next().unwrap_or_default().to_owned(),
-        head,
     })
 }
 
@@ -503,11 +523,6 @@ pub fn endless_chunked(head: &str, stream: &mut TcpStream) -> io::Result<()> {
 // text) with what the server received each time.
 
 impl Site {
-    /// The https listener's port (`{tls_port}`); the http port also answers TLS.
-    pub fn tls_port(&self) -> u16 {
-        self.server.tls_port()
-    }
-
     /// Forgets what the server received so far.
     pub fn clear_received(&self) {
         self.server.clear_received();

@@ -1,9 +1,7 @@
-//! The cookie jar across hops (REDIRECT-RULES §5): what is stored, sent and where, why a
+//! The cookie jar across hops (docs/rules.md §5): what is stored, sent and where, why a
 //! cookie is refused, `--no-cookies`, and seeding and writing jars with `-b` and `-c`.
 
-mod support;
-
-use support::{Route, Site, assert_absent, ok, on, redirect, write_file};
+use crate::support::{Route, Site, assert_absent, ok, on, redirect, write_file};
 
 /// The Cookie header each received request carried, in order.
 fn cookies_sent(site: &Site) -> Vec<Option<String>> {

@@ -1,10 +1,8 @@
-//! Credentials across origins (REDIRECT-RULES §4): which hops carry `Authorization`,
+//! Credentials across origins (docs/rules.md §4): which hops carry `Authorization`,
 //! `Proxy-Authorization`, a user `Cookie`, `-u` and URL userinfo; `--location-trusted`;
 //! secrets redacted in every output; and `Referer`.
 
-mod support;
-
-use support::{Site, assert_absent, assert_header, ok, on, redirect};
+use crate::support::{Site, assert_absent, assert_header, ok, on, redirect};
 
 const BEARER: &str = "Bearer secret-token";
 const PROXY_AUTH: &str = "Basic cHJveHk6c2VjcmV0";
@@ -24,14 +22,14 @@ const CREDENTIAL_ARGS: [&str; 8] = [
 
 const CREDENTIAL_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "cookie"];
 
-fn assert_credentials(request: &support::Received) {
+fn assert_credentials(request: &crate::support::Received) {
     assert_header(request, "authorization", BEARER);
     assert_header(request, "proxy-authorization", PROXY_AUTH);
     assert_header(request, "cookie", USER_COOKIE);
     assert_header(request, "x-ordinary", "stays");
 }
 
-fn assert_no_credentials(request: &support::Received) {
+fn assert_no_credentials(request: &crate::support::Received) {
     assert_absent(request, &CREDENTIAL_HEADERS);
     assert_header(request, "x-ordinary", "stays");
 }
@@ -203,7 +201,7 @@ fn location_trusted_keeps_credentials_and_warns() {
 
 /// Runs a chain whose second hop comes from `http://alice:hunter2@other.test:PORT/in` and checks
 /// the hop got the userinfo as Basic credentials; returns the run for the output checks.
-fn run_with_userinfo_location(extra: &[&str]) -> support::Run {
+fn run_with_userinfo_location(extra: &[&str]) -> crate::support::Run {
     let site = Site::start(vec![
         on(
             "shop.test",

@@ -1,9 +1,7 @@
-//! Which responses are followed (REDIRECT-RULES §1), how `Location` is read and resolved (§2),
+//! Which responses are followed (docs/rules.md §1), how `Location` is read and resolved (§2),
 //! and the redirect limit and loop detection (§6), checked on the server and in the output.
 
-mod support;
-
-use support::{Route, Site, ok, on, redirect};
+use crate::support::{Route, Site, ok, on, redirect};
 
 const FOLLOWED: [u16; 5] = [301, 302, 303, 307, 308];
 

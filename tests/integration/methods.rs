@@ -1,10 +1,8 @@
-//! The method and body of each hop (REDIRECT-RULES §3): the whole status × method table, the
+//! The method and body of each hop (docs/rules.md §3): the whole status × method table, the
 //! body headers that go with a switch to GET, `-X` on the first request only, curl's
 //! `--post30x`, and every way of giving a body, all checked byte for byte on the server.
 
-mod support;
-
-use support::{Site, assert_absent, assert_header, ok, redirect, write_file};
+use crate::support::{Site, assert_absent, assert_header, ok, redirect, write_file};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 

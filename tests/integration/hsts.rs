@@ -1,16 +1,15 @@
-//! HSTS end to end (`REDIRECT-RULES.md` §7): upgrades learned in the chain, from `--hsts` and
+//! HSTS end to end (docs/rules.md §7): upgrades learned in the chain, from `--hsts` and
 //! from the preload list, the headers that must be ignored, and the hints, checked on what the
 //! loopback server received, in the text output and in the JSON `hsts` object.
-
-mod support;
 
 use std::fs;
 use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::Value;
-use support::schema::{Hsts, HstsAction, HstsUpgrade};
-use support::{
+
+use crate::support::schema::{Hsts, HstsAction, HstsUpgrade};
+use crate::support::{
     Route, Site, Trace, hops_of, json_documents, ok, over, redirect, warning_codes,
     warning_message, write_file,
 };
@@ -303,7 +302,7 @@ fn an_upgrade_keeps_an_explicit_non_80_port() {
         (upgraded.scheme.as_str(), upgraded.path.as_str()),
         ("https", "/p?q=1")
     );
-    support::assert_header(upgraded, "host", &site.url("example.test:{port}"));
+    crate::support::assert_header(upgraded, "host", &site.url("example.test:{port}"));
 }
 
 /// The upgrade is the client's own 307: the method and body go to the https URL unchanged.
@@ -324,7 +323,7 @@ fn an_upgraded_post_keeps_its_method_and_body() {
         "{trace}"
     );
     assert_eq!(trace.received[1].body, b"a=1");
-    support::assert_header(
+    crate::support::assert_header(
         &trace.received[1],
         "content-type",
         "application/x-www-form-urlencoded",
@@ -996,7 +995,7 @@ fn an_upgrade_does_not_show_a_url_password() {
     let trace = site.trace(&["http://u:secret@shop.dev:{port}/"]);
     trace.code(0);
     assert_eq!(trace.requests(), ["https GET shop.dev /"], "{trace}");
-    support::assert_header(&trace.received[0], "authorization", "Basic dTpzZWNyZXQ=");
+    crate::support::assert_header(&trace.received[0], "authorization", "Basic dTpzZWNyZXQ=");
     assert!(!trace.json.stdout.contains("secret"), "{trace}");
     assert!(!trace.text.stdout.contains("secret"), "{trace}");
     let upgrade = hsts(trace.hop(1))

@@ -1,0 +1,708 @@
+//! The server: two loopback listeners (plain http, which also answers TLS, and https), each
+//! connection served over HTTP/1.1 or, when TLS negotiated it, h2; every request recorded and
+//! answered from the route table. [`ScenarioServer`] runs on the caller's tokio runtime,
+//! [`BlockingServer`] on a thread of its own for synchronous tests.
+
+use std::convert::Infallible;
+use std::io;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::HOST;
+use hyper::server::conn::{http1, http2};
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
+
+use crate::ca::{self, CaFile, TestPki, TlsOptions};
+use crate::expect::{Received, hostname_of};
+use crate::placeholders::Placeholders;
+use crate::scenario::{Route, find_route};
+
+/// Large enough for any fixture body, small enough that a runaway client cannot exhaust memory.
+const MAX_REQUEST_BODY: usize = 1024 * 1024;
+
+type ReceivedLog = Arc<Mutex<Vec<Received>>>;
+
+/// A panic elsewhere must not hide what was received, so a poisoned log is still read.
+fn lock_log(log: &Mutex<Vec<Received>>) -> MutexGuard<'_, Vec<Received>> {
+    log.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+struct ServerState {
+    routes: Vec<Route>,
+    placeholders: Placeholders,
+    received: ReceivedLog,
+    connections: Arc<AtomicU64>,
+}
+
+/// A loopback HTTP/1.1 server answering from a route table on two ports, plain http and https,
+/// running on the current tokio runtime. With [`TlsOptions::http2`], https connections that
+/// negotiate `h2` are served over HTTP/2.
+///
+/// Dropping it stops accepting, closes open connections and removes its CA file.
+pub struct ScenarioServer {
+    info: ServerInfo,
+    accept_tasks: [JoinHandle<()>; 2],
+    /// Removes the CA file when the server goes.
+    _ca_file: CaFile,
+}
+
+/// What tests and the demo ask a running server: its ports, placeholders, CA and request log.
+/// Both [`ScenarioServer`] and [`BlockingServer`] dereference to it.
+#[derive(Clone)]
+pub struct ServerInfo {
+    placeholders: Placeholders,
+    received: ReceivedLog,
+    connections: Arc<AtomicU64>,
+    ca_pem: String,
+    ca_file: PathBuf,
+}
+
+impl ScenarioServer {
+    /// Binds two ports on 127.0.0.1 with a valid leaf certificate and starts serving in spawned
+    /// tasks.
+    pub async fn start(routes: Vec<Route>) -> io::Result<ScenarioServer> {
+        Self::start_with(routes, TlsOptions::default()).await
+    }
+
+    /// Like [`ScenarioServer::start`], with the https listener's certificate chosen by `options`.
+    pub async fn start_with(routes: Vec<Route>, options: TlsOptions) -> io::Result<ScenarioServer> {
+        let pki = TestPki::generate(options)?;
+        let ca_file = CaFile::create(&pki.ca_pem)?;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let tls_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let placeholders = Placeholders::new(
+            listener.local_addr()?.port(),
+            tls_listener.local_addr()?.port(),
+        )
+        .with_ca_file(ca_file.path());
+        let received = ReceivedLog::default();
+        let connections = Arc::new(AtomicU64::new(0));
+        let state = Arc::new(ServerState {
+            routes,
+            placeholders: placeholders.clone(),
+            received: Arc::clone(&received),
+            connections: Arc::clone(&connections),
+        });
+        let accept_tasks = [
+            tokio::spawn(accept_connections(
+                listener,
+                Protocol::Sniffed(pki.acceptor.clone()),
+                Arc::clone(&state),
+            )),
+            tokio::spawn(accept_connections(
+                tls_listener,
+                Protocol::Tls(pki.acceptor),
+                state,
+            )),
+        ];
+        Ok(ScenarioServer {
+            info: ServerInfo {
+                placeholders,
+                received,
+                connections,
+                ca_pem: pki.ca_pem,
+                ca_file: ca_file.path().to_owned(),
+            },
+            accept_tasks,
+            _ca_file: ca_file,
+        })
+    }
+}
+
+impl std::ops::Deref for ScenarioServer {
+    type Target = ServerInfo;
+
+    fn deref(&self) -> &ServerInfo {
+        &self.info
+    }
+}
+
+impl ServerInfo {
+    pub fn placeholders(&self) -> Placeholders {
+        self.placeholders.clone()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.placeholders.port()
+    }
+
+    /// The https listener's port.
+    pub fn tls_port(&self) -> u16 {
+        self.placeholders.tls_port()
+    }
+
+    /// The test CA's certificate, PEM-encoded: the one root a client needs to trust the server.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    /// The CA certificate file this server wrote at start; it lives as long as the server.
+    pub fn ca_file(&self) -> &Path {
+        &self.ca_file
+    }
+
+    /// Writes the CA certificate as `dir/ca.pem` and returns that path.
+    pub fn write_ca(&self, dir: &Path) -> io::Result<PathBuf> {
+        ca::write_ca(&self.ca_pem, dir)
+    }
+
+    pub fn origin(&self, host: &str) -> String {
+        self.placeholders.origin(host)
+    }
+
+    pub fn tls_origin(&self, host: &str) -> String {
+        self.placeholders.tls_origin(host)
+    }
+
+    pub fn expand(&self, text: &str) -> String {
+        self.placeholders.expand(text)
+    }
+
+    pub fn resolve_args(&self) -> Vec<String> {
+        self.placeholders.resolve_args()
+    }
+
+    /// Everything received so far on both listeners, in arrival order.
+    pub fn received(&self) -> Vec<Received> {
+        lock_log(&self.received).clone()
+    }
+
+    pub fn clear_received(&self) {
+        lock_log(&self.received).clear();
+    }
+
+    /// How many connections both listeners have accepted since the server started.
+    pub fn connections(&self) -> u64 {
+        self.connections.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for ScenarioServer {
+    fn drop(&mut self) {
+        for task in &self.accept_tasks {
+            task.abort();
+        }
+    }
+}
+
+/// What a listener speaks.
+enum Protocol {
+    /// https only: each connection first completes a TLS handshake.
+    Tls(TlsAcceptor),
+    /// Plain http, or https when the first byte is a TLS handshake record. The http port answers
+    /// both so that an HSTS upgrade, which keeps an explicit port, reaches this server too.
+    Sniffed(TlsAcceptor),
+}
+
+/// The first byte of a TLS connection: a handshake record (RFC 8446 §5.1).
+const TLS_HANDSHAKE_RECORD: u8 = 0x16;
+
+/// Accepts on one listener, serving each connection as `protocol` says.
+async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Arc<ServerState>) {
+    // Owning the connection tasks here means aborting this task also closes them.
+    let mut connections = JoinSet::new();
+    loop {
+        while connections.try_join_next().is_some() {}
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                state.connections.fetch_add(1, Ordering::Relaxed);
+                // Responses are written whole; no need to wait for an ACK before the next one.
+                let _ = stream.set_nodelay(true);
+                let state = Arc::clone(&state);
+                let (acceptor, sniff) = match &protocol {
+                    Protocol::Tls(acceptor) => (acceptor.clone(), false),
+                    Protocol::Sniffed(acceptor) => (acceptor.clone(), true),
+                };
+                connections.spawn(async move {
+                    let mut first = [0u8; 1];
+                    let is_tls = !sniff
+                        || matches!(stream.peek(&mut first).await, Ok(1) if first[0] == TLS_HANDSHAKE_RECORD);
+                    if !is_tls {
+                        return serve_connection(stream, "http", state).await;
+                    }
+                    // A failed handshake is the client refusing the certificate, or not
+                    // speaking TLS: either way there is nothing to serve.
+                    if let Ok(stream) = acceptor.accept(stream).await {
+                        // `h2` is negotiated only when the acceptor offers it (`TlsOptions::http2`).
+                        if stream.get_ref().1.alpn_protocol() == Some(ca::H2_ALPN) {
+                            serve_h2_connection(stream, "https", state).await;
+                        } else {
+                            serve_connection(stream, "https", state).await;
+                        }
+                    }
+                });
+            }
+            // Errors such as running out of file descriptors are usually transient; avoid a hot loop.
+            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    }
+}
+
+async fn serve_connection<S>(stream: S, scheme: &'static str, state: Arc<ServerState>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |request| {
+        let state = Arc::clone(&state);
+        async move { Ok::<_, Infallible>(respond(request, scheme, &state).await) }
+    });
+    // Failures here are clients hanging up or sending garbage, which hyper has already answered.
+    let _ = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+/// Like [`serve_connection`], over HTTP/2 (a TLS connection that negotiated `h2`).
+async fn serve_h2_connection<S>(stream: S, scheme: &'static str, state: Arc<ServerState>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |request| {
+        let state = Arc::clone(&state);
+        async move { Ok::<_, Infallible>(respond(request, scheme, &state).await) }
+    });
+    let _ = http2::Builder::new(TokioExecutor::new())
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+async fn respond(
+    request: Request<Incoming>,
+    scheme: &str,
+    state: &ServerState,
+) -> Response<Full<Bytes>> {
+    let (received, body_ok) = read_request(request, scheme).await;
+    let route = find_route(&state.routes, &received);
+    // Recorded before answering, so once the client has its response the log already holds the request.
+    lock_log(&state.received).push(received);
+    if !body_ok {
+        return text_response(StatusCode::BAD_REQUEST, "unreadable request body");
+    }
+    match route {
+        None => text_response(StatusCode::NOT_FOUND, "no route"),
+        Some(route) => route
+            .response(&state.placeholders)
+            .unwrap_or_else(|error| text_response(StatusCode::INTERNAL_SERVER_ERROR, &error)),
+    }
+}
+
+/// Reads a request whole: what the log records, and whether its body was readable (within
+/// [`MAX_REQUEST_BODY`]).
+async fn read_request(request: Request<Incoming>, scheme: &str) -> (Received, bool) {
+    let (parts, body) = request.into_parts();
+    let host = match parts.headers.get(HOST) {
+        Some(value) => hostname_of(&String::from_utf8_lossy(value.as_bytes())),
+        None => parts.uri.host().map(hostname_of).unwrap_or_default(),
+    };
+    let path = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.as_str().to_owned(), value)
+        })
+        .collect();
+    let collected = Limited::new(body, MAX_REQUEST_BODY).collect().await;
+    let (body, body_ok) = match collected {
+        Ok(collected) => (collected.to_bytes().to_vec(), true),
+        Err(_) => (Vec::new(), false),
+    };
+    let received = Received {
+        scheme: scheme.to_owned(),
+        method: parts.method.as_str().to_owned(),
+        path,
+        host,
+        headers,
+        body,
+    };
+    (received, body_ok)
+}
+
+fn text_response(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(text.to_owned())));
+    *response.status_mut() = status;
+    response
+}
+
+/// A [`ScenarioServer`] on its own thread and current-thread runtime, for synchronous tests.
+///
+/// Dropping it shuts the runtime down, which closes every connection and removes the CA file.
+pub struct BlockingServer {
+    info: ServerInfo,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl BlockingServer {
+    pub fn start(routes: Vec<Route>) -> io::Result<Self> {
+        Self::start_with(routes, TlsOptions::default())
+    }
+
+    /// Like [`BlockingServer::start`], with the https listener's certificate chosen by `options`.
+    pub fn start_with(routes: Vec<Route>, options: TlsOptions) -> io::Result<Self> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<ServerInfo>>();
+        let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
+        let thread = thread::Builder::new()
+            .name("scenario-server".to_owned())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(error) => {
+                        let _ = ready_tx.send(Err(error));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    match ScenarioServer::start_with(routes, options).await {
+                        Ok(server) => {
+                            let _ = ready_tx.send(Ok(server.info.clone()));
+                            // Resolves on an explicit send or when the sender is dropped.
+                            let _ = shutdown_rx.await;
+                        }
+                        Err(error) => {
+                            let _ = ready_tx.send(Err(error));
+                        }
+                    }
+                });
+            })?;
+        let info = ready_rx
+            .recv()
+            .map_err(|_| io::Error::other("scenario server thread stopped before it started"))??;
+        Ok(BlockingServer {
+            info,
+            shutdown: Some(shutdown_tx),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl std::ops::Deref for BlockingServer {
+    type Target = ServerInfo;
+
+    fn deref(&self) -> &ServerInfo {
+        &self.info
+    }
+}
+
+impl Drop for BlockingServer {
+    fn drop(&mut self) {
+        drop(self.shutdown.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ca::{LeafKind, WRONG_NAME};
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, ServerName};
+    use rustls::{CertificateError, ClientConfig, RootCertStore};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    use tokio_rustls::TlsConnector;
+    use tokio_rustls::client::TlsStream;
+
+    async fn read_response<S: AsyncRead + Unpin>(stream: &mut S) -> String {
+        let mut buffer = Vec::new();
+        let mut chunk = [0u8; 1024];
+        loop {
+            if let Some(end) = buffer.windows(4).position(|window| window == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buffer[..end]);
+                let length: usize = head
+                    .lines()
+                    .find_map(|line| line.strip_prefix("content-length: "))
+                    .and_then(|value| value.trim().parse().ok())
+                    .unwrap_or(0);
+                if buffer.len() >= end + 4 + length {
+                    return String::from_utf8_lossy(&buffer).into_owned();
+                }
+            }
+            // A server bug should fail the test, not hang it.
+            let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut chunk))
+                .await
+                .expect("response timed out")
+                .unwrap();
+            assert!(read > 0, "connection closed mid-response: {buffer:?}");
+            buffer.extend_from_slice(&chunk[..read]);
+        }
+    }
+
+    #[tokio::test]
+    async fn serves_two_requests_on_one_keep_alive_connection() {
+        let routes = vec![
+            Route {
+                host: Some("shop.test".to_owned()),
+                reason: Some("Moved Along".to_owned()),
+                headers: vec![
+                    ("Location".to_owned(), "{auth}/one".to_owned()),
+                    ("Location".to_owned(), "/two".to_owned()),
+                ],
+                headers_bytes: vec![("X-Raw".to_owned(), b"caf\xE9".to_vec())],
+                ..Route::new("/start", 302)
+            },
+            Route::new("/start", 500),
+        ];
+        let server = ScenarioServer::start(routes).await.unwrap();
+        let port = server.port();
+        let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port))
+            .await
+            .unwrap();
+
+        let first = format!(
+            "POST /start?x=1 HTTP/1.1\r\nHost: Shop.Test:{port}\r\nContent-Length: 5\r\n\
+             Content-Type: text/plain\r\n\r\nhello"
+        );
+        stream.write_all(first.as_bytes()).await.unwrap();
+        let response = read_response(&mut stream).await;
+        assert!(
+            response.starts_with("HTTP/1.1 302 Moved Along\r\n"),
+            "{response}"
+        );
+        let auth_location = format!("location: http://auth.test:{port}/one\r\nlocation: /two\r\n");
+        assert!(response.contains(&auth_location), "{response}");
+        assert!(response.contains("x-raw: caf\u{FFFD}"), "{response}");
+
+        let second = format!("GET /missing HTTP/1.1\r\nHost: auth.test:{port}\r\n\r\n");
+        stream.write_all(second.as_bytes()).await.unwrap();
+        let response = read_response(&mut stream).await;
+        assert!(
+            response.starts_with("HTTP/1.1 404 Not Found\r\n"),
+            "{response}"
+        );
+        assert!(response.ends_with("\r\n\r\nno route"), "{response}");
+
+        let received = server.received();
+        assert_eq!(received.len(), 2);
+        assert_eq!(received[0].method, "POST");
+        assert_eq!(received[0].path, "/start?x=1");
+        assert_eq!(received[0].host, "shop.test");
+        assert_eq!(received[0].body, b"hello");
+        assert_eq!(received[0].header("Content-Type"), Some("text/plain"));
+        assert_eq!(received[1].method, "GET");
+        assert_eq!(received[1].path, "/missing");
+        assert_eq!(received[1].host, "auth.test");
+        assert!(received[1].body.is_empty());
+
+        assert_eq!(
+            server.connections(),
+            1,
+            "both requests came on one connection"
+        );
+        server.clear_received();
+        assert!(server.received().is_empty());
+    }
+
+    fn tls_client_config(ca_pem: &str) -> ClientConfig {
+        let mut roots = RootCertStore::empty();
+        roots
+            .add(CertificateDer::from_pem_slice(ca_pem.as_bytes()).unwrap())
+            .unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        config
+    }
+
+    /// A verifying rustls client that trusts only the server's test CA.
+    async fn tls_connect(server: &ScenarioServer, name: &str) -> io::Result<TlsStream<TcpStream>> {
+        let connector = TlsConnector::from(Arc::new(tls_client_config(server.ca_pem())));
+        let stream = TcpStream::connect((Ipv4Addr::LOCALHOST, server.tls_port())).await?;
+        let name = ServerName::try_from(name.to_owned()).unwrap();
+        connector.connect(name, stream).await
+    }
+
+    /// The certificate problem a verifying client reported, if that is why the handshake failed.
+    fn certificate_error(error: &io::Error) -> Option<&CertificateError> {
+        match error.get_ref()?.downcast_ref::<rustls::Error>()? {
+            rustls::Error::InvalidCertificate(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn https_listener_serves_the_routes_to_a_client_trusting_the_ca() {
+        let routes = vec![
+            Route {
+                scheme: Some("https".to_owned()),
+                ..Route::new("/", 301).with_header("Location", "{shop}/")
+            },
+            Route::new("/", 301).with_header("Location", "{shop_tls}/"),
+        ];
+        let server = ScenarioServer::start(routes).await.unwrap();
+        assert_ne!(server.port(), server.tls_port());
+
+        let mut stream = tls_connect(&server, "shop.test").await.unwrap();
+        assert_eq!(stream.get_ref().1.alpn_protocol(), Some(&b"http/1.1"[..]));
+        let tls_port = server.tls_port();
+        let request = format!("GET / HTTP/1.1\r\nHost: shop.test:{tls_port}\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let response = read_response(&mut stream).await;
+        assert!(
+            response.starts_with("HTTP/1.1 301 Moved Permanently\r\n"),
+            "{response}"
+        );
+        let back_to_http = format!("location: http://shop.test:{}/\r\n", server.port());
+        assert!(response.contains(&back_to_http), "{response}");
+
+        let mut plain = TcpStream::connect((Ipv4Addr::LOCALHOST, server.port()))
+            .await
+            .unwrap();
+        let request = "GET / HTTP/1.1\r\nHost: shop.test\r\n\r\n";
+        plain.write_all(request.as_bytes()).await.unwrap();
+        let response = read_response(&mut plain).await;
+        let to_https = format!("location: https://shop.test:{tls_port}/\r\n");
+        assert!(response.contains(&to_https), "{response}");
+
+        let schemes: Vec<String> = server.received().into_iter().map(|r| r.scheme).collect();
+        assert_eq!(schemes, ["https", "http"]);
+
+        // Every name the leaf covers, the wildcard and the loopback address included.
+        for name in [
+            "www.shop.test",
+            "auth.test",
+            "a.example.test",
+            "localhost",
+            "127.0.0.1",
+        ] {
+            if let Err(error) = tls_connect(&server, name).await {
+                panic!("{name}: {error}");
+            }
+        }
+        let error = tls_connect(&server, "a.b.example.test").await.unwrap_err();
+        assert!(
+            matches!(
+                certificate_error(&error),
+                Some(
+                    CertificateError::NotValidForName
+                        | CertificateError::NotValidForNameContext { .. }
+                )
+            ),
+            "{error}"
+        );
+    }
+
+    /// A server with this leaf, and the error a verifying client gets connecting as shop.test.
+    async fn refused_leaf(leaf: LeafKind) -> (ScenarioServer, io::Error) {
+        let options = TlsOptions {
+            leaf,
+            ..TlsOptions::default()
+        };
+        let server = ScenarioServer::start_with(Vec::new(), options)
+            .await
+            .unwrap();
+        let error = tls_connect(&server, "shop.test").await.unwrap_err();
+        (server, error)
+    }
+
+    #[tokio::test]
+    async fn expired_and_wrong_name_leafs_are_rejected_by_a_verifying_client() {
+        let (_server, error) = refused_leaf(LeafKind::Expired).await;
+        assert!(
+            matches!(
+                certificate_error(&error),
+                Some(CertificateError::Expired | CertificateError::ExpiredContext { .. })
+            ),
+            "{error}"
+        );
+
+        let (server, error) = refused_leaf(LeafKind::WrongName).await;
+        assert!(
+            matches!(
+                certificate_error(&error),
+                Some(
+                    CertificateError::NotValidForName
+                        | CertificateError::NotValidForNameContext { .. }
+                )
+            ),
+            "{error}"
+        );
+        // The certificate itself is sound: it is only the name that is wrong.
+        tls_connect(&server, WRONG_NAME).await.unwrap();
+        // Neither handshake reached the routes.
+        assert!(server.received().is_empty());
+    }
+
+    #[tokio::test]
+    async fn ca_file_lives_as_long_as_the_server() {
+        let server = ScenarioServer::start(Vec::new()).await.unwrap();
+        let ca_file = server.ca_file().to_owned();
+        assert_eq!(std::fs::read_to_string(&ca_file).unwrap(), server.ca_pem());
+        assert!(server.ca_pem().starts_with("-----BEGIN CERTIFICATE-----"));
+        assert_eq!(server.placeholders().ca_file(), Some(ca_file.as_path()));
+
+        let dir = std::env::temp_dir().join(format!("hops-write-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let written = server.write_ca(&dir).unwrap();
+        assert_eq!(written, dir.join("ca.pem"));
+        assert_eq!(std::fs::read_to_string(&written).unwrap(), server.ca_pem());
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        let other = ScenarioServer::start(Vec::new()).await.unwrap();
+        assert_ne!(other.ca_file(), ca_file, "each server has its own CA file");
+        assert_ne!(other.ca_pem(), server.ca_pem(), "and its own CA");
+        drop(server);
+        assert!(!ca_file.exists());
+        assert!(!ca_file.parent().unwrap().exists());
+    }
+
+    #[test]
+    fn blocking_server_answers_and_records() {
+        let server = BlockingServer::start(vec![Route::new("/ok", 204)]).unwrap();
+        let port = server.port();
+        let mut stream = std::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let request = "GET /ok HTTP/1.1\r\nHost: other.test\r\nConnection: close\r\n\r\n";
+        std::io::Write::write_all(&mut stream, request.as_bytes()).unwrap();
+        let mut response = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+        assert!(
+            response.starts_with("HTTP/1.1 204 No Content\r\n"),
+            "{response}"
+        );
+        assert_eq!(server.received()[0].host, "other.test");
+        assert_eq!(server.received()[0].scheme, "http");
+        assert_eq!(
+            server.expand("{other}"),
+            format!("http://other.test:{port}")
+        );
+        assert_eq!(
+            server.expand("{other_tls}"),
+            format!("https://other.test:{}", server.tls_port())
+        );
+        let ca_file = server.ca_file().to_owned();
+        assert_eq!(std::fs::read_to_string(&ca_file).unwrap(), server.ca_pem());
+        drop(server);
+        assert!(!ca_file.exists(), "the server thread removes its CA file");
+    }
+}

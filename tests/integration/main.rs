@@ -1,0 +1,19 @@
+//! The end-to-end tests: the real `hops` binary against real loopback servers (the scenario
+//! server of `crates/scenario`, and raw TCP servers for broken responses), one module per area.
+//! One test binary instead of one per area: linked once, and run in one process.
+
+mod support;
+
+mod ci_checks;
+mod cli;
+mod cookies;
+mod credentials;
+mod diagnosis;
+mod hsts;
+mod json_output;
+mod methods;
+mod proxy;
+mod redirects;
+mod robustness;
+mod scenarios;
+mod tls;
