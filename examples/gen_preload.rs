@@ -1,4 +1,4 @@
-//! Builds `data/hsts_preload.fst`, the HSTS preload list that `src/hsts.rs` embeds, from a TSV
+//! Builds `data/hsts_preload.fst`, the HSTS preload list that `src/hsts/preload.rs` embeds, from a TSV
 //! in the format of `../shared/data/hsts_preload.tsv`: `name<TAB>include_subdomains` per line
 //! (`1` or `0`), `#` comments and blank lines ignored.
 //!
@@ -8,9 +8,9 @@
 //! The fst is an `fst::Map` keyed by the name with its labels in reverse order
 //! (`www.example.com` is stored as `com.example.www`), with the include_subdomains flag (0 or 1)
 //! as the value. Reversed, every parent of a name is a prefix of its key, which is how
-//! `src/hsts.rs` finds the exact name and each parent with one `get` per label. The key layout
+//! `src/hsts/preload.rs` finds the exact name and each parent with one `get` per label. The key layout
 //! here and the lookup there must agree: the `preload_list_matches_the_tsv` unit test in
-//! `src/hsts.rs` checks every entry of the TSV against the embedded fst.
+//! `src/hsts/preload.rs` checks every entry of the TSV against the embedded fst.
 //!
 //! A malformed line, a duplicate name, or an entry count that disagrees with the header's
 //! `# Entries: N` line is an error: a silently shortened preload list would be a security bug.
@@ -104,7 +104,7 @@ fn parse_tsv(text: &str) -> Result<Vec<(String, bool)>, String> {
     Ok(entries)
 }
 
-/// The form `src/hsts.rs` looks names up in: `normalize_host` output, which is lowercase ASCII
+/// The form `src/hsts/preload.rs` looks names up in: `normalize_host` output, which is lowercase ASCII
 /// with non-empty labels. Anything else in the list could never match, so it is rejected here.
 fn is_canonical_name(name: &str) -> bool {
     !name.is_empty()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the embedded HSTS preload list from Chromium's list in TSV form:
-#   data/hsts_preload.fst        the fst that src/hsts.rs embeds (examples/gen_preload.rs builds it)
+#   data/hsts_preload.fst        the fst that src/hsts/preload.rs embeds (examples/gen_preload.rs builds it)
 #   data/HSTS_PRELOAD_LICENSE    attribution and licences, copied from the TSV's header comment
 # Usage: scripts/gen-preload.sh [INPUT.tsv]   (default: ../shared/data/hsts_preload.tsv)
 # Then run `cargo test --lib hsts`: it checks every TSV entry against the new fst.

@@ -13,7 +13,7 @@ fn main() {
     } else if let Some(Command::Demo(args)) = &cli.command {
         demo(args)
     } else {
-        cmd::trace::run(&cli)
+        cmd::trace::execute(&cli)
     };
     let code = match result {
         Ok(code) => code,
@@ -24,7 +24,7 @@ fn main() {
 
 #[cfg(feature = "demo")]
 fn demo(args: &hops::cli::DemoArgs) -> anyhow::Result<ExitCode> {
-    cmd::demo::run(args)
+    cmd::demo::execute(args)
 }
 
 /// A lean build (`--no-default-features`) keeps the subcommand, so completions do not change.

@@ -20,7 +20,7 @@ use crate::exit::ExitCode;
 use crate::render;
 use crate::trace::Run;
 
-pub fn run(args: &DemoArgs) -> Result<ExitCode> {
+pub fn execute(args: &DemoArgs) -> Result<ExitCode> {
     let color = color_enabled(args.color);
     colored::control::set_override(color);
     let scenarios: Vec<Scenario> = hops_scenario::builtin()

@@ -11,7 +11,7 @@ use crate::model::Redactor;
 use crate::render::{self, Format, ShowOptions};
 use crate::trace::Run;
 
-pub fn run(cli: &Cli) -> Result<ExitCode> {
+pub fn execute(cli: &Cli) -> Result<ExitCode> {
     let config = Config::from_cli(cli)?;
     colored::control::set_override(config.output.color && config.format == cli::Format::Text);
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -1,5 +1,5 @@
 //! Cookies across hops: the jar of a run ([`Jar`], on `cookie_store`, with the reason a cookie
-//! was refused) and curl's Netscape cookie file format.
+//! was refused) and curl's Netscape cookie file format (docs/rules.md §5).
 
 mod jar;
 mod netscape;

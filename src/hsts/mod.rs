@@ -1,5 +1,6 @@
 //! HSTS (RFC 6797 as Chromium applies it): `Strict-Transport-Security` parsing, the known-host
-//! store (this chain, the `--hsts` cache file, the embedded preload list) and upgrade decisions.
+//! store (this chain, the `--hsts` cache file, the embedded preload list) and upgrade decisions
+//! (docs/rules.md §7).
 //!
 //! Nothing here does I/O except [`HstsStore::save_cache`], and the current time is always passed
 //! in as `now`, so every rule is covered by table-driven unit tests next to it. The navigator

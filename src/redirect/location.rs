@@ -1,5 +1,6 @@
 //! Reading `Location`: picking one value out of several, decoding its bytes, resolving it with
-//! the WHATWG URL parser, refusing what cannot be followed and warning where parsers disagree.
+//! the WHATWG URL parser, refusing what cannot be followed and warning where parsers disagree
+//! (docs/rules.md §2).
 
 use url::Url;
 

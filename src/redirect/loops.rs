@@ -1,4 +1,5 @@
-//! Loop detection: what makes two requests the same, and a URL that grows on every visit.
+//! Loop detection: what makes two requests the same, and a URL that grows on every visit
+//! (docs/rules.md §6.2 and §6.3).
 
 use bytes::Bytes;
 use reqwest::Method;

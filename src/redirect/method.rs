@@ -1,5 +1,6 @@
 //! The method and body of the next request: Fetch's table (POST becomes GET on 301 and 302,
-//! everything but GET and HEAD becomes GET on 303, 307 and 308 keep both), with curl's opt-outs.
+//! everything but GET and HEAD becomes GET on 303, 307 and 308 keep both), with curl's opt-outs
+//! (docs/rules.md §3).
 
 use reqwest::Method;
 

@@ -1,6 +1,6 @@
 //! Browser redirects that are not HTTP redirects: the `Refresh` header and
 //! `<meta http-equiv="refresh">` in HTML, parsed as the HTML standard's "shared declarative
-//! refresh steps" do.
+//! refresh steps" do (docs/rules.md §8.5).
 //!
 //! The meta tag is found with a small tag scanner rather than an HTML parser crate: only `<meta>`
 //! start tags and their attributes matter, in at most the first 64 KiB of the body, and a full

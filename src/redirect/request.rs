@@ -1,6 +1,6 @@
 //! The next request after a redirect: its method and body (by [`super::method`]), the headers
 //! it keeps and the ones it loses (body headers on a switch to GET, credentials on an origin
-//! change), and the automatic `Referer`.
+//! change), and the automatic `Referer` (docs/rules.md §3.2 and §4).
 
 use base64::Engine;
 use bytes::Bytes;

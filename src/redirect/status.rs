@@ -1,5 +1,6 @@
 //! Which responses are redirects: the five followed statuses, and why any other response that
-//! looks like one (a Location on a 201, a 300, a redirect status without Location) is final.
+//! looks like one (a Location on a 201, a 300, a redirect status without Location) is final
+//! (docs/rules.md §1).
 
 /// The statuses a client follows when a `Location` is present (RFC 9110 §15.4, Fetch).
 pub const FOLLOWED_STATUSES: [u16; 5] = [301, 302, 303, 307, 308];

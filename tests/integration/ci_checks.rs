@@ -101,7 +101,7 @@ fn each_check_passes_or_fails_with_expected_actual_and_hop() {
         Row { args: &["--expect-location", "1={shop}/mid"], start: "/old", check: "expect-location", ok: true, expected: "1={shop}/mid", actual: "1={shop}/mid", hop: Some(1) },
         Row { args: &["--expect-location", "2={shop}/mid"], start: "/old", check: "expect-location", ok: false, expected: "2={shop}/mid", actual: "2={shop}/final", hop: Some(2) },
         Row { args: &["--expect-location", "3={shop}/final"], start: "/old", check: "expect-location", ok: false, expected: "3={shop}/final", actual: "3=none", hop: Some(3) },
-        // Over http only: the downgrade itself is covered by the unit tests of src/checks.rs.
+        // Over http only: the downgrade itself is covered by the unit tests of src/analyze/checks.rs.
         Row { args: &["--expect-no-downgrade"], start: "/old", check: "expect-no-downgrade", ok: true, expected: "no https → http hop", actual: "none", hop: None },
         Row { args: &["-f"], start: "/old", check: "fail", ok: true, expected: "final status below 400", actual: "200", hop: Some(3) },
         Row { args: &["--fail"], start: "/moved", check: "fail", ok: false, expected: "final status below 400", actual: "404", hop: Some(2) },

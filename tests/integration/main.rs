@@ -4,6 +4,7 @@
 
 mod support;
 
+mod architecture;
 mod ci_checks;
 mod cli;
 mod cookies;

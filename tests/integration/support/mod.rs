@@ -10,10 +10,13 @@ use std::fmt;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
+
+use wait_timeout::ChildExt;
 
 use socket2::{Domain, Protocol, Socket, Type};
 
@@ -63,18 +66,39 @@ where
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let home = tempfile::tempdir().expect("temporary HOME");
-    let output = assert_cmd::Command::cargo_bin("hops")
-        .expect("the hops binary is built for integration tests")
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hops"))
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home.path())
         .envs(env.iter().copied())
         .current_dir(home.path())
         .args(&args)
-        .write_stdin(stdin)
-        .timeout(HANG_GUARD)
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("hops can be started");
+    let mut input = child.stdin.take().expect("piped stdin");
+    // hops may exit without reading its stdin: a write error then is not the test's business.
+    let writer = thread::spawn(move || input.write_all(&stdin));
+    let stdout = read_all(child.stdout.take().expect("piped stdout"));
+    let stderr = read_all(child.stderr.take().expect("piped stderr"));
+    let status = match child
+        .wait_timeout(HANG_GUARD)
+        .expect("hops can be waited for")
+    {
+        Some(status) => status,
+        None => {
+            let _ = child.kill();
+            child.wait().expect("hops can be reaped")
+        }
+    };
+    let _ = writer.join();
+    let output = std::process::Output {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    };
     let run = Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -92,6 +116,15 @@ where
         );
     }
     run
+}
+
+/// Reads a child's output to the end on a thread of its own, so a full pipe never blocks it.
+fn read_all(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        bytes
+    })
 }
 
 impl fmt::Display for Run {
