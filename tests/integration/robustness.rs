@@ -200,13 +200,13 @@ fn an_endless_final_body_stops_at_max_time() {
     let run = run_raw(
         &server,
         "/stream",
-        &["-m", "2", "-o", file.to_str().unwrap()],
+        &["-m", "1", "-o", file.to_str().unwrap()],
     );
     run.code(6)
         .hops_shown(1)
         .stdout_has("200 OK")
         .hop_error(1, "timed out")
-        .stderr_has("--max-time 2");
+        .stderr_has("--max-time 1s");
     let written = std::fs::read(&file).expect("the body file exists");
     assert!(
         written.iter().all(|b| *b == b'x'),
