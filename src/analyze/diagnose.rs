@@ -5,8 +5,8 @@
 
 use url::Url;
 
+use super::growth::{Growth, GrowthKind, find_growth};
 use crate::model::{Chain, Diagnosis, Hop, LoopKind, Outcome, Redactor};
-use crate::redirect::loops::growing_url;
 
 /// Browsers give up after this many redirects (Fetch: the 21st fails).
 pub const BROWSER_REDIRECT_LIMIT: usize = 20;
@@ -24,12 +24,10 @@ fn classify_loop(chain: &Chain) -> Diagnosis {
     let Some(info) = chain.outcome.loop_info() else {
         return classify_limit(chain);
     };
-    let visited: Vec<Url> = chain.hops.iter().map(|hop| hop.url.clone()).collect();
-    if let Some(earlier) = growing_url(&visited, &info.url) {
-        return growing(&earlier, &info.url);
-    }
-    let first = info.repeats_hop.saturating_sub(1).min(chain.hops.len());
-    let cycle = &chain.hops[first..];
+    // The cycle: from the hop that is repeated up to the one before its repeat.
+    let last = info.at_hop.saturating_sub(1).min(chain.hops.len());
+    let first = info.repeats_hop.saturating_sub(1).min(last);
+    let cycle = &chain.hops[first..last];
     let cycle_numbers: Vec<usize> = cycle.iter().map(|hop| hop.index).collect();
     let urls: Vec<&Url> = cycle.iter().map(|hop| &hop.url).collect();
 
@@ -38,6 +36,25 @@ fn classify_loop(chain: &Chain) -> Diagnosis {
     }
     let hosts = distinct(urls.iter().filter_map(|u| u.host_str().map(str::to_owned)));
     let schemes = distinct(urls.iter().map(|u| u.scheme().to_owned()));
+    if schemes.len() > 1 && hosts.len() > 1 {
+        let origins = distinct(urls.iter().map(|u| u.origin().ascii_serialization()));
+        let pair = origins.join(" ↔ ");
+        return Diagnosis {
+            kind: LoopKind::HostFlip,
+            hops: cycle_numbers,
+            title: format!("scheme and host flip: {pair}"),
+            explanation: format!(
+                "The addresses {pair} redirect to each other: both the scheme (http or https) and \
+                 the host change on the way round. Two layers disagree about the canonical address: \
+                 typically a CDN or load balancer that forces https on one host while the \
+                 application redirects to its configured base URL, with the other host and scheme."
+            ),
+            fix: "Pick one canonical address (scheme and host) and make every layer redirect \
+                  straight to it: the CDN or load balancer rule, the web server and the \
+                  application's base URL setting."
+                .into(),
+        };
+    }
     if schemes.len() > 1 && hosts.len() == 1 {
         return Diagnosis {
             kind: LoopKind::SchemeFlip,
@@ -114,9 +131,12 @@ fn classify_loop(chain: &Chain) -> Diagnosis {
         hops: cycle_numbers.clone(),
         title: format!("hop {} repeats hop {}", info.at_hop, info.repeats_hop),
         explanation: format!(
-            "The server sends the browser round the same {} without anything changing in between \
-             (same method, URL, body and cookies), so it would never stop.",
-            if cycle_numbers.len() == 1 { "address".to_owned() } else { format!("{} addresses", cycle_numbers.len()) }
+            "The server sends the browser round the same {} without anything changing in between: \
+             hop {} sent the request of hop {} again (same method, URL, body and cookies) and got \
+             the same answer, so it would never stop.",
+            if cycle_numbers.len() == 1 { "address".to_owned() } else { format!("{} addresses", cycle_numbers.len()) },
+            info.at_hop,
+            info.repeats_hop
         ),
         fix: "Look at the redirect rules for these URLs in the web server, CDN and application; one of \
               them points back to where the chain already was."
@@ -124,20 +144,45 @@ fn classify_loop(chain: &Chain) -> Diagnosis {
     }
 }
 
-fn growing(earlier: &[usize], next: &Url) -> Diagnosis {
+fn growing(growth: Growth) -> Diagnosis {
+    let (title, explanation, fix) = match &growth.kind {
+        GrowthKind::Query { page, parameter } => (
+            format!("the URL grows on every visit to {page} (parameter {parameter})"),
+            format!(
+                "Each time the chain comes back to {page} its address is longer: the {parameter} \
+                 parameter wraps the previous address inside itself once more, typically a \
+                 \"return to\" parameter of a login or consent page that sends you back with the \
+                 current URL appended. It never repeats exactly, so it only stops when the URL \
+                 becomes too long or the redirect limit is hit."
+            ),
+            "Find the redirect that adds the parameter (often a login or consent check) and make it \
+             keep an existing return-to value instead of wrapping the whole current URL, or exempt \
+             the login page itself from the check."
+                .to_owned(),
+        ),
+        GrowthKind::Path { piece, period } => (
+            format!(
+                "the path grows by {piece:?} every {}",
+                if *period == 1 { "hop".to_owned() } else { format!("{period} hops") }
+            ),
+            format!(
+                "Every round adds {piece:?} to the path, so no address ever repeats and the chain \
+                 only stops at the redirect limit. Typical causes: a relative Location (such as \
+                 {piece:?} where {:?} was meant) resolved against an address that already has it, \
+                 or a rewrite rule that adds a prefix to paths that already start with it.",
+                format!("/{}", piece.trim_start_matches('/'))
+            ),
+            "Make the redirect's Location absolute (starting with /), or make the rewrite rule skip \
+             paths that already carry the piece."
+                .to_owned(),
+        ),
+    };
     Diagnosis {
         kind: LoopKind::GrowingUrl,
-        hops: earlier.to_vec(),
-        title: format!("the URL grows on every visit to {}", next.path()),
-        explanation: "Each time the chain comes back to this page its address is longer: typically a \
-                      \"return to\" parameter that gets wrapped inside another one on every round (a login \
-                      page that sends you back to itself with the current URL appended). It never repeats \
-                      exactly, so it only stops when the URL becomes too long or the redirect limit is hit."
-            .into(),
-        fix: "Find the redirect that adds the parameter (often a login or consent check) and make it keep \
-              an existing return-to value instead of wrapping the whole current URL, or exempt the login \
-              page itself from the check."
-            .into(),
+        hops: growth.hops,
+        title,
+        explanation,
+        fix,
     }
 }
 
@@ -300,8 +345,13 @@ fn cookie_fix(why: &str) -> String {
 }
 
 fn classify_limit(chain: &Chain) -> Diagnosis {
-    let shapes: Vec<String> = chain
-        .hops
+    // HSTS upgrades are the client's own: they are neither redirects nor visits.
+    let sent: Vec<&Hop> = chain.hops.iter().filter(|hop| !hop.synthetic).collect();
+    let visits: Vec<(usize, &Url)> = sent.iter().map(|hop| (hop.index, &hop.url)).collect();
+    if let Some(growth) = find_growth(&visits) {
+        return growing(growth);
+    }
+    let shapes: Vec<String> = sent
         .iter()
         .map(|hop| {
             // The origin stays as it is: a port number is not a volatile part.
@@ -312,26 +362,42 @@ fn classify_limit(chain: &Chain) -> Diagnosis {
             )
         })
         .collect();
-    let repeated = shapes.iter().enumerate().find_map(|(i, shape)| {
-        shapes[i + 1..]
+    let mut first_seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let repeated =
+        shapes
             .iter()
-            .position(|s| s == shape)
-            .map(|j| (i, i + 1 + j))
-    });
+            .enumerate()
+            .find_map(|(i, shape)| match first_seen.entry(shape.as_str()) {
+                std::collections::hash_map::Entry::Occupied(first) => Some((*first.get(), i)),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(i);
+                    None
+                }
+            });
     if let Some((first, again)) = repeated {
-        let hops: Vec<usize> = (first..=again).map(|i| i + 1).collect();
+        let (earlier, later) = (sent[first], sent[again]);
+        // The very same URL again and again: compare its last two visits, which both carry
+        // whatever cookie the server keeps reissuing.
+        let same: Vec<&Hop> = sent
+            .iter()
+            .filter(|hop| hop.url == earlier.url && hop.method == earlier.method)
+            .copied()
+            .collect();
+        if let [.., before, after] = same.as_slice() {
+            if let Some(diagnosis) = cookie_churn(before, after) {
+                return diagnosis;
+            }
+        }
         return Diagnosis {
             kind: LoopKind::VolatileRepeat,
-            hops,
+            hops: sent[first..=again].iter().map(|hop| hop.index).collect(),
             title: format!("probable loop: {} comes back with new values", shapes[first]),
             explanation: format!(
                 "No request repeated exactly, but hop {} and hop {} have the same shape, {}, and differ \
                  only in parts that change on every request (numbers, timestamps, random tokens). The \
                  server is most likely sending the browser round in a circle, adding a fresh nonce or \
                  timestamp each time.",
-                first + 1,
-                again + 1,
-                shapes[first]
+                earlier.index, later.index, shapes[first]
             ),
             fix: "Follow the hops of one round and find the redirect that sends the browser back; the \
                   changing values are usually a cache-buster or login state that is created but never \
@@ -339,7 +405,7 @@ fn classify_limit(chain: &Chain) -> Diagnosis {
                 .into(),
         };
     }
-    let count = chain.hops.len();
+    let count = sent.len();
     if count <= BROWSER_REDIRECT_LIMIT {
         // Fewer redirects than a browser follows: the user's --max-redirs stopped the chain,
         // which says nothing about the site.
@@ -370,6 +436,46 @@ fn classify_limit(chain: &Chain) -> Diagnosis {
               redirect rules applied one after the other (http → https, host, path, trailing slash)."
             .into(),
     }
+}
+
+/// Two requests to the very same URL that differ only in a cookie's value: the server sets a new
+/// value every round and never accepts it.
+fn cookie_churn(earlier: &Hop, later: &Hop) -> Option<Diagnosis> {
+    if earlier.method != later.method || earlier.url != later.url {
+        return None;
+    }
+    let pairs = |hop: &Hop| -> Vec<(String, String)> {
+        hop.request_header("cookie")
+            .unwrap_or_default()
+            .split(';')
+            .filter_map(|pair| pair.trim().split_once('='))
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect()
+    };
+    let (before, after) = (pairs(earlier), pairs(later));
+    let changed: Vec<&str> = after
+        .iter()
+        .filter(|(name, value)| before.iter().any(|(n, v)| n == name && v != value))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let name = changed.first()?;
+    Some(Diagnosis {
+        kind: LoopKind::CookieIgnored,
+        hops: vec![earlier.index, later.index],
+        title: format!("cookie {name} changes every round and never satisfies the server"),
+        explanation: format!(
+            "Hop {} and hop {} request the same URL; only the value of the cookie {name} differs. The \
+             server sets a new {name} on every round and redirects again, so it never accepts the \
+             value it issued: a session or token that is created but not found on the next request \
+             (storage not shared between servers, a signing key that differs, a clock skew on an \
+             expiry check).",
+            earlier.index, later.index
+        ),
+        fix: format!(
+            "Check how the server validates the cookie {name}: shared session storage or sticky \
+             sessions behind the load balancer, the same secret key on every server, and its expiry."
+        ),
+    })
 }
 
 /// A URL with its volatile parts replaced: runs of 4+ digits, hex or random-looking tokens of
@@ -425,7 +531,9 @@ pub fn headline(chain: &Chain, diagnosis: Option<&Diagnosis>, redactor: Redactor
                 redactor.url(&last.url)
             )
         }
-        (_, _, Some(d)) if d.kind == LoopKind::LongChain => {
+        (Outcome::TooManyRedirects { .. }, _, Some(d))
+            if matches!(d.kind, LoopKind::LongChain | LoopKind::GrowingUrl) =>
+        {
             format!("Too many redirects: {}", d.title)
         }
         (Outcome::Loop(_) | Outcome::TooManyRedirects { .. }, _, Some(d)) => {

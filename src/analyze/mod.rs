@@ -3,6 +3,7 @@
 
 pub mod checks;
 pub mod diagnose;
+pub mod growth;
 
 pub use checks::{Checks, ExpectedTarget};
 

@@ -9,7 +9,7 @@ use url::Url;
 pub enum Outcome {
     /// The last hop is the final response, whatever its status.
     Final,
-    /// The next request would have repeated an earlier one (or grown the URL once more).
+    /// A request was sent again and got the same answer as before.
     Loop(LoopInfo),
     /// More redirects than `--max-redirs`.
     TooManyRedirects { hop: usize, message: String },
@@ -76,12 +76,12 @@ pub enum OutcomeKind {
     NetworkError,
 }
 
-/// A request that would have repeated an earlier one exactly, or made a URL grow once more.
+/// A request sent again that got the same answer as before: the chain could only go round.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoopInfo {
-    /// The earlier hop that the next request would repeat (the first visit, for a growing URL).
+    /// The earlier hop whose request and answer came back.
     pub repeats_hop: usize,
-    /// The hop number the repeated request would have had.
+    /// The hop that sent that request again and got the same answer (its redirect not followed).
     pub at_hop: usize,
     pub method: String,
     pub url: Url,

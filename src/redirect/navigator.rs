@@ -18,7 +18,7 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
 use super::location::{LocationError, pick_location, resolve_location};
-use super::loops::{RequestKey, find_repeat, growing_url};
+use super::loops::{AnswerKey, History, RequestKey};
 use super::method::BodyFate;
 use super::record::{escape_if_needed, header_pairs, headers_as_sent, upgrade_hop};
 use super::refresh::{HTML_PREFIX_LIMIT, find_meta_refresh, parse_refresh};
@@ -117,10 +117,8 @@ pub struct Navigator<'a> {
     recorded: usize,
     /// Redirects followed so far (responses that led to another request; upgrades excluded).
     redirects: usize,
-    /// The requests sent so far, for the exact-repeat check.
-    keys: Vec<RequestKey>,
-    /// The URL of every hop recorded, for the URL-growth check.
-    visited: Vec<Url>,
+    /// The requests sent so far and their answers, for the loop check.
+    history: History,
     /// The time HSTS entries are compared with.
     now: SystemTime,
 }
@@ -142,8 +140,7 @@ impl<'a> Navigator<'a> {
             via: Via::Start,
             recorded: 0,
             redirects: 0,
-            keys: Vec::new(),
-            visited: Vec::new(),
+            history: History::default(),
             now,
         }
     }
@@ -175,27 +172,7 @@ impl<'a> Navigator<'a> {
             self.current.body.as_ref(),
             cookie.as_deref(),
         );
-        if let Some(earlier) = find_repeat(&self.keys, &key) {
-            let message = format!(
-                "redirect loop: this request would repeat hop {} exactly ({} {})",
-                earlier + 1,
-                self.current.method,
-                redact_password(&self.current.url)
-            );
-            return Step::Finish(self.loop_outcome(earlier + 1, index, message));
-        }
-        if let Some(visits) = growing_url(&self.visited, &self.current.url) {
-            let shown: Vec<String> = visits.iter().map(usize::to_string).collect();
-            let message = format!(
-                "redirect loop: the URL grew on every visit (hops {} and now {index}: {} {})",
-                shown.join(", "),
-                self.current.method,
-                redact_password(&self.current.url)
-            );
-            let first_visit = visits.first().copied().unwrap_or(index);
-            return Step::Finish(self.loop_outcome(first_visit, index, message));
-        }
-        self.keys.push(key);
+        self.history.sent(index, key);
         let mut url = self.current.url.clone();
         url.set_fragment(None);
         let _ = url.set_username("");
@@ -382,6 +359,28 @@ impl<'a> Navigator<'a> {
     /// Moves on to `target`, unless the redirect limit is reached (then the outcome). `status`
     /// picks the method and body rule.
     fn follow(&mut self, hop: &mut Hop, status: u16, target: Url, via: Via) -> Option<Outcome> {
+        let answer = AnswerKey::new(
+            hop.status,
+            Some(&target),
+            hop.set_cookies.iter().map(|cookie| cookie.raw.as_str()),
+        );
+        if let Some(earlier) = self.history.answered(answer) {
+            self.record(hop);
+            hop.not_followed = Some(format!(
+                "not followed: hop {earlier} got this answer to the same request, so the chain \
+                 could only go round again"
+            ));
+            let message = format!(
+                "redirect loop: hop {} sent the request of hop {earlier} again ({} {}) and got the \
+                 same answer ({} → {})",
+                hop.index,
+                hop.method,
+                redact_password(&hop.url),
+                hop.status,
+                redact_password(&target)
+            );
+            return Some(self.loop_outcome(earlier, hop.index, message));
+        }
         if self.redirects >= self.options.max_redirects as usize {
             self.record(hop);
             let message = format!(
@@ -421,7 +420,6 @@ impl<'a> Navigator<'a> {
     /// Counts a finished hop.
     fn record(&mut self, hop: &Hop) {
         self.recorded = hop.index;
-        self.visited.push(hop.url.clone());
     }
 
     /// Before a plain-http request to a known HSTS host: the synthetic hop browsers show

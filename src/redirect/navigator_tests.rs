@@ -1,6 +1,7 @@
 //! Whole chains played through the navigator against a scripted server, with no network: every
 //! decision of every demo scenario, and the rules around them, one table row each.
 
+use std::cell::Cell;
 use std::time::{Duration, SystemTime};
 
 use reqwest::Method;
@@ -46,27 +47,58 @@ fn html(body: &'static str) -> Answer {
     }
 }
 
-/// A route: the answer for a URL (as sent), when the request's Cookie header contains `cookie`
-/// (or always, for `None`). The first matching route answers; anything else gets a 404.
+/// A route: the answer for a URL (as sent, or every URL under it for a prefix route), when the
+/// request's Cookie header contains `cookie` (or always, for `None`), at most `uses` times. The
+/// first matching route answers; anything else gets a 404.
 struct Route {
     url: &'static str,
+    prefix: bool,
     cookie: Option<&'static str>,
+    uses: Cell<usize>,
     answer: Answer,
+}
+
+impl Route {
+    fn answers(&self, url: &str, cookie: &str) -> bool {
+        let url_matches = if self.prefix {
+            url.starts_with(self.url)
+        } else {
+            url == self.url
+        };
+        url_matches && self.cookie.is_none_or(|c| cookie.contains(c)) && self.uses.get() > 0
+    }
 }
 
 fn at(url: &'static str, answer: Answer) -> Route {
     Route {
         url,
+        prefix: false,
         cookie: None,
+        uses: Cell::new(usize::MAX),
         answer,
     }
 }
 
 fn with_cookie(url: &'static str, cookie: &'static str, answer: Answer) -> Route {
     Route {
-        url,
         cookie: Some(cookie),
-        answer,
+        ..at(url, answer)
+    }
+}
+
+/// Every URL that starts with `url`.
+fn under(url: &'static str, answer: Answer) -> Route {
+    Route {
+        prefix: true,
+        ..at(url, answer)
+    }
+}
+
+/// The first request to `url` only.
+fn once(url: &'static str, answer: Answer) -> Route {
+    Route {
+        uses: Cell::new(1),
+        ..at(url, answer)
     }
 }
 
@@ -172,10 +204,13 @@ fn play_with(
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-        let answer = routes
+        let route = routes
             .iter()
-            .find(|r| r.url == outgoing.url.as_str() && r.cookie.is_none_or(|c| cookie.contains(c)))
-            .map_or_else(|| answer(404, &[]), |r| r.answer.clone());
+            .find(|r| r.answers(outgoing.url.as_str(), &cookie));
+        if let Some(route) = route {
+            route.uses.set(route.uses.get().saturating_sub(1));
+        }
+        let answer = route.map_or_else(|| answer(404, &[]), |r| r.answer.clone());
         let mut headers = HeaderMap::new();
         for (name, value) in &answer.headers {
             headers.append(*name, HeaderValue::from_str(value).unwrap());
@@ -540,31 +575,35 @@ fn cases() -> Vec<Case> {
             },
         ),
         case(
-            "demo loop: the request that would repeat hop 1 is not sent",
+            "demo loop: hop 3 sends hop 1's request again and gets the same answer",
             get("http://shop.test/a"),
             vec![
                 at("http://shop.test/a", to(302, "/b")),
                 at("http://shop.test/b", to(302, "/a")),
             ],
-            &["GET http://shop.test/a", "GET http://shop.test/b"],
+            &[
+                "GET http://shop.test/a",
+                "GET http://shop.test/b",
+                "GET http://shop.test/a",
+            ],
             Loop,
             |p| {
                 loop_at(p, 1, 3);
-                assert_eq!(p.hops.len(), 2);
+                assert_eq!(p.hops.len(), 3);
+                assert!(p.hops[2].next.is_none());
+                let message = p.outcome.error().unwrap().message;
                 assert!(
-                    p.outcome
-                        .error()
-                        .unwrap()
-                        .message
-                        .contains("repeat hop 1 exactly")
+                    message.contains("hop 3 sent the request of hop 1 again"),
+                    "{message}"
                 );
+                assert!(message.contains("same answer"), "{message}");
             },
         ),
         case(
             "a page that redirects to itself",
             get("http://shop.test/a"),
             vec![at("http://shop.test/a", to(302, "/a"))],
-            &["GET http://shop.test/a"],
+            &["GET http://shop.test/a", "GET http://shop.test/a"],
             Loop,
             |p| loop_at(p, 1, 2),
         ),
@@ -632,7 +671,11 @@ fn cases() -> Vec<Case> {
                 at("http://shop.test/", to(301, "https://shop.test/")),
                 at("https://shop.test/", to(301, "http://shop.test/")),
             ],
-            &["GET http://shop.test/", "GET https://shop.test/"],
+            &[
+                "GET http://shop.test/",
+                "GET https://shop.test/",
+                "GET http://shop.test/",
+            ],
             Loop,
             |p| loop_at(p, 1, 3),
         ),
@@ -643,7 +686,11 @@ fn cases() -> Vec<Case> {
                 at("http://www.shop.test/", to(301, "http://shop.test/")),
                 at("http://shop.test/", to(301, "http://www.shop.test/")),
             ],
-            &["GET http://www.shop.test/", "GET http://shop.test/"],
+            &[
+                "GET http://www.shop.test/",
+                "GET http://shop.test/",
+                "GET http://www.shop.test/",
+            ],
             Loop,
             |p| loop_at(p, 1, 3),
         ),
@@ -654,7 +701,11 @@ fn cases() -> Vec<Case> {
                 at("http://shop.test/docs", to(301, "/docs/")),
                 at("http://shop.test/docs/", to(301, "/docs")),
             ],
-            &["GET http://shop.test/docs", "GET http://shop.test/docs/"],
+            &[
+                "GET http://shop.test/docs",
+                "GET http://shop.test/docs/",
+                "GET http://shop.test/docs",
+            ],
             Loop,
             |p| loop_at(p, 1, 3),
         ),
@@ -675,7 +726,11 @@ fn cases() -> Vec<Case> {
                     ),
                 ),
             ],
-            &["GET http://shop.test/account", "GET http://shop.test/login"],
+            &[
+                "GET http://shop.test/account",
+                "GET http://shop.test/login",
+                "GET http://shop.test/account",
+            ],
             Loop,
             |p| {
                 loop_at(p, 1, 3);
@@ -708,6 +763,7 @@ fn cases() -> Vec<Case> {
                 "GET http://shop.test/login",
                 "GET http://shop.test/account",
                 "GET http://shop.test/login",
+                "GET http://shop.test/account",
             ],
             Loop,
             |p| {
@@ -717,7 +773,7 @@ fn cases() -> Vec<Case> {
             },
         ),
         case(
-            "demo growing-url: a return-to parameter wrapped on every round",
+            "a growing URL is followed, not stopped early: here it ends at a 404",
             get("http://shop.test/app"),
             vec![
                 at("http://shop.test/app", to(302, "/login?r=%2Fapp")),
@@ -742,18 +798,59 @@ fn cases() -> Vec<Case> {
                 "GET http://shop.test/login?r=%2Fapp",
                 "GET http://shop.test/app?r=%2Flogin%3Fr%3D%252Fapp",
                 "GET http://shop.test/login?r=%2Fapp%3Fr%3D%252Flogin%253Fr%253D%25252Fapp",
+                "GET http://shop.test/app?r=%2Flogin%3Fr%3D%252Fapp%253Fr%253D%25252Flogin%25253Fr%25253D%2525252Fapp",
             ],
-            Loop,
+            Ok,
             |p| {
-                loop_at(p, 1, 5);
-                assert!(
-                    p.outcome
-                        .error()
-                        .unwrap()
-                        .message
-                        .contains("grew on every visit")
-                );
+                assert_eq!(p.sent.len(), 5);
+                assert_eq!(p.hops[4].status, 404);
             },
+        ),
+        Case {
+            options: NavigatorOptions {
+                max_redirects: 5,
+                ..options()
+            },
+            ..case(
+                "demo growing-url: a path that grows every hop runs into the limit",
+                get("http://shop.test/en/"),
+                vec![under("http://shop.test/en/", to(302, "en/"))],
+                &[
+                    "GET http://shop.test/en/",
+                    "GET http://shop.test/en/en/",
+                    "GET http://shop.test/en/en/en/",
+                    "GET http://shop.test/en/en/en/en/",
+                    "GET http://shop.test/en/en/en/en/en/",
+                    "GET http://shop.test/en/en/en/en/en/en/",
+                ],
+                TooManyRedirects,
+                |p| assert_eq!(p.outcome.error().unwrap().hop, 6),
+            )
+        },
+        case(
+            "the same request answered differently is not a loop (a 302 to #top, then the page)",
+            get("http://shop.test/page"),
+            vec![
+                once("http://shop.test/page", to(302, "#top")),
+                at("http://shop.test/page", ok()),
+            ],
+            &["GET http://shop.test/page", "GET http://shop.test/page"],
+            Ok,
+            |p| assert_eq!(p.hops[1].url.as_str(), "http://shop.test/page#top"),
+        ),
+        case(
+            "a request sent again that gets a new cookie is not yet a loop",
+            get("http://shop.test/a"),
+            vec![
+                once(
+                    "http://shop.test/a",
+                    answer(302, &[("location", "/a"), ("set-cookie", "n=1")]),
+                ),
+                with_cookie("http://shop.test/a", "n=1", ok()),
+            ],
+            &["GET http://shop.test/a", "GET http://shop.test/a"],
+            Ok,
+            |p| assert_eq!(p.sent_header(1, "cookie"), Some("n=1")),
         ),
         Case {
             options: NavigatorOptions {

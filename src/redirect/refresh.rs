@@ -38,7 +38,11 @@ pub fn parse_refresh(value: &str) -> Option<Refresh> {
     if digits.is_empty() && !text.starts_with('.') {
         return None;
     }
-    let delay = digits.parse().unwrap_or(u64::MAX);
+    // HTML: no digits before the "." means a delay of 0; more digits than fit stay "forever".
+    let delay = match digits {
+        "" => 0,
+        digits => digits.parse().unwrap_or(u64::MAX),
+    };
     let rest = rest.trim_start_matches(is_html_space);
     let rest = match rest.strip_prefix([';', ',']) {
         Some(after) => after.trim_start_matches(is_html_space),
@@ -174,6 +178,8 @@ mod tests {
             ("0; url=\"/dq\" trailing", r(0, Some("/dq"))),
             ("3, /comma", r(3, Some("/comma"))),
             ("1.5; url=/frac", r(1, Some("/frac"))),
+            (".5", r(0, None)),
+            (".5; url=/half", r(0, Some("/half"))),
             ("  2 ;  /spaced  ", r(2, Some("/spaced"))),
             ("0; https://other.test/", r(0, Some("https://other.test/"))),
             ("0; urlish", r(0, Some("urlish"))),

@@ -48,10 +48,10 @@
 //!   }],
 //!   "outcome": "ok" | "loop" | "too_many_redirects" | "bad_location" | "network_error",
 //!   "loop": null | {                  // set for a loop and for too many redirects
-//!     "repeats_hop": 1 | null, "at_hop": 3 | null,   // null when the limit was hit without an exact repeat
+//!     "repeats_hop": 1 | null, "at_hop": 3 | null,   // hop 3 sent hop 1's request again and got the same answer; null at the limit
 //!     "kind": "exact_repeat|scheme_flip|host_flip|trailing_slash_flip|cookie_not_stored|cookie_ignored|growing_url|volatile_repeat|long_chain",
 //!     "hops": [1, 2],                // the hops that make up the cycle or repeating shape
-//!     "method": "GET" | null, "url": "..." | null,   // the request that was not sent
+//!     "method": "GET" | null, "url": "..." | null,   // the repeated request
 //!     "title": "http ↔ https flip", "explanation": "...", "fix": "..."
 //!   },
 //!   "error": null | {"hop": 3, "kind": "loop|too_many_redirects|bad_location|dns|connect|tls|timeout|protocol|io", "message": "..."},

@@ -10,7 +10,7 @@ use std::time::Duration;
 use colored::{ColoredString, Colorize};
 
 use crate::model::{
-    Analysis, Chain, Hop, HstsRecord, LoopKind, Outcome, Redactor, RefreshSource, Timing, Via,
+    Analysis, Chain, Hop, HstsRecord, Outcome, Redactor, RefreshSource, Timing, Via,
 };
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -49,34 +49,6 @@ pub fn render(
             "✗".red().bold(),
             options.redactor.text(error.message).red()
         )?;
-        writeln!(out)?;
-    }
-    if let Some(info) = loop_info {
-        writeln!(
-            out,
-            "{:>2}  {} {} {}",
-            info.at_hop,
-            info.method.bold(),
-            options.redactor.url(&info.url),
-            "(not sent)".dimmed()
-        )?;
-        let growth = analysis
-            .diagnosis
-            .as_ref()
-            .filter(|d| d.kind == LoopKind::GrowingUrl);
-        let what = if let Some(growth) = growth {
-            let visits: Vec<String> = growth.hops.iter().map(usize::to_string).collect();
-            format!(
-                "this page comes back with a longer URL than at hops {}, once again",
-                visits.join(" and ")
-            )
-        } else {
-            format!(
-                "this request is identical to hop {}: same method, URL, body and cookies",
-                info.repeats_hop
-            )
-        };
-        writeln!(out, "{INDENT}{} {what}", "↻ loop:".red().bold())?;
         writeln!(out)?;
     }
     writeln!(out, "{}", summary_line(chain, options.redactor))?;
@@ -204,7 +176,7 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
             "→".dimmed(),
             redaction.url(&refresh.url).underline()
         )?;
-        if hop.next.is_none() {
+        if hop.next.is_none() && hop.not_followed.is_none() {
             writeln!(
                 out,
                 "{INDENT}{}",

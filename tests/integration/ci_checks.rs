@@ -57,7 +57,8 @@ fn requests_for(path: &str) -> Vec<String> {
         "/old" => &["/old", "/mid", "/final"],
         "/keep" => &["/keep", "/final"],
         "/moved" => &["/moved", "/missing"],
-        "/a" => &["/a", "/b"],
+        // A loop is found when hop 1's request, sent again, gets the same answer.
+        "/a" => &["/a", "/b", "/a"],
         "/toclosed" => &["/toclosed"],
         "/bad" => &["/bad"],
         "/utf" => &["/utf"],
@@ -274,7 +275,7 @@ fn a_broken_chain_wins_over_failed_checks() {
                 ("expect-redirects", "2", "2, then a redirect loop"),
                 ("fail", "final status below 400", "none"),
             ],
-            paths: &["/a", "/b"],
+            paths: &["/a", "/b", "/a"],
         },
         Broken {
             flags: &["--max-redirs", "1", "--expect-chain", "301,302"],
@@ -384,7 +385,8 @@ fn write_out_variables_on_success_and_on_every_failure() {
         (vec!["--max-redirs", "0", "{shop}/mid"], "302 302 0 GET 0 [{shop}/final] {shop}/mid\n".into(), 0, "/mid"),
         (vec!["--max-redirs", "0", "{shop}/utf"], "302 302 0 GET 0 [{shop}/caf%C3%A9] {shop}/utf\n".into(), 0, "/utf"),
         (vec!["--max-redirs", "1", "{shop}/old"], "302 302 1 GET 4 [{shop}/final] {shop}/mid\n".into(), 4, "/old"),
-        (vec!["{shop}/a"], "302 302 2 GET 3 [{shop}/a] {shop}/b\n".into(), 3, "/a"),
+        // The loop's last hop is /a again: its redirect to /b was not followed.
+        (vec!["{shop}/a"], "302 302 2 GET 3 [{shop}/b] {shop}/a\n".into(), 3, "/a"),
         (vec!["-f", "{shop}/moved"], "404 404 1 GET 1 [] {shop}/missing\n".into(), 1, "/moved"),
         (vec!["{shop}/bad"], "302 302 0 GET 5 [] {shop}/bad\n".into(), 5, "/bad"),
         // As curl: the last URL tried, and the last status received.
@@ -571,7 +573,7 @@ fn several_urls_exit_with_the_first_code_of_the_table() {
     run.code(3);
     assert_eq!(
         run.stdout,
-        site.url("{shop}/final 0\n{shop}/b 3\n"),
+        site.url("{shop}/final 0\n{shop}/a 3\n"),
         "{run}"
     );
     assert_eq!(

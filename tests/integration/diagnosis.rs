@@ -85,7 +85,7 @@ fn assert_explained(trace: &Trace, expected: &Explained<'_>) {
     );
 }
 
-/// The exact-repeat fields of the `loop` object and the text's `(not sent)` line.
+/// The exact-repeat fields of the `loop` object, and hop `at_hop` shown as sent and answered.
 #[track_caller]
 fn assert_repeat(trace: &Trace, repeats_hop: usize, at_hop: usize, url: &str) {
     let info = &trace.doc()["loop"];
@@ -107,10 +107,11 @@ fn assert_repeat(trace: &Trace, repeats_hop: usize, at_hop: usize, url: &str) {
     assert_eq!(trace.doc()["outcome"], "loop");
     assert_eq!(trace.doc()["error"]["kind"], "loop");
     trace
-        .text_has(&format!("{at_hop:>2}  GET {url} (not sent)\n"))
+        .text_has(&format!("{at_hop:>2}  GET {url}"))
         .text_has(&format!(
-            "↻ loop: this request is identical to hop {repeats_hop}"
+            "redirect loop: hop {at_hop} sent the request of hop {repeats_hop} again"
         ))
+        .text_has("and got the same answer")
         .text_has("stopped: redirect loop");
     trace.json.hop_error(at_hop, "redirect loop");
 }
@@ -136,7 +137,11 @@ fn a_scheme_flip_is_explained_as_a_proxy_and_application_disagreeing() {
     trace.code(3);
     assert_eq!(
         trace.requests(),
-        ["http GET shop.test /", "https GET shop.test /"],
+        [
+            "http GET shop.test /",
+            "https GET shop.test /",
+            "http GET shop.test /"
+        ],
         "{trace}"
     );
     assert_repeat(&trace, 1, 3, &site.url("{shop}/"));
@@ -167,7 +172,11 @@ fn a_host_flip_between_www_and_the_apex_is_explained() {
     trace.code(3);
     assert_eq!(
         trace.requests(),
-        ["http GET www.shop.test /", "http GET shop.test /"],
+        [
+            "http GET www.shop.test /",
+            "http GET shop.test /",
+            "http GET www.shop.test /"
+        ],
         "{trace}"
     );
     assert_repeat(&trace, 1, 3, &site.url("{www}/"));
@@ -195,7 +204,11 @@ fn a_trailing_slash_flip_is_explained() {
     trace.code(3);
     assert_eq!(
         trace.requests(),
-        ["http GET shop.test /docs", "http GET shop.test /docs/"],
+        [
+            "http GET shop.test /docs",
+            "http GET shop.test /docs/",
+            "http GET shop.test /docs"
+        ],
         "{trace}"
     );
     assert_repeat(&trace, 1, 3, &site.url("{shop}/docs"));
@@ -299,7 +312,11 @@ fn a_cookie_that_never_comes_back_is_explained_with_the_reason() {
         trace.code(3);
         assert_eq!(
             trace.requests(),
-            ["http GET shop.test /account", case.second],
+            [
+                "http GET shop.test /account",
+                case.second,
+                "http GET shop.test /account"
+            ],
             "{name}\n{trace}"
         );
         for request in &trace.received {
@@ -346,14 +363,16 @@ fn a_cookie_the_server_ignores_is_explained() {
             "http GET shop.test /account",
             "http GET shop.test /login",
             "http GET shop.test /account",
-            "http GET shop.test /login"
+            "http GET shop.test /login",
+            "http GET shop.test /account"
         ],
         "{trace}"
     );
     assert_absent(&trace.received[0], &["cookie"]);
     assert_absent(&trace.received[1], &["cookie"]);
-    assert_header(&trace.received[2], "cookie", "session=abc");
-    assert_header(&trace.received[3], "cookie", "session=abc");
+    for repeat in &trace.received[2..] {
+        assert_header(repeat, "cookie", "session=abc");
+    }
     assert_repeat(&trace, 3, 5, &site.url("{shop}/account"));
     assert_explained(
         &trace,
@@ -370,64 +389,87 @@ fn a_cookie_the_server_ignores_is_explained() {
     );
 }
 
+/// The return-to wrapping of a login loop: `/app` → `/login?r=/app` → `/app?r=/login?r=/app` ...
+fn wrapped_login_routes(rounds: usize) -> Vec<Route> {
+    let encode = |text: &str| {
+        text.replace('%', "%25")
+            .replace('/', "%2F")
+            .replace('?', "%3F")
+            .replace('=', "%3D")
+    };
+    let mut urls = vec!["/app".to_owned()];
+    for round in 1..=rounds {
+        let page = if round % 2 == 1 { "/login" } else { "/app" };
+        urls.push(format!("{page}?r={}", encode(&urls[round - 1])));
+    }
+    urls.windows(2)
+        .map(|pair| {
+            let (path, query) = pair[0].split_once('?').unwrap_or((&pair[0], ""));
+            Route {
+                query: Some(query.to_owned()),
+                ..redirect(path, 302, &pair[1])
+            }
+        })
+        .collect()
+}
+
 #[test]
-fn a_growing_url_is_caught_before_the_limit() {
-    let site = Site::start(vec![
-        Route {
-            query: Some("r=%2Flogin%3Fr%3D%252Fapp".into()),
-            ..redirect(
-                "/app",
-                302,
-                "/login?r=%2Fapp%3Fr%3D%252Flogin%253Fr%253D%25252Fapp",
-            )
-        },
-        Route {
-            query: Some("r=%2Fapp".into()),
-            ..redirect("/login", 302, "/app?r=%2Flogin%3Fr%3D%252Fapp")
-        },
-        Route {
-            query: Some("r=%2Fapp%3Fr%3D%252Flogin%253Fr%253D%25252Fapp".into()),
-            ..redirect(
-                "/login",
-                302,
-                "/app?r=%2Flogin%3Fr%3D%252Fapp%253Fr%253D%25252Flogin%25253Fr%25253D%2525252Fapp",
-            )
-        },
-        redirect("/app", 302, "/login?r=%2Fapp"),
-    ]);
-    let trace = site.trace(&["{shop}/app"]);
-    trace.code(3);
-    // Four requests, not twenty: the fifth would be the third, longer visit to /app.
-    assert_eq!(
-        trace.requests(),
-        [
-            "http GET shop.test /app",
-            "http GET shop.test /login?r=%2Fapp",
-            "http GET shop.test /app?r=%2Flogin%3Fr%3D%252Fapp",
-            "http GET shop.test /login?r=%2Fapp%3Fr%3D%252Flogin%253Fr%253D%25252Fapp"
-        ],
-        "{trace}"
-    );
+fn a_growing_query_is_named_when_the_limit_is_hit() {
+    let site = Site::start(wrapped_login_routes(8));
+    let trace = site.trace(&["--max-redirs", "4", "{shop}/app"]);
+    // Never stopped early: a growing chain may end in a page, as it would in a browser.
+    trace.code(4);
+    assert_eq!(trace.requests().len(), 5, "{trace}");
     let info = &trace.doc()["loop"];
-    assert_eq!(
-        (&info["repeats_hop"], &info["at_hop"]),
-        (&Value::from(1), &Value::from(5)),
-        "{trace}"
-    );
-    assert_eq!(info["hops"], serde_json::json!([1, 3]), "{trace}");
-    trace.json.hop_error(
-        5,
-        "redirect loop: the URL grew on every visit (hops 1, 3 and now 5",
-    );
+    assert_eq!(info["kind"], "growing_url", "{trace}");
+    assert_eq!(info["hops"], serde_json::json!([1, 3, 5]), "{trace}");
+    assert_eq!(info["repeats_hop"], Value::Null, "{trace}");
     assert_explained(
         &trace,
         &Explained {
             kind: "growing_url",
-            headline: "Loop between hop 1 and hop 5: the URL grows on every visit to /app",
-            why: &["\"return to\" parameter that gets wrapped inside another one"],
+            headline: "Too many redirects: the URL grows on every visit to /app (parameter r)",
+            why: &["\"return to\" parameter of a login or consent page"],
             fix: &["keep an existing return-to value"],
         },
     );
+
+    // The same chain, when the server stops wrapping, ends in its page.
+    let mut routes = wrapped_login_routes(3);
+    let last = routes.last().unwrap().clone();
+    let final_path = last.headers[0].1.clone();
+    let (path, query) = final_path.split_once('?').unwrap();
+    routes.push(Route {
+        query: Some(query.to_owned()),
+        ..ok(path)
+    });
+    let site = Site::start(routes);
+    site.trace(&["{shop}/app"]).code(0);
+}
+
+#[test]
+fn a_path_that_grows_by_the_same_piece_is_named() {
+    for (start, location, piece) in [
+        ("/en/", "en/", "en/"),
+        ("/index.php/", "index.php/", "index.php/"),
+    ] {
+        let site = Site::start(vec![Route {
+            prefix: true,
+            ..redirect(start, 302, location)
+        }]);
+        let trace = site.trace(&[&format!("{{shop}}{start}")]);
+        trace.code(4);
+        assert_eq!(trace.requests().len(), 21, "{trace}");
+        assert_explained(
+            &trace,
+            &Explained {
+                kind: "growing_url",
+                headline: &format!("Too many redirects: the path grows by {piece:?} every hop"),
+                why: &["no address ever repeats"],
+                fix: &["absolute"],
+            },
+        );
+    }
 }
 
 /// Redirects `/a?t=N` → `/b?t=N+1` → `/a?t=N+2` ...: never the same URL twice.
@@ -555,7 +597,11 @@ fn exact_repeats_are_explained() {
     trace.code(3);
     assert_eq!(
         trace.requests(),
-        ["http GET shop.test /a", "http GET shop.test /b"],
+        [
+            "http GET shop.test /a",
+            "http GET shop.test /b",
+            "http GET shop.test /a"
+        ],
         "{trace}"
     );
     assert_repeat(&trace, 1, 3, &site.url("{shop}/a"));
@@ -571,7 +617,11 @@ fn exact_repeats_are_explained() {
 
     let trace = site.trace(&["{shop_tls}/self"]);
     trace.code(3);
-    assert_eq!(trace.requests(), ["https GET shop.test /self"], "{trace}");
+    assert_eq!(
+        trace.requests(),
+        ["https GET shop.test /self", "https GET shop.test /self"],
+        "{trace}"
+    );
     assert_repeat(&trace, 1, 2, &site.url("{shop_tls}/self"));
     let headline = site.url("Loop between hop 1 and hop 2: {shop_tls}/self redirects to itself");
     assert_explained(
@@ -749,7 +799,10 @@ fn a_page_that_refreshes_to_itself_is_a_loop() {
         trace.code(3);
         assert_eq!(
             trace.requests(),
-            [format!("http GET shop.test {path}")],
+            [
+                format!("http GET shop.test {path}"),
+                format!("http GET shop.test {path}")
+            ],
             "{trace}"
         );
         assert_eq!(trace.hop(1)["next_url"], url.as_str());
@@ -895,4 +948,80 @@ fn a_cookie_header_copied_from_devtools_is_sent_as_its_pairs() {
             "{trace}"
         );
     }
+}
+
+#[test]
+fn a_flip_of_both_scheme_and_host_names_both() {
+    let site = Site::start(vec![
+        http(on("www.shop.test", redirect("/", 301, "{shop_tls}/"))),
+        https(on("shop.test", redirect("/", 301, "{www}/"))),
+    ]);
+    let trace = site.trace(&["{www}/"]);
+    trace.code(3);
+    assert_repeat(&trace, 1, 3, &site.url("{www}/"));
+    let pair = site.url("{www} ↔ {shop_tls}");
+    assert_explained(
+        &trace,
+        &Explained {
+            kind: "host_flip",
+            headline: &format!("Loop between hop 1 and hop 3: scheme and host flip: {pair}"),
+            why: &["both the scheme (http or https) and the host change"],
+            fix: &["Pick one canonical address (scheme and host)"],
+        },
+    );
+}
+
+#[test]
+fn a_cookie_that_changes_every_round_is_named() {
+    use std::io::Write as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let round = AtomicUsize::new(0);
+    let server = crate::support::RawServer::start(move |_, stream| {
+        let n = round.fetch_add(1, Ordering::SeqCst);
+        write!(
+            stream,
+            "HTTP/1.1 302 Found\r\nLocation: /session\r\nSet-Cookie: sid=s{n}; Path=/\r\n\
+             Content-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+    });
+    let run = crate::support::hops([
+        "--format".to_owned(),
+        "json".to_owned(),
+        server.url("/session"),
+    ]);
+    run.code(4);
+    let doc: Value = serde_json::from_str(run.stdout.trim()).expect("one JSON document");
+    let diagnosis = &doc["loop"];
+    assert_eq!(diagnosis["kind"], "cookie_ignored", "{run}");
+    assert_eq!(
+        diagnosis["title"], "cookie sid changes every round and never satisfies the server",
+        "{run}"
+    );
+    assert_eq!(diagnosis["hops"], serde_json::json!([20, 21]), "{run}");
+    let explanation = diagnosis["explanation"].as_str().unwrap();
+    assert!(
+        explanation.contains("only the value of the cookie sid differs"),
+        "{run}"
+    );
+    // Every request went out: the cookie changed each time, so none was a repeat.
+    assert_eq!(server.requests().len(), 21);
+}
+
+#[test]
+fn a_fractional_refresh_delay_is_read_as_browsers_do() {
+    let site = Site::start(vec![
+        ok("/half").with_header("Refresh", ".5; url=/next"),
+        ok("/next"),
+    ]);
+    let trace = site.trace(&["{shop}/half"]);
+    trace.code(0);
+    assert_eq!(trace.hop(1)["refresh"]["delay_seconds"], 0, "{trace}");
+    trace.text_has("browsers go there after 0 s");
+    let trace = site.trace(&["--follow-refresh", "{shop}/half"]);
+    trace.code(0);
+    assert_eq!(
+        trace.requests(),
+        ["http GET shop.test /half", "http GET shop.test /next"],
+        "{trace}"
+    );
 }

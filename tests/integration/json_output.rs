@@ -396,9 +396,9 @@ fn every_failure_is_a_complete_document_with_its_exit_code() {
             code: 3,
             outcome: Outcome::Loop,
             error: (3, ErrorKind::Loop, "redirect loop"),
-            hops: 2,
+            hops: 3,
             redirects: 2,
-            requests: vec!["GET shop.test /a", "GET shop.test /b"],
+            requests: vec!["GET shop.test /a", "GET shop.test /b", "GET shop.test /a"],
         },
         Case {
             name: "too many redirects",
@@ -561,7 +561,8 @@ fn json_is_never_coloured() {
     args.push(site.url("{shop}/a"));
     hops(args).code(1).stdout_has("\x1b[");
     let a = ["GET shop.test /a", "GET shop.test /gone"];
-    let l = ["GET shop.test /loop"];
+    // A loop is known when /loop, asked for again, answers the same.
+    let l = ["GET shop.test /loop", "GET shop.test /loop"];
     let expected: Vec<&str> = [a.as_slice(), &l, &a, &l, &a, &l, &a].concat();
     assert_eq!(site.requests(), expected);
 }
@@ -639,7 +640,7 @@ fn several_urls_print_one_document_per_line_in_order() {
         summary,
         [
             (site.url("{shop}/a"), Outcome::Ok, 2),
-            (site.url("{shop}/loop"), Outcome::Loop, 1),
+            (site.url("{shop}/loop"), Outcome::Loop, 2),
             (site.url("{other}/b"), Outcome::Ok, 1),
         ],
         "{run}"
@@ -651,6 +652,7 @@ fn several_urls_print_one_document_per_line_in_order() {
         [
             "GET shop.test /a",
             "GET shop.test /b",
+            "GET shop.test /loop",
             "GET shop.test /loop",
             "GET other.test /b"
         ]
@@ -867,9 +869,11 @@ fn har_file_holds_every_hop_of_every_chain() {
                 post.clone()
             ),
             (o("GET"), s("{other}/done"), 200, String::new(), None),
-            // POST → GET on the 302, then the GET would repeat itself: not sent, no entry.
+            // POST → GET on the 302; the GET, sent again, gets the same answer: a loop, whose
+            // last redirect is not followed.
             (o("POST"), s("{shop}/loop"), 302, s("{shop}/loop"), post),
             (o("GET"), s("{shop}/loop"), 302, s("{shop}/loop"), None),
+            (o("GET"), s("{shop}/loop"), 302, String::new(), None),
         ],
         "{text}"
     );
@@ -909,7 +913,14 @@ fn har_file_holds_every_hop_of_every_chain() {
     let bearer = Some("Bearer ****".to_owned());
     assert_eq!(
         shown,
-        [bearer.clone(), bearer.clone(), None, bearer.clone(), bearer]
+        [
+            bearer.clone(),
+            bearer.clone(),
+            None,
+            bearer.clone(),
+            bearer.clone(),
+            bearer
+        ]
     );
 
     for entry in &har.log.entries {
@@ -963,9 +974,10 @@ fn har_file_holds_every_hop_of_every_chain() {
             "GET other.test /done",
             "POST shop.test /loop a=1",
             "GET shop.test /loop",
+            "GET shop.test /loop",
         ]
     );
     let sent: Vec<Option<&str>> = got.iter().map(|r| r.header("authorization")).collect();
     let bearer = Some("Bearer t0ken");
-    assert_eq!(sent, [bearer, bearer, None, bearer, bearer]);
+    assert_eq!(sent, [bearer, bearer, None, bearer, bearer, bearer]);
 }

@@ -246,7 +246,7 @@ fn fragments_are_inherited_and_shown_but_never_sent() {
 }
 
 #[test]
-fn a_loop_stops_before_repeating_a_request() {
+fn a_loop_is_a_request_sent_again_and_answered_the_same() {
     let site = Site::start(vec![
         redirect("/a", 302, "/b"),
         redirect("/b", 301, "{other}/c"),
@@ -254,15 +254,53 @@ fn a_loop_stops_before_repeating_a_request() {
     ]);
     let run = site.run(&["{shop}/a"]);
     run.code(3)
-        .hops_shown(3)
-        .stdout_has(&site.url(" 4  GET {shop}/a#again (not sent)"))
-        .stdout_has("this request is identical to hop 1")
+        .hops_shown(4)
+        .stdout_has(&site.url(" 4  GET {shop}/a#again\n"))
         .stdout_has("stopped: redirect loop")
-        .hop_error(4, "redirect loop: this request would repeat hop 1 exactly")
-        .stderr_has(&site.url("(GET {shop}/a#again)"));
+        .hop_error(4, "redirect loop: hop 4 sent the request of hop 1 again")
+        .stderr_has(
+            &site.url("(GET {shop}/a#again) and got the same answer (302 → {shop}/b#again)"),
+        );
     assert_eq!(
         site.requests(),
-        ["GET shop.test /a", "GET shop.test /b", "GET other.test /c"]
+        [
+            "GET shop.test /a",
+            "GET shop.test /b",
+            "GET other.test /c",
+            "GET shop.test /a"
+        ]
+    );
+}
+
+#[test]
+fn the_same_request_answered_differently_is_not_a_loop() {
+    // The first visit to /page redirects to #top; the second (the same request) gets the page,
+    // as a browser would.
+    let site = Site::start(vec![
+        Route {
+            cookie: Some("n=1".to_owned()),
+            ..ok("/page")
+        },
+        redirect("/page", 302, "#top").with_header("Set-Cookie", "n=1; Path=/"),
+    ]);
+    site.run(&["--no-cookies", "{shop}/page"])
+        .code(3)
+        .hops_shown(2)
+        .hop_error(2, "sent the request of hop 1 again");
+    let site = Site::start(vec![
+        Route {
+            cookie: Some("n=1".to_owned()),
+            ..ok("/page")
+        },
+        redirect("/page", 302, "#top").with_header("Set-Cookie", "n=1; Path=/"),
+    ]);
+    site.run(&["{shop}/page"])
+        .code(0)
+        .hops_shown(2)
+        .stdout_has(&site.url(" 2  GET {shop}/page#top\n"));
+    assert_eq!(
+        site.requests(),
+        ["GET shop.test /page", "GET shop.test /page"]
     );
 }
 
@@ -292,10 +330,17 @@ fn a_repeated_post_with_the_same_body_is_a_loop() {
     let site = Site::start(vec![redirect("/a", 307, "/b"), redirect("/b", 308, "/a")]);
     let run = site.run(&["-d", "x=1", "{shop}/a"]);
     run.code(3)
-        .hops_shown(2)
-        .hop_error(3, "would repeat hop 1 exactly (POST ");
+        .hops_shown(3)
+        .hop_error(3, "sent the request of hop 1 again (POST ");
     let received = site.received();
-    assert_eq!(site.requests(), ["POST shop.test /a", "POST shop.test /b"]);
+    assert_eq!(
+        site.requests(),
+        [
+            "POST shop.test /a",
+            "POST shop.test /b",
+            "POST shop.test /a"
+        ]
+    );
     assert!(received.iter().all(|r| r.body == b"x=1"));
 }
 

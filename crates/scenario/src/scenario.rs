@@ -77,8 +77,11 @@ pub struct Route {
     /// `"http"` or `"https"`: the listener the request must arrive on; `None` matches both.
     #[serde(default)]
     pub scheme: Option<String>,
-    /// Exact request path, without the query string.
+    /// The request path, without the query string: exact, or a prefix when `prefix` is set.
     pub path: String,
+    /// `path` matches every path that starts with it (`/en/` matches `/en/en/`).
+    #[serde(default)]
+    pub prefix: bool,
     /// Exact raw query string (without `?`); `None` matches any query.
     #[serde(default)]
     pub query: Option<String>,
@@ -121,7 +124,12 @@ impl Route {
             .path
             .split_once('?')
             .unwrap_or((request.path.as_str(), ""));
-        if path != self.path {
+        let path_matches = if self.prefix {
+            path.starts_with(&self.path)
+        } else {
+            path == self.path
+        };
+        if !path_matches {
             return false;
         }
         if self.query.as_deref().is_some_and(|wanted| wanted != query) {
@@ -192,6 +200,18 @@ fn append_header(headers: &mut HeaderMap, name: &str, value: Vec<u8>) -> Result<
 mod tests {
     use super::*;
     use crate::expect::tests::request;
+
+    #[test]
+    fn a_prefix_route_matches_every_path_under_it() {
+        let route = Route {
+            prefix: true,
+            ..Route::new("/en/", 302)
+        };
+        assert!(route.matches(&request("shop.test", "/en/en/en/", None)));
+        assert!(route.matches(&request("shop.test", "/en/?q=1", None)));
+        assert!(!route.matches(&request("shop.test", "/de/en/", None)));
+        assert!(!Route::new("/en/", 302).matches(&request("shop.test", "/en/en/", None)));
+    }
 
     #[test]
     fn route_host_ignores_port_and_case() {
