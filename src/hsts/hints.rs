@@ -78,14 +78,14 @@ mod tests {
 
     fn sts_hop(index: usize, url: &str, max_age: u64, sub: bool, preload: bool) -> Hop {
         let mut hop = hop(index, url, 200, None);
-        hop.hsts = Some(HstsRecord {
+        hop.hsts = Some(Box::new(HstsRecord {
             valid: true,
             max_age: Some(max_age),
             include_subdomains: sub,
             preload,
             action: HstsAction::Noted,
             ..HstsRecord::default()
-        });
+        }));
         hop
     }
 

@@ -29,8 +29,9 @@ pub struct Hop {
     pub reason: String,
     pub http_version: String,
     pub remote_addr: Option<SocketAddr>,
-    /// The TLS facts of the connection used; `None` for plain http and synthetic hops.
-    pub tls: Option<TlsRecord>,
+    /// The TLS facts of the connection used; `None` for plain http and synthetic hops. Boxed, as
+    /// are the other rare parts, so a long chain of plain hops stays small.
+    pub tls: Option<Box<TlsRecord>>,
     pub response_headers: Vec<(String, String)>,
     /// The raw `Location` value, escaped where not printable; `None` when absent.
     pub location: Option<String>,
@@ -43,9 +44,9 @@ pub struct Hop {
     /// Made up by the client, with no request sent (an HSTS upgrade).
     pub synthetic: bool,
     /// What this hop did with HSTS: a `Strict-Transport-Security` header received, or an upgrade.
-    pub hsts: Option<HstsRecord>,
+    pub hsts: Option<Box<HstsRecord>>,
     /// A `Refresh` header or meta refresh on a final response.
-    pub refresh: Option<RefreshSeen>,
+    pub refresh: Option<Box<RefreshSeen>>,
     pub set_cookies: Vec<SetCookie>,
     pub timing: Timing,
     pub warnings: Vec<Warning>,

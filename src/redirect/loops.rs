@@ -3,6 +3,7 @@
 //! hashed, so a hop costs the same at hop 100,000 as at hop 1.
 
 use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use bytes::Bytes;
 use reqwest::Method;
@@ -62,24 +63,29 @@ impl AnswerKey {
 /// server may answer it differently (a page that redirects to `#top` once, then serves itself).
 /// It is a loop when the same request gets the same answer, since from there the chain can only
 /// go round again.
+///
+/// Requests and answers are kept as 128-bit fingerprints, not whole: a chain of 100,000 hops
+/// would otherwise hold every URL twice more. Two different requests share a fingerprint with a
+/// probability of about n² / 2¹²⁹, far below anything a chain can reach.
 #[derive(Debug, Default)]
 pub struct History {
     /// For each request sent, the hops that sent it and the answer each got.
-    answers: HashMap<RequestKey, Vec<(usize, AnswerKey)>>,
-    /// The request in flight: its hop and key.
-    pending: Option<(usize, RequestKey)>,
+    answers: HashMap<u128, Vec<(usize, u128)>>,
+    /// The request in flight: its hop and fingerprint.
+    pending: Option<(usize, u128)>,
 }
 
 impl History {
     /// Notes the request about to be sent as hop `hop`.
     pub fn sent(&mut self, hop: usize, key: RequestKey) {
-        self.pending = Some((hop, key));
+        self.pending = Some((hop, fingerprint(&key)));
     }
 
     /// Notes the answer to the request in flight. Returns the earlier hop that sent the same
     /// request and got the same answer, if there is one: the loop.
     pub fn answered(&mut self, answer: AnswerKey) -> Option<usize> {
         let (hop, key) = self.pending.take()?;
+        let answer = fingerprint(&answer);
         let earlier = self.answers.entry(key).or_default();
         if let Some((repeated, _)) = earlier.iter().find(|(_, seen)| *seen == answer) {
             return Some(*repeated);
@@ -87,6 +93,17 @@ impl History {
         earlier.push((hop, answer));
         None
     }
+}
+
+/// Two independent 64-bit SipHashes of `value`, as one number.
+fn fingerprint(value: &impl Hash) -> u128 {
+    let half = |seed: u8| {
+        let mut hasher = DefaultHasher::new();
+        seed.hash(&mut hasher);
+        value.hash(&mut hasher);
+        hasher.finish()
+    };
+    (u128::from(half(0)) << 64) | u128::from(half(1))
 }
 
 #[cfg(test)]

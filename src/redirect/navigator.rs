@@ -251,7 +251,9 @@ impl<'a> Navigator<'a> {
             timing: Timing::default(),
             warnings: Vec::new(),
         };
-        hop.hsts = self.record_sts(&head.headers, &mut hop.warnings);
+        hop.hsts = self
+            .record_sts(&head.headers, &mut hop.warnings)
+            .map(Box::new);
 
         let followable = is_followed_status(head.status) && !location_values.is_empty();
         if followable && self.options.max_redirects == 0 {
@@ -281,7 +283,7 @@ impl<'a> Navigator<'a> {
     /// Looks at the start of a final response's body (empty when [`BodyPlan::Nothing`]) for a
     /// refresh, and follows it when `--follow-refresh` asks.
     pub fn on_body(&mut self, hop: &mut Hop, html_prefix: &[u8]) -> BodyDecision {
-        hop.refresh = self.detect_refresh(hop, html_prefix);
+        hop.refresh = self.detect_refresh(hop, html_prefix).map(Box::new);
         let refresh_target = hop
             .refresh
             .as_ref()

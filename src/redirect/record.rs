@@ -50,7 +50,7 @@ pub(super) fn upgrade_hop(
         not_followed: None,
         via,
         synthetic: true,
-        hsts: Some(HstsRecord {
+        hsts: Some(Box::new(HstsRecord {
             upgrade: Some(HstsUpgrade {
                 source: found.source,
                 matched: found.matched,
@@ -59,7 +59,7 @@ pub(super) fn upgrade_hop(
                 to: to.clone(),
             }),
             ..HstsRecord::default()
-        }),
+        })),
         refresh: None,
         set_cookies: Vec::new(),
         timing: Timing::default(),

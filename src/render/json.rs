@@ -262,7 +262,7 @@ fn hop_view(hop: &Hop, redactor: Redactor) -> HopView<'_> {
         reason: &hop.reason,
         http_version: &hop.http_version,
         remote_addr: hop.remote_addr.map(|addr| addr.to_string()),
-        tls: hop.tls.as_ref(),
+        tls: hop.tls.as_deref(),
         location: hop.location.as_deref().map(|l| redactor.text(l)),
         next_url: hop.next.as_ref().map(|next| redactor.url(&next.url)),
         next_method: hop.next.as_ref().map(|next| next.method.as_str()),
@@ -343,7 +343,7 @@ mod tests {
         let url = |s: &str| Url::parse(s).unwrap();
         let mut hop = testing::hop(1, "https://a.test/", 302, Some("https://a.test/next"));
         hop.timing.dns = Some(Duration::from_millis(1));
-        hop.tls = Some(TlsRecord {
+        hop.tls = Some(Box::new(TlsRecord {
             version: Some("TLSv1.3".into()),
             cipher: Some("TLS13_AES_128_GCM_SHA256".into()),
             alpn: Some("h2".into()),
@@ -355,12 +355,12 @@ mod tests {
                 not_before: OffsetDateTime::UNIX_EPOCH,
                 not_after: OffsetDateTime::UNIX_EPOCH,
             }),
-        });
+        }));
         hop.next.as_mut().unwrap().stripped_headers = vec![StrippedHeader {
             name: "authorization".into(),
             reason: "origin changed".into(),
         }];
-        hop.hsts = Some(HstsRecord {
+        hop.hsts = Some(Box::new(HstsRecord {
             header: Some("max-age=1".into()),
             valid: true,
             action: HstsAction::Noted,
@@ -372,13 +372,13 @@ mod tests {
                 to: url("https://a.test/"),
             }),
             ..HstsRecord::default()
-        });
-        hop.refresh = Some(RefreshSeen {
+        }));
+        hop.refresh = Some(Box::new(RefreshSeen {
             source: RefreshSource::Meta,
             raw: "0; url=/next".into(),
             delay_seconds: 0,
             url: url("https://a.test/next"),
-        });
+        }));
         hop.set_cookies = vec![SetCookie {
             raw: "a=1".into(),
             stored: true,

@@ -101,7 +101,7 @@ impl Io<'_> {
                 hop.timing.tls = setup.tls;
                 hop.timing.first_byte = first_byte;
                 if let Some((record, warnings)) = &tls {
-                    hop.tls = Some(record.clone());
+                    hop.tls = Some(Box::new(record.clone()));
                     // TLS facts come before what the rules said about the response.
                     hop.warnings.splice(0..0, warnings.iter().cloned());
                 }
