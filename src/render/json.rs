@@ -65,7 +65,9 @@
 //! `connect` is null on a reused connection and includes the TLS handshake on https; `tls` is
 //! that handshake alone (from the ClientHello to the connection being ready), null on plain http
 //! and on a reused connection. Times are in milliseconds. Secrets (Authorization values, URL
-//! passwords) are redacted unless `--show-secrets` is given.
+//! passwords) are redacted unless `--show-secrets` is given. Control and bidi characters in
+//! strings are written as `\u` escapes ([`super::escape`]), so a document printed on a terminal
+//! cannot act on it.
 
 use std::io::{self, Write};
 
@@ -248,7 +250,7 @@ pub fn render(
     redactor: Redactor,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &document(chain, analysis, redactor))?;
+    super::escape::to_writer(&mut *out, &document(chain, analysis, redactor))?;
     writeln!(out)
 }
 

