@@ -233,7 +233,11 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
             (None, _) | (Some(_), true) => "(stored)".green(),
             (Some(reason), false) => format!("(not stored: {})", shown(reason)).yellow(),
         };
-        writeln!(out, "{INDENT}Set-Cookie: {}  {verdict}", shown(&cookie.raw))?;
+        writeln!(
+            out,
+            "{INDENT}Set-Cookie: {}  {verdict}",
+            shown(&redaction.set_cookie(&cookie.raw))
+        )?;
     }
     if let Some(next) = &hop.next {
         let method = if next.method_changed {
@@ -623,7 +627,7 @@ mod tests {
             "max-age=1",
             "invalid: bad",
             "0; url=/x",
-            "a=1; Path=/",
+            "a=****; Path=/",
             "not stored: Domain=",
             "quoted",
             "reading",

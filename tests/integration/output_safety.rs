@@ -153,3 +153,158 @@ fn a_raw_reason_phrase_and_a_bidi_override_are_escaped() {
     run.code(0);
     assert_terminal_safe(&run);
 }
+
+/// Secret values the tests send or have the server set; none may appear in any output.
+const SECRETS: [&str; 6] = [
+    "s3cret-seed",
+    "h3ader-cookie",
+    "srv-s3t-value",
+    "k3y-value",
+    "t0ken-value",
+    "resp0nse-value",
+];
+
+/// Flags that send a cookie with `-b`, another with `-H 'Cookie:'`, and secret-named headers.
+const SECRET_FLAGS: [&str; 10] = [
+    "-b",
+    "sid=s3cret-seed",
+    "-H",
+    "Cookie: tok=h3ader-cookie",
+    "-H",
+    "X-Api-Key: k3y-value",
+    "-H",
+    "X-Auth-Token: t0ken-value",
+    "-H",
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+];
+
+/// A redirect that sets a cookie and answers with a secret-named header, then a final page.
+fn secret_site() -> Site {
+    Site::start(vec![
+        crate::support::redirect("/a", 302, "/b")
+            .with_header("Set-Cookie", "back=srv-s3t-value; Path=/; HttpOnly")
+            .with_header("X-Session-Token", "resp0nse-value")
+            .with_header("Keep-Alive", "timeout=5"),
+        crate::support::ok("/b"),
+    ])
+}
+
+/// Runs the secret site with [`SECRET_FLAGS`] and `extra`; checks the server got every value.
+fn run_secret_site(site: &Site, extra: &[&str]) -> Run {
+    let mut args = SECRET_FLAGS.to_vec();
+    args.extend_from_slice(extra);
+    args.push("{shop}/a");
+    site.clear_received();
+    let run = site.run(&args);
+    run.code(0);
+    let received = site.received();
+    assert_eq!(
+        received[0].header("cookie"),
+        Some("tok=h3ader-cookie; sid=s3cret-seed"),
+        "{run}"
+    );
+    assert_eq!(
+        received[1].header("cookie"),
+        Some("tok=h3ader-cookie; sid=s3cret-seed; back=srv-s3t-value"),
+        "{run}"
+    );
+    assert_eq!(received[0].header("x-api-key"), Some("k3y-value"));
+    assert_eq!(received[0].header("x-auth-token"), Some("t0ken-value"));
+    run
+}
+
+#[track_caller]
+fn assert_no_secret(what: &str, text: &str) {
+    for secret in SECRETS {
+        assert!(!text.contains(secret), "{what} shows {secret:?}\n{text}");
+    }
+}
+
+#[test]
+fn cookie_values_and_secret_headers_are_redacted_in_the_text_view() {
+    let site = secret_site();
+    let run = run_secret_site(&site, &["-v"]);
+    assert_no_secret("stdout", &run.stdout);
+    assert_no_secret("stderr", &run.stderr);
+    run.stdout_has("> cookie: tok=****; sid=****\n")
+        .stdout_has("> cookie: tok=****; sid=****; back=****\n")
+        .stdout_has("> x-api-key: ****\n")
+        .stdout_has("> x-auth-token: ****\n")
+        .stdout_has("> sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\n")
+        .stdout_has("< set-cookie: back=****; Path=/; HttpOnly\n")
+        .stdout_has("< x-session-token: ****\n")
+        .stdout_has("< keep-alive: timeout=5\n")
+        .stdout_has("Set-Cookie: back=****; Path=/; HttpOnly  (stored)");
+
+    let shown = run_secret_site(&site, &["-v", "--show-secrets"]);
+    shown
+        .stdout_has("> cookie: tok=h3ader-cookie; sid=s3cret-seed; back=srv-s3t-value\n")
+        .stdout_has("> x-api-key: k3y-value\n")
+        .stdout_has("< x-session-token: resp0nse-value\n")
+        .stdout_has("Set-Cookie: back=srv-s3t-value; Path=/; HttpOnly  (stored)");
+}
+
+#[test]
+fn cookie_values_and_secret_headers_are_redacted_in_json_and_har() {
+    let site = secret_site();
+    let dir = tempfile::tempdir().unwrap();
+    let har = dir.path().join("trace.har");
+    let har_arg = har.to_str().unwrap();
+    let run = run_secret_site(&site, &["--format", "json", "--har", har_arg]);
+    assert_no_secret("JSON output", &run.stdout);
+    assert_no_secret("stderr", &run.stderr);
+    let har_text = std::fs::read_to_string(&har).unwrap();
+    assert_no_secret("HAR file", &har_text);
+    let doc = &assert_json_safe("JSON output", &run.stdout)[0];
+    let pair = |name: &str, value: &str| serde_json::json!([name, value]);
+    let request_headers = doc["request"]["headers"].as_array().unwrap();
+    assert!(
+        request_headers.contains(&pair("cookie", "tok=****")),
+        "{doc}"
+    );
+    assert!(
+        request_headers.contains(&pair("x-api-key", "****")),
+        "{doc}"
+    );
+    let hop = &doc["hops"][1];
+    let sent = hop["request_headers"].as_array().unwrap();
+    assert!(
+        sent.contains(&pair("cookie", "tok=****; sid=****; back=****")),
+        "{doc}"
+    );
+    assert_eq!(
+        doc["hops"][0]["set_cookies"][0]["raw"],
+        "back=****; Path=/; HttpOnly"
+    );
+
+    let run = run_secret_site(
+        &site,
+        &["--format", "json", "--show-secrets", "--har", har_arg],
+    );
+    let har_text = std::fs::read_to_string(&har).unwrap();
+    for secret in SECRETS {
+        assert!(run.stdout.contains(secret), "JSON lacks {secret}\n{run}");
+        assert!(har_text.contains(secret), "HAR lacks {secret}\n{har_text}");
+    }
+}
+
+#[test]
+fn a_cookie_loop_names_the_cookie_but_never_its_value() {
+    // A Secure cookie over plain http is refused, so the server asks for it again and again.
+    let site = Site::start(vec![
+        crate::support::redirect("/", 302, "/")
+            .with_header("Set-Cookie", "sid=l00p-value; Secure; Path=/"),
+    ]);
+    let text = site.run(&["{shop}/"]);
+    text.code(3)
+        .stdout_has("cookie sid is never sent back")
+        .stdout_has("Set-Cookie: sid=****; Secure; Path=/");
+    let json = site.run(&["--format", "json", "{shop}/"]);
+    json.code(3);
+    for run in [&text, &json] {
+        assert!(!run.stdout.contains("l00p-value"), "{run}");
+        assert!(!run.stderr.contains("l00p-value"), "{run}");
+    }
+    let doc = &assert_json_safe("JSON output", &json.stdout)[0];
+    assert_eq!(doc["loop"]["kind"], "cookie_not_stored", "{doc}");
+}
