@@ -97,33 +97,42 @@ impl Redactor {
         })
     }
 
-    /// Text that is not a parsed URL but may start with one (a raw `Location` value, a refresh
-    /// target, a message): the password of its first `scheme://user:password@host` is masked.
+    /// Free text that is not a parsed URL but may hold some (a raw `Location` value, a refresh
+    /// value, a message): the password of every `scheme://user:password@host` in it is masked,
+    /// and of every `//user:password@host` (a scheme-relative reference).
+    ///
+    /// Authorities are looked for after every `//`, wherever it is, so a path with `//a:b@c` in
+    /// it is masked too: showing a little less is better than showing a password.
     pub fn text(&self, text: &str) -> String {
         if self.show_secrets {
             return text.to_owned();
         }
-        let start = if text.starts_with("//") {
-            Some(2)
-        } else {
-            text.find("://").map(|i| i + 3)
-        };
-        let Some(start) = start else {
-            return text.to_owned();
-        };
-        let authority_end = text[start..]
-            .find(['/', '?', '#'])
-            .map_or(text.len(), |i| start + i);
-        let authority = &text[start..authority_end];
-        match authority
-            .rfind('@')
-            .and_then(|at| authority[..at].find(':').map(|colon| (colon, at)))
-        {
-            Some((colon, at)) => {
-                format!("{}****{}", &text[..start + colon + 1], &text[start + at..])
+        let mut shown = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(slashes) = rest.find("//") {
+            // A run of slashes is one separator: `http:///u:p@host` has the authority `u:p@host`.
+            let start =
+                slashes + rest[slashes..].len() - rest[slashes..].trim_start_matches('/').len();
+            let end = rest[start..]
+                .find(['/', '?', '#'])
+                .map_or(rest.len(), |i| start + i);
+            let authority = &rest[start..end];
+            shown.push_str(&rest[..start]);
+            match authority
+                .rfind('@')
+                .and_then(|at| authority[..at].find(':').map(|colon| (colon, at)))
+            {
+                Some((colon, at)) => {
+                    shown.push_str(&authority[..=colon]);
+                    shown.push_str(MASK);
+                    shown.push_str(&authority[at..]);
+                }
+                None => shown.push_str(authority),
             }
-            None => text.to_owned(),
+            rest = &rest[end..];
         }
+        shown.push_str(rest);
+        shown
     }
 }
 
@@ -188,6 +197,28 @@ mod tests {
             "Bearer abc"
         );
         assert_eq!(show.text("http://u:p@shop.test/"), "http://u:p@shop.test/");
+    }
+
+    #[test]
+    fn every_url_in_free_text_loses_its_password() {
+        let hide = Redactor::default();
+        #[rustfmt::skip]
+        let table = [
+            ("http://a:pw1@x.test/, http://b:pw2@x.test/", "http://a:****@x.test/, http://b:****@x.test/"),
+            ("\"http://a:pw1@x.test/\\x01\" and \"//b:pw2@y.test\"", "\"http://a:****@x.test/\\x01\" and \"//b:****@y.test\""),
+            ("0; url=http://u:p@a.test?next=https://v:q@b.test/", "0; url=http://u:****@a.test?next=https://v:****@b.test/"),
+            ("http:///u:p@a.test/", "http:///u:****@a.test/"),
+            ("http://u:p@ss@a.test/x", "http://u:****@a.test/x"),
+            ("<http://u:p@a.test/>; rel=next, <http://v:q@b.test/>", "<http://u:****@a.test/>; rel=next, <http://v:****@b.test/>"),
+            ("no url here: a:b@c", "no url here: a:b@c"),
+            ("http://a.test//x:y@z", "http://a.test//x:****@z"),
+            ("ends with //", "ends with //"),
+        ];
+        for (text, expected) in table {
+            assert_eq!(hide.text(text), expected, "{text}");
+        }
+        let show = Redactor { show_secrets: true };
+        assert_eq!(show.text(table[0].0), table[0].0);
     }
 
     #[test]

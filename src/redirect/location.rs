@@ -4,19 +4,40 @@
 
 use url::Url;
 
-use crate::model::{Warning, WarningCode};
+use crate::model::{Redactor, Warning, WarningCode};
 
 /// Why a `Location` cannot be followed. Each is a hard stop for the chain (exit code 5).
+///
+/// The values are kept as received (escaped, [`escape_bytes`]); the message redacts the password
+/// of every URL in each of them, always: messages are what gets pasted into a ticket.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LocationError {
-    #[error("{count} Location headers with different values ({values}): refusing to guess")]
-    Conflicting { count: usize, values: String },
+    #[error(
+        "{} Location headers with different values ({}): refusing to guess",
+        .values.len(),
+        redacted_list(.values)
+    )]
+    Conflicting { values: Vec<String> },
     #[error("empty Location header")]
     Empty,
-    #[error("Location {raw} cannot be parsed as a URL: {reason}")]
+    #[error("Location {} cannot be parsed as a URL: {reason}", redacted(.raw))]
     Unparseable { raw: String, reason: String },
-    #[error("Location {raw} has scheme {scheme}: only http and https are followed")]
+    #[error(
+        "Location {} has scheme {scheme}: only http and https are followed",
+        redacted(.raw)
+    )]
     RefusedScheme { raw: String, scheme: String },
+}
+
+/// A raw value as a message shows it: every URL password masked.
+fn redacted(raw: &str) -> String {
+    Redactor::default().text(raw)
+}
+
+/// Several raw values, each redacted on its own, comma-separated.
+fn redacted_list(values: &[String]) -> String {
+    let shown: Vec<String> = values.iter().map(|v| redacted(v)).collect();
+    shown.join(", ")
 }
 
 /// The one `Location` value to follow out of all the fields a response carried.
@@ -36,10 +57,8 @@ pub fn pick_location<'a>(values: &[&'a [u8]]) -> Result<Option<PickedLocation<'a
         .iter()
         .any(|v| trim_http_whitespace(v) != trim_http_whitespace(first))
     {
-        let shown: Vec<String> = values.iter().map(|v| escape_bytes(v)).collect();
         return Err(LocationError::Conflicting {
-            count: values.len(),
-            values: shown.join(", "),
+            values: values.iter().map(|v| escape_bytes(v)).collect(),
         });
     }
     Ok(Some(PickedLocation {
@@ -328,8 +347,30 @@ mod tests {
         );
         assert!(matches!(
             pick_location(&[b"/a", b"/b"]),
-            Err(LocationError::Conflicting { count: 2, .. })
+            Err(LocationError::Conflicting { values }) if values.len() == 2
         ));
+    }
+
+    #[test]
+    fn messages_mask_every_password() {
+        let base = url("http://shop.test/");
+        let conflicting = pick_location(&[b"http://a:pw1@x.test/", b" http://b:pw2@x.test/"]);
+        assert_eq!(
+            conflicting.unwrap_err().to_string(),
+            r#"2 Location headers with different values ("http://a:****@x.test/", " http://b:****@x.test/"): refusing to guess"#
+        );
+        let unparseable = resolve_location(b"//u:pw1@[::1", &base).unwrap_err();
+        assert!(
+            unparseable
+                .to_string()
+                .starts_with(r#"Location "//u:****@[::1" cannot be parsed as a URL: "#),
+            "{unparseable}"
+        );
+        let refused = resolve_location(b"ftp://u:pw1@x.test/?next=http://v:pw2@y.test/", &base);
+        assert_eq!(
+            refused.unwrap_err().to_string(),
+            r#"Location "ftp://u:****@x.test/?next=http://v:****@y.test/" has scheme ftp: only http and https are followed"#
+        );
     }
 
     #[test]

@@ -24,7 +24,7 @@
 //!         "not_before": "2024-01-01T00:00:00Z", "not_after": "2025-01-01T00:00:00Z"   // RFC 3339
 //!       }
 //!     },
-//!     "location": "/next" | null,      // raw value as received, escaped if not printable
+//!     "location": "/next" | null,      // raw value as received, escaped if not printable; several joined by commas
 //!     "next_url": "http://.../next" | null,  // resolved target, null when not followed
 //!     "next_method": "POST" | null,
 //!     "body_kept": true | false | null,      // null when there was no body or no next hop
@@ -273,7 +273,10 @@ fn hop_view(hop: &Hop, redactor: Redactor) -> HopView<'_> {
         http_version: &hop.http_version,
         remote_addr: hop.remote_addr.map(|addr| addr.to_string()),
         tls: hop.tls.as_ref(),
-        location: hop.location.as_deref().map(|l| redactor.text(l)),
+        location: (!hop.locations.is_empty()).then(|| {
+            let shown: Vec<String> = hop.locations.iter().map(|l| redactor.text(l)).collect();
+            shown.join(", ")
+        }),
         next_url: hop.next.as_ref().map(|next| redactor.url(&next.url)),
         next_method: hop.next.as_ref().map(|next| next.method.as_str()),
         body_kept: hop.next.as_ref().and_then(|next| next.body_kept),

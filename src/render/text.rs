@@ -181,20 +181,21 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
             )?;
         }
     }
-    if let Some(location) = &hop.location {
+    if !hop.locations.is_empty() {
+        let location: Vec<String> = hop
+            .locations
+            .iter()
+            .map(|value| shown(&redaction.text(value)).into_owned())
+            .collect();
+        let location = location.join(", ");
         match &hop.next {
-            Some(next) if next.url.as_str() != location => writeln!(
+            Some(next) if hop.locations != [next.url.as_str()] => writeln!(
                 out,
-                "{INDENT}Location: {}  {} {}",
-                shown(&redaction.text(location)),
+                "{INDENT}Location: {location}  {} {}",
                 "→".dimmed(),
                 redaction.url(&next.url).underline()
             )?,
-            _ => writeln!(
-                out,
-                "{INDENT}Location: {}",
-                shown(&redaction.text(location))
-            )?,
+            _ => writeln!(out, "{INDENT}Location: {location}")?,
         }
     }
     render_caching(hop, out)?;
@@ -545,7 +546,7 @@ mod tests {
             ("retry-after".into(), evil("5")),
             ("cache-control".into(), evil("max-age=1")),
         ];
-        hop.location = Some(evil("/next"));
+        hop.locations = vec![evil("/next")];
         hop.tls = Some(TlsRecord {
             version: Some("TLSv1.3".into()),
             cipher: None,

@@ -308,3 +308,53 @@ fn a_cookie_loop_names_the_cookie_but_never_its_value() {
     let doc = &assert_json_safe("JSON output", &json.stdout)[0];
     assert_eq!(doc["loop"]["kind"], "cookie_not_stored", "{doc}");
 }
+
+/// A redirect with two different `Location` fields, each with a password of its own.
+fn two_passwords_site() -> Site {
+    Site::start(vec![
+        crate::support::redirect("/a", 302, "http://a:pw1@x.test/")
+            .with_header("Location", "http://b:pw2@x.test/"),
+    ])
+}
+
+#[test]
+fn every_location_password_is_redacted_in_text_json_and_stderr() {
+    let site = two_passwords_site();
+    let text = site.run(&["-v", "-w", "%{errormsg}", "{shop}/a"]);
+    text.code(5)
+        .stdout_has("< location: http://a:****@x.test/\n")
+        .stdout_has("< location: http://b:****@x.test/\n")
+        .stdout_has("Location: http://a:****@x.test/, http://b:****@x.test/\n")
+        .hop_error(
+            1,
+            r#"2 Location headers with different values ("http://a:****@x.test/", "http://b:****@x.test/")"#,
+        );
+    let json = site.run(&["--format", "json", "{shop}/a"]);
+    json.code(5);
+    for run in [&text, &json] {
+        for password in ["pw1", "pw2"] {
+            assert!(!run.stdout.contains(password), "{run}");
+            assert!(!run.stderr.contains(password), "{run}");
+        }
+    }
+    let doc = &assert_json_safe("JSON output", &json.stdout)[0];
+    assert_eq!(
+        doc["hops"][0]["location"],
+        "http://a:****@x.test/, http://b:****@x.test/"
+    );
+
+    // --show-secrets shows both, in the hop; messages stay redacted.
+    let shown = site.run(&["-v", "--show-secrets", "{shop}/a"]);
+    shown
+        .code(5)
+        .stdout_has("< location: http://a:pw1@x.test/\n")
+        .stdout_has("< location: http://b:pw2@x.test/\n")
+        .stdout_has("Location: http://a:pw1@x.test/, http://b:pw2@x.test/\n")
+        .hop_error(1, "http://a:****@x.test/");
+    let json = site.run(&["--format", "json", "--show-secrets", "{shop}/a"]);
+    let doc = &assert_json_safe("JSON output", &json.stdout)[0];
+    assert_eq!(
+        doc["hops"][0]["location"],
+        "http://a:pw1@x.test/, http://b:pw2@x.test/"
+    );
+}
