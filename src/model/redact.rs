@@ -1,6 +1,8 @@
 //! What may be shown: credentials in headers, cookie values and URL passwords are masked in every
 //! output unless the user asked for `--show-secrets`. One type, used by every renderer and by the
-//! checks.
+//! checks. Also how much of an overlong value is shown ([`abbreviate`]).
+
+use std::borrow::Cow;
 
 use url::Url;
 
@@ -20,6 +22,12 @@ const PUBLIC_NAMES: [&str; 1] = ["sec-websocket-key"];
 
 /// What replaces a secret.
 const MASK: &str = "****";
+
+/// Values longer than this many bytes are shown in part by [`abbreviate`].
+pub const SHOWN_BYTES: usize = 4096;
+
+/// How many characters of an overlong value [`abbreviate`] keeps.
+pub const SHOWN_PREFIX_CHARS: usize = 200;
 
 /// What an output may show.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -164,6 +172,19 @@ fn within_quotes(value: &str, mask: impl Fn(&str) -> String) -> String {
     }
 }
 
+/// An overlong value as a person should see it: values up to [`SHOWN_BYTES`] whole, longer ones
+/// as their first [`SHOWN_PREFIX_CHARS`] characters and `…(N bytes)`.
+pub fn abbreviate(text: &str) -> Cow<'_, str> {
+    if text.len() <= SHOWN_BYTES {
+        return Cow::Borrowed(text);
+    }
+    let end = text
+        .char_indices()
+        .nth(SHOWN_PREFIX_CHARS)
+        .map_or(text.len(), |(i, _)| i);
+    Cow::Owned(format!("{}…({} bytes)", &text[..end], text.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,5 +307,15 @@ mod tests {
         );
         let plain = Url::parse("http://u@shop.test/").unwrap();
         assert_eq!(Redactor::default().url(&plain), "http://u@shop.test/");
+    }
+
+    #[test]
+    fn overlong_values_are_abbreviated() {
+        assert_eq!(abbreviate("short"), "short");
+        let edge = "a".repeat(SHOWN_BYTES);
+        assert_eq!(abbreviate(&edge), edge);
+        let long = format!("{}{}", "é".repeat(300), "b".repeat(SHOWN_BYTES));
+        let shown = abbreviate(&long);
+        assert_eq!(shown, format!("{}…({} bytes)", "é".repeat(200), long.len()));
     }
 }

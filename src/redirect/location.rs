@@ -4,7 +4,11 @@
 
 use url::Url;
 
-use crate::model::{Redactor, Warning, WarningCode};
+use crate::model::{Redactor, Warning, WarningCode, abbreviate};
+
+/// The longest URL the HTTP library can send: `http::Uri` refuses anything over `u16::MAX - 1`
+/// bytes ("Parsed Url is not a valid Uri"), and reqwest parses the whole URL into one.
+pub const MAX_URL_BYTES: usize = u16::MAX as usize - 1;
 
 /// Why a `Location` cannot be followed. Each is a hard stop for the chain (exit code 5).
 ///
@@ -27,6 +31,12 @@ pub enum LocationError {
         redacted(.raw)
     )]
     RefusedScheme { raw: String, scheme: String },
+    #[error(
+        "Location leads to a URL of {url_bytes} bytes, over the {MAX_URL_BYTES} bytes the HTTP \
+         library can send: {}",
+        abbreviate(&redacted(.raw))
+    )]
+    TooLong { raw: String, url_bytes: usize },
 }
 
 /// A raw value as a message shows it: every URL password masked.
@@ -106,12 +116,28 @@ pub fn resolve_location(raw: &[u8], base: &Url) -> Result<ResolvedLocation, Loca
             reason: "no host".into(),
         });
     }
+    let url_bytes = sent_length(&url);
+    if url_bytes > MAX_URL_BYTES {
+        return Err(LocationError::TooLong {
+            raw: decoded,
+            url_bytes,
+        });
+    }
     // Fetch "location URL": a Location without a fragment inherits the request's fragment.
     if url.fragment().is_none() && base.fragment().is_some() {
         url.set_fragment(base.fragment());
     }
     warnings.extend(risky_location_warnings(trimmed, base, &url));
     Ok(ResolvedLocation { url, warnings })
+}
+
+/// The length of `url` as it is sent: without its fragment and userinfo, which never go out.
+fn sent_length(url: &Url) -> usize {
+    let mut sent = url.clone();
+    sent.set_fragment(None);
+    let _ = sent.set_username("");
+    let _ = sent.set_password(None);
+    sent.as_str().len()
 }
 
 /// Spaces and tabs around a field value are not part of it (RFC 9110 §5.5).
@@ -370,6 +396,36 @@ mod tests {
         assert_eq!(
             refused.unwrap_err().to_string(),
             r#"Location "ftp://u:****@x.test/?next=http://v:****@y.test/" has scheme ftp: only http and https are followed"#
+        );
+    }
+
+    #[test]
+    fn a_url_longer_than_the_http_library_sends_is_refused() {
+        let base = url("http://u:p@shop.test/#frag");
+        // "http://shop.test/" is 17 bytes: the path makes up the rest. Userinfo and fragment are
+        // not sent, so they do not count.
+        let fits = format!("/{}", "a".repeat(MAX_URL_BYTES - 17));
+        let got = resolve_location(fits.as_bytes(), &base).unwrap();
+        assert_eq!(
+            got.url.as_str().len(),
+            MAX_URL_BYTES + "u:p@".len() + "#frag".len()
+        );
+        let over = format!("http://v:pw@shop.test/{}", "a".repeat(MAX_URL_BYTES));
+        let error = resolve_location(over.as_bytes(), &base).unwrap_err();
+        assert!(
+            matches!(error, LocationError::TooLong { url_bytes, .. } if url_bytes == MAX_URL_BYTES + 17),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        assert_eq!(
+            message,
+            format!(
+                "Location leads to a URL of {} bytes, over the 65534 bytes the HTTP library can \
+                 send: http://v:****@shop.test/{}…({} bytes)",
+                MAX_URL_BYTES + 17,
+                "a".repeat(200 - "http://v:****@shop.test/".len()),
+                over.len() + 2
+            )
         );
     }
 

@@ -505,7 +505,9 @@ impl<'a> Navigator<'a> {
                         WarningCode::RefreshUnusable,
                         format!(
                             "refresh to {:?} cannot be followed: {error}",
-                            crate::model::Redactor::default().text(target)
+                            crate::model::abbreviate(
+                                &crate::model::Redactor::default().text(target)
+                            )
                         ),
                     ));
                     return None;

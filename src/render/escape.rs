@@ -2,7 +2,7 @@
 //! printing (C0 and C1 controls, DEL) and that reorder what is shown (bidi controls) are written
 //! as escapes in every output, the model keeping the exact value.
 //!
-//! Text output goes through [`shown`] (or [`escape`]);
+//! Text output goes through [`escape`] (or [`shown`], which also shortens overlong values);
 //! JSON output through [`to_writer`] and [`to_vec_pretty`], whose formatter writes these
 //! characters as `\u` escapes (serde_json escapes C0 itself, but not DEL, C1 or bidi controls),
 //! so a document piped to a terminal is as harmless as the text view and parses back to the
@@ -43,9 +43,13 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Server text as the text view shows it: escaped.
+/// Server text as the text view shows it: shortened when overlong
+/// ([`crate::model::abbreviate`]), then escaped.
 pub fn shown(text: &str) -> Cow<'_, str> {
-    escape(text)
+    match crate::model::abbreviate(text) {
+        Cow::Borrowed(whole) => escape(whole),
+        Cow::Owned(short) => Cow::Owned(escape(&short).into_owned()),
+    }
 }
 
 /// A serde_json formatter that writes [`is_unsafe`] characters inside strings as `\uXXXX`,
@@ -157,6 +161,18 @@ mod tests {
             assert_eq!(escape(raw), expected, "{raw:?}");
         }
         assert!(matches!(escape("nothing to do"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn shown_shortens_before_escaping() {
+        let long = format!("\x1b{}", "x".repeat(crate::model::SHOWN_BYTES));
+        let shown = shown(&long);
+        assert!(shown.starts_with("\\x1bxxx"), "{shown}");
+        assert!(
+            shown.ends_with(&format!("…({} bytes)", long.len())),
+            "{shown}"
+        );
+        assert!(!shown.contains('\x1b'));
     }
 
     #[test]

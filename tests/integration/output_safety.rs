@@ -358,3 +358,51 @@ fn every_location_password_is_redacted_in_text_json_and_stderr() {
         "http://a:pw1@x.test/, http://b:pw2@x.test/"
     );
 }
+
+#[test]
+fn a_location_too_long_to_send_stops_with_one_short_line() {
+    let long = format!("/{}", "a".repeat(69_999));
+    let site = Site::start(vec![
+        crate::support::redirect("/start", 302, &long),
+        crate::support::ok(&long),
+    ]);
+    let run = site.run(&["-v", "{shop}/start"]);
+    run.code(5)
+        .hop_error(1, "over the 65534 bytes the HTTP library can send: /aaaa")
+        .stderr_has("a…(70000 bytes)\n")
+        .stdout_has("< location: /aaaa")
+        .stdout_has("Location: /aaaa")
+        .stdout_lacks("Parsed Url");
+    assert!(run.stderr.len() < 500, "{run}");
+    for line in run.stdout.lines() {
+        assert!(line.len() < 500, "a long line: {}…", &line[..200]);
+    }
+    assert_eq!(site.requests(), ["GET shop.test /start"]);
+
+    // The JSON keeps the whole value; its message is the short one.
+    let json = site.run(&["--format", "json", "{shop}/start"]);
+    json.code(5);
+    let doc = &assert_json_safe("JSON output", &json.stdout)[0];
+    assert_eq!(doc["hops"][0]["location"], long.as_str());
+    assert_eq!(doc["error"]["kind"], "bad_location");
+    assert!(
+        doc["error"]["message"].as_str().unwrap().len() < 500,
+        "{doc}"
+    );
+}
+
+#[test]
+fn a_header_value_of_several_kib_is_shortened_in_the_text_view() {
+    let big = "b".repeat(5000);
+    let site = Site::start(vec![crate::support::ok("/").with_header("X-Big", &big)]);
+    site.run(&["-v", "{shop}/"])
+        .code(0)
+        .stdout_has(&format!("< x-big: {}…(5000 bytes)\n", "b".repeat(200)));
+    let json = site.run(&["--format", "json", "{shop}/"]);
+    let doc = &assert_json_safe("JSON output", &json.stdout)[0];
+    let headers = doc["hops"][0]["response_headers"].as_array().unwrap();
+    assert!(
+        headers.contains(&serde_json::json!(["x-big", big])),
+        "{doc}"
+    );
+}
