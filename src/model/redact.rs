@@ -1,6 +1,6 @@
 //! What may be shown: credentials in headers, cookie values and URL passwords are masked in every
-//! output unless the user asked for `--show-secrets`. One type, used by every renderer and by the
-//! checks. Also how much of an overlong value is shown ([`abbreviate`]).
+//! output unless the user asked for `--show-secrets` (docs/rules.md §4.5). One type, used by every
+//! renderer and by the checks. Also how much of an overlong value is shown ([`abbreviate`]).
 
 use std::borrow::Cow;
 

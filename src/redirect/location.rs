@@ -7,7 +7,8 @@ use url::Url;
 use crate::model::{Redactor, Warning, WarningCode, abbreviate};
 
 /// The longest URL the HTTP library can send: `http::Uri` refuses anything over `u16::MAX - 1`
-/// bytes ("Parsed Url is not a valid Uri"), and reqwest parses the whole URL into one.
+/// bytes ("Parsed Url is not a valid Uri"), and reqwest parses the whole URL into one
+/// (docs/rules.md §2.8).
 pub const MAX_URL_BYTES: usize = u16::MAX as usize - 1;
 
 /// Why a `Location` cannot be followed. Each is a hard stop for the chain (exit code 5).

@@ -1,6 +1,6 @@
 //! What a server cannot make a terminal do: characters that a terminal acts on instead of
 //! printing (C0 and C1 controls, DEL) and that reorder what is shown (bidi controls) are written
-//! as escapes in every output, the model keeping the exact value.
+//! as escapes in every output, the model keeping the exact value (docs/rules.md §4.7).
 //!
 //! Text output goes through [`escape`] (or [`shown`], which also shortens overlong values);
 //! JSON output through [`to_writer`] and [`to_vec_pretty`], whose formatter writes these
