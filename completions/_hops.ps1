@@ -85,7 +85,7 @@ Register-ArgumentCompleter -Native -CommandName 'hops' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show request and response headers of every hop (secrets redacted)')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Print nothing but errors')
             [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'Print nothing but errors')
-            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print Authorization values and URL passwords instead of redacting them')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print credentials, cookie values, secret-named headers and URL passwords instead of redacting them')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -82,7 +82,7 @@ set edit:completion:arg-completer[hops] = {|@words|
             cand --verbose 'Show request and response headers of every hop (secrets redacted)'
             cand -s 'Print nothing but errors'
             cand --silent 'Print nothing but errors'
-            cand --show-secrets 'Print Authorization values and URL passwords instead of redacting them'
+            cand --show-secrets 'Print credentials, cookie values, secret-named headers and URL passwords instead of redacting them'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -72,7 +72,7 @@ complete -c hops -n "__fish_hops_needs_command" -s 4 -l ipv4 -d 'Resolve names t
 complete -c hops -n "__fish_hops_needs_command" -s 6 -l ipv6 -d 'Resolve names to IPv6 addresses only'
 complete -c hops -n "__fish_hops_needs_command" -s v -l verbose -d 'Show request and response headers of every hop (secrets redacted)'
 complete -c hops -n "__fish_hops_needs_command" -s s -l silent -d 'Print nothing but errors'
-complete -c hops -n "__fish_hops_needs_command" -l show-secrets -d 'Print Authorization values and URL passwords instead of redacting them'
+complete -c hops -n "__fish_hops_needs_command" -l show-secrets -d 'Print credentials, cookie values, secret-named headers and URL passwords instead of redacting them'
 complete -c hops -n "__fish_hops_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hops -n "__fish_hops_needs_command" -s V -l version -d 'Print version'
 complete -c hops -n "__fish_hops_needs_command" -a "demo" -d 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)'

@@ -351,7 +351,8 @@ pub struct OutputArgs {
     #[arg(short = 's', long = "silent", conflicts_with = "verbose")]
     pub silent: bool,
 
-    /// Print Authorization values and URL passwords instead of redacting them
+    /// Print credentials, cookie values, secret-named headers and URL passwords instead of
+    /// redacting them
     #[arg(long = "show-secrets")]
     pub show_secrets: bool,
 }

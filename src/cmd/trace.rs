@@ -51,7 +51,7 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
     run.save()?;
     if let Some(path) = &config.har {
         let har = render::har::document(&chains, options.redactor);
-        std::fs::write(path, serde_json::to_vec_pretty(&har)?)
+        std::fs::write(path, render::escape::to_vec_pretty(&har)?)
             .with_context(|| format!("cannot write the HAR file {}", path.display()))?;
     }
     Ok(worst)

@@ -33,8 +33,9 @@ pub struct Hop {
     /// are the other rare parts, so a long chain of plain hops stays small.
     pub tls: Option<Box<TlsRecord>>,
     pub response_headers: Vec<(String, String)>,
-    /// The raw `Location` value, escaped where not printable; `None` when absent.
-    pub location: Option<String>,
+    /// The raw value of each `Location` field, in order, escaped where not printable; empty
+    /// when there was none. Kept apart (not joined) so each is redacted as the value it is.
+    pub locations: Vec<String>,
     /// Where the chain went next; `None` for the last hop.
     pub next: Option<NextHop>,
     /// Why this response was not followed although it looked like a redirect.

@@ -21,6 +21,6 @@ pub use chain::{Chain, RequestSummary, millis};
 pub use hop::{Hop, NextHop, RefreshSeen, RefreshSource, SetCookie, StrippedHeader, Timing, Via};
 pub use hsts::{HstsAction, HstsRecord, HstsSource, HstsUpgrade};
 pub use outcome::{ChainError, ErrorKind, LoopInfo, NetworkErrorKind, Outcome, OutcomeKind};
-pub use redact::Redactor;
+pub use redact::{Redactor, SHOWN_BYTES, abbreviate};
 pub use tls::{CertificateInfo, TlsRecord};
 pub use warning::{Warning, WarningCode};

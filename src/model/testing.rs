@@ -27,7 +27,7 @@ pub fn hop(index: usize, hop_url: &str, status: u16, next: Option<&str>) -> Hop 
         remote_addr: Some(SocketAddr::from(([127, 0, 0, 1], 8080))),
         tls: None,
         response_headers: vec![("content-type".into(), "text/html".into())],
-        location: next.map(str::to_owned),
+        locations: next.map(str::to_owned).into_iter().collect(),
         next: next.map(|next| NextHop {
             url: url(hop_url).join(next).expect("a test Location resolves"),
             method: "GET".into(),

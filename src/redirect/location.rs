@@ -4,19 +4,51 @@
 
 use url::Url;
 
-use crate::model::{Warning, WarningCode};
+use crate::model::{Redactor, Warning, WarningCode, abbreviate};
+
+/// The longest URL the HTTP library can send: `http::Uri` refuses anything over `u16::MAX - 1`
+/// bytes ("Parsed Url is not a valid Uri"), and reqwest parses the whole URL into one
+/// (docs/rules.md §2.8).
+pub const MAX_URL_BYTES: usize = u16::MAX as usize - 1;
 
 /// Why a `Location` cannot be followed. Each is a hard stop for the chain (exit code 5).
+///
+/// The values are kept as received (escaped, [`escape_bytes`]); the message redacts the password
+/// of every URL in each of them, always: messages are what gets pasted into a ticket.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LocationError {
-    #[error("{count} Location headers with different values ({values}): refusing to guess")]
-    Conflicting { count: usize, values: String },
+    #[error(
+        "{} Location headers with different values ({}): refusing to guess",
+        .values.len(),
+        redacted_list(.values)
+    )]
+    Conflicting { values: Vec<String> },
     #[error("empty Location header")]
     Empty,
-    #[error("Location {raw} cannot be parsed as a URL: {reason}")]
+    #[error("Location {} cannot be parsed as a URL: {reason}", redacted(.raw))]
     Unparseable { raw: String, reason: String },
-    #[error("Location {raw} has scheme {scheme}: only http and https are followed")]
+    #[error(
+        "Location {} has scheme {scheme}: only http and https are followed",
+        redacted(.raw)
+    )]
     RefusedScheme { raw: String, scheme: String },
+    #[error(
+        "Location leads to a URL of {url_bytes} bytes, over the {MAX_URL_BYTES} bytes the HTTP \
+         library can send: {}",
+        abbreviate(&redacted(.raw))
+    )]
+    TooLong { raw: String, url_bytes: usize },
+}
+
+/// A raw value as a message shows it: every URL password masked.
+fn redacted(raw: &str) -> String {
+    Redactor::default().text(raw)
+}
+
+/// Several raw values, each redacted on its own, comma-separated.
+fn redacted_list(values: &[String]) -> String {
+    let shown: Vec<String> = values.iter().map(|v| redacted(v)).collect();
+    shown.join(", ")
 }
 
 /// The one `Location` value to follow out of all the fields a response carried.
@@ -36,10 +68,8 @@ pub fn pick_location<'a>(values: &[&'a [u8]]) -> Result<Option<PickedLocation<'a
         .iter()
         .any(|v| trim_http_whitespace(v) != trim_http_whitespace(first))
     {
-        let shown: Vec<String> = values.iter().map(|v| escape_bytes(v)).collect();
         return Err(LocationError::Conflicting {
-            count: values.len(),
-            values: shown.join(", "),
+            values: values.iter().map(|v| escape_bytes(v)).collect(),
         });
     }
     Ok(Some(PickedLocation {
@@ -87,12 +117,28 @@ pub fn resolve_location(raw: &[u8], base: &Url) -> Result<ResolvedLocation, Loca
             reason: "no host".into(),
         });
     }
+    let url_bytes = sent_length(&url);
+    if url_bytes > MAX_URL_BYTES {
+        return Err(LocationError::TooLong {
+            raw: decoded,
+            url_bytes,
+        });
+    }
     // Fetch "location URL": a Location without a fragment inherits the request's fragment.
     if url.fragment().is_none() && base.fragment().is_some() {
         url.set_fragment(base.fragment());
     }
     warnings.extend(risky_location_warnings(trimmed, base, &url));
     Ok(ResolvedLocation { url, warnings })
+}
+
+/// The length of `url` as it is sent: without its fragment and userinfo, which never go out.
+fn sent_length(url: &Url) -> usize {
+    let mut sent = url.clone();
+    sent.set_fragment(None);
+    let _ = sent.set_username("");
+    let _ = sent.set_password(None);
+    sent.as_str().len()
 }
 
 /// Spaces and tabs around a field value are not part of it (RFC 9110 §5.5).
@@ -328,8 +374,60 @@ mod tests {
         );
         assert!(matches!(
             pick_location(&[b"/a", b"/b"]),
-            Err(LocationError::Conflicting { count: 2, .. })
+            Err(LocationError::Conflicting { values }) if values.len() == 2
         ));
+    }
+
+    #[test]
+    fn messages_mask_every_password() {
+        let base = url("http://shop.test/");
+        let conflicting = pick_location(&[b"http://a:pw1@x.test/", b" http://b:pw2@x.test/"]);
+        assert_eq!(
+            conflicting.unwrap_err().to_string(),
+            r#"2 Location headers with different values ("http://a:****@x.test/", " http://b:****@x.test/"): refusing to guess"#
+        );
+        let unparseable = resolve_location(b"//u:pw1@[::1", &base).unwrap_err();
+        assert!(
+            unparseable
+                .to_string()
+                .starts_with(r#"Location "//u:****@[::1" cannot be parsed as a URL: "#),
+            "{unparseable}"
+        );
+        let refused = resolve_location(b"ftp://u:pw1@x.test/?next=http://v:pw2@y.test/", &base);
+        assert_eq!(
+            refused.unwrap_err().to_string(),
+            r#"Location "ftp://u:****@x.test/?next=http://v:****@y.test/" has scheme ftp: only http and https are followed"#
+        );
+    }
+
+    #[test]
+    fn a_url_longer_than_the_http_library_sends_is_refused() {
+        let base = url("http://u:p@shop.test/#frag");
+        // "http://shop.test/" is 17 bytes: the path makes up the rest. Userinfo and fragment are
+        // not sent, so they do not count.
+        let fits = format!("/{}", "a".repeat(MAX_URL_BYTES - 17));
+        let got = resolve_location(fits.as_bytes(), &base).unwrap();
+        assert_eq!(
+            got.url.as_str().len(),
+            MAX_URL_BYTES + "u:p@".len() + "#frag".len()
+        );
+        let over = format!("http://v:pw@shop.test/{}", "a".repeat(MAX_URL_BYTES));
+        let error = resolve_location(over.as_bytes(), &base).unwrap_err();
+        assert!(
+            matches!(error, LocationError::TooLong { url_bytes, .. } if url_bytes == MAX_URL_BYTES + 17),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        assert_eq!(
+            message,
+            format!(
+                "Location leads to a URL of {} bytes, over the 65534 bytes the HTTP library can \
+                 send: http://v:****@shop.test/{}…({} bytes)",
+                MAX_URL_BYTES + 17,
+                "a".repeat(200 - "http://v:****@shop.test/".len()),
+                over.len() + 2
+            )
+        );
     }
 
     #[test]

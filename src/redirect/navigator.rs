@@ -216,16 +216,6 @@ impl<'a> Navigator<'a> {
             .iter()
             .map(HeaderValue::as_bytes)
             .collect();
-        let location = match location_values.as_slice() {
-            [] => None,
-            values => Some(
-                values
-                    .iter()
-                    .map(|v| escape_if_needed(v))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
-        };
         let mut hop = Hop {
             index,
             method: self.current.method.to_string(),
@@ -240,7 +230,10 @@ impl<'a> Navigator<'a> {
             remote_addr: head.remote_addr,
             tls: None,
             response_headers: header_pairs(&head.headers),
-            location,
+            locations: location_values
+                .iter()
+                .map(|v| escape_if_needed(v))
+                .collect(),
             next: None,
             not_followed: not_followed_reason(head.status, !location_values.is_empty()),
             via: self.via,
@@ -510,7 +503,12 @@ impl<'a> Navigator<'a> {
                 Err(error) => {
                     hop.warnings.push(Warning::new(
                         WarningCode::RefreshUnusable,
-                        format!("refresh to {target:?} cannot be followed: {error}"),
+                        format!(
+                            "refresh to {:?} cannot be followed: {error}",
+                            crate::model::abbreviate(
+                                &crate::model::Redactor::default().text(target)
+                            )
+                        ),
                     ));
                     return None;
                 }

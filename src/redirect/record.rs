@@ -39,7 +39,7 @@ pub(super) fn upgrade_hop(
             ("location".into(), to.to_string()),
             ("non-authoritative-reason".into(), "HSTS".into()),
         ],
-        location: Some(to.to_string()),
+        locations: vec![to.to_string()],
         next: Some(NextHop {
             url: to.clone(),
             method: request.method.to_string(),

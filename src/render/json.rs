@@ -24,7 +24,7 @@
 //!         "not_before": "2024-01-01T00:00:00Z", "not_after": "2025-01-01T00:00:00Z"   // RFC 3339
 //!       }
 //!     },
-//!     "location": "/next" | null,      // raw value as received, escaped if not printable
+//!     "location": "/next" | null,      // raw value as received, escaped if not printable; several joined by commas
 //!     "next_url": "http://.../next" | null,  // resolved target, null when not followed
 //!     "next_method": "POST" | null,
 //!     "body_kept": true | false | null,      // null when there was no body or no next hop
@@ -65,15 +65,17 @@
 //! `connect` is null on a reused connection and includes the TLS handshake on https; `tls` is
 //! that handshake alone (from the ClientHello to the connection being ready), null on plain http
 //! and on a reused connection. Times are in milliseconds. Secrets (Authorization values, URL
-//! passwords) are redacted unless `--show-secrets` is given.
+//! passwords, cookie values, values of headers named like `X-Api-Key`) are redacted unless
+//! `--show-secrets` is given. Control and bidi characters in strings are written as `\u` escapes
+//! ([`super::escape`]), so a document printed on a terminal cannot act on it.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
 use crate::model::{
-    Analysis, Chain, CheckResult, Hop, HstsRecord, LoopKind, OutcomeKind, Redactor, SetCookie,
-    TlsRecord, Via, Warning, millis,
+    Analysis, Chain, CheckResult, Hop, HstsRecord, LoopKind, OutcomeKind, Redactor, TlsRecord, Via,
+    Warning, millis,
 };
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -124,7 +126,7 @@ pub struct HopView<'a> {
     pub via: Via,
     pub hsts: Option<HstsView<'a>>,
     pub refresh: Option<RefreshView>,
-    pub set_cookies: &'a [SetCookie],
+    pub set_cookies: Vec<SetCookieView<'a>>,
     pub request_headers: Vec<[String; 2]>,
     pub response_headers: Vec<[String; 2]>,
     pub timing_ms: TimingView,
@@ -152,6 +154,14 @@ pub struct UpgradeView<'a> {
     pub include_subdomains: bool,
     pub from: String,
     pub to: String,
+}
+
+/// One `Set-Cookie` as received, its value redacted like the header's.
+#[derive(Debug, Serialize)]
+pub struct SetCookieView<'a> {
+    pub raw: String,
+    pub stored: bool,
+    pub reason: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -248,7 +258,7 @@ pub fn render(
     redactor: Redactor,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &document(chain, analysis, redactor))?;
+    super::escape::to_writer(&mut *out, &document(chain, analysis, redactor))?;
     writeln!(out)
 }
 
@@ -263,7 +273,10 @@ fn hop_view(hop: &Hop, redactor: Redactor) -> HopView<'_> {
         http_version: &hop.http_version,
         remote_addr: hop.remote_addr.map(|addr| addr.to_string()),
         tls: hop.tls.as_deref(),
-        location: hop.location.as_deref().map(|l| redactor.text(l)),
+        location: (!hop.locations.is_empty()).then(|| {
+            let shown: Vec<String> = hop.locations.iter().map(|l| redactor.text(l)).collect();
+            shown.join(", ")
+        }),
         next_url: hop.next.as_ref().map(|next| redactor.url(&next.url)),
         next_method: hop.next.as_ref().map(|next| next.method.as_str()),
         body_kept: hop.next.as_ref().and_then(|next| next.body_kept),
@@ -282,7 +295,15 @@ fn hop_view(hop: &Hop, redactor: Redactor) -> HopView<'_> {
             delay_seconds: refresh.delay_seconds,
             url: redactor.url(&refresh.url),
         }),
-        set_cookies: &hop.set_cookies,
+        set_cookies: hop
+            .set_cookies
+            .iter()
+            .map(|cookie| SetCookieView {
+                raw: redactor.set_cookie(&cookie.raw),
+                stored: cookie.stored,
+                reason: cookie.reason.as_deref(),
+            })
+            .collect(),
         request_headers: headers(&hop.request_headers, redactor),
         response_headers: headers(&hop.response_headers, redactor),
         timing_ms: TimingView {
@@ -335,7 +356,7 @@ mod tests {
     use super::*;
     use crate::model::{
         CertificateInfo, Diagnosis, HstsAction, HstsSource, HstsUpgrade, RefreshSeen,
-        RefreshSource, StrippedHeader, Warning, WarningCode, testing,
+        RefreshSource, SetCookie, StrippedHeader, Warning, WarningCode, testing,
     };
 
     /// A document with every optional part filled in, consistent or not: each field shows.

@@ -2,6 +2,7 @@
 //! ([`text`]), one JSON document per chain ([`json`]), an HTTP Archive ([`har`]) and curl's
 //! `-w` ([`write_out`]). They never send requests and never decide anything about the chain.
 
+pub mod escape;
 pub mod har;
 pub mod json;
 pub mod text;
@@ -59,7 +60,7 @@ pub fn show(
             err,
             "hops: error: hop {}: {}",
             error.hop,
-            redactor.text(error.message)
+            escape::shown(&redactor.text(error.message))
         )?;
     }
     // A broken chain has its one error line; the checks it made fail are shown in the output.

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use colored::{ColoredString, Colorize};
 
+use super::escape::shown;
+
 use crate::model::{
     Analysis, Chain, Hop, HstsRecord, Outcome, Redactor, RefreshSource, Timing, Via,
 };
@@ -35,7 +37,7 @@ pub fn render(
                 out,
                 "{INDENT}{} {}",
                 "✗".red().bold(),
-                options.redactor.text(error.message).red()
+                shown(&options.redactor.text(error.message)).red()
             )?;
         }
         writeln!(out)?;
@@ -47,16 +49,16 @@ pub fn render(
             "{:>2}  {} {}",
             error.hop,
             "✗".red().bold(),
-            options.redactor.text(error.message).red()
+            shown(&options.redactor.text(error.message)).red()
         )?;
         writeln!(out)?;
     }
     writeln!(out, "{}", summary_line(chain, options.redactor))?;
     if let Some(diagnosis) = &analysis.diagnosis {
         writeln!(out)?;
-        writeln!(out, "{}", analysis.headline.bold())?;
-        write_paragraph(out, "Why:", &diagnosis.explanation)?;
-        write_paragraph(out, "Fix:", &diagnosis.fix)?;
+        writeln!(out, "{}", shown(&analysis.headline).bold())?;
+        write_paragraph(out, "Why:", &shown(&diagnosis.explanation))?;
+        write_paragraph(out, "Fix:", &shown(&diagnosis.fix))?;
     }
     for check in &analysis.checks {
         let hop = check
@@ -104,8 +106,8 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
                 out,
                 "{INDENT}{} {}: {}",
                 ">".dimmed(),
-                name,
-                redaction.header_value(name, value)
+                shown(name),
+                shown(&redaction.header_value(name, value))
             )?;
         }
         if let Some(bytes) = hop.body_bytes {
@@ -128,7 +130,10 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
     writeln!(
         out,
         "{INDENT}{}  {}",
-        status_style(hop.status, &format!("{} {}", hop.status, hop.reason)),
+        status_style(
+            hop.status,
+            &format!("{} {}", hop.status, shown(&hop.reason))
+        ),
         facts.join("  ").dimmed()
     )?;
     if let Some(tls) = hop.tls.as_ref().filter(|_| options.verbose) {
@@ -143,21 +148,26 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
                 out,
                 "{INDENT}{} {}: {}",
                 "<".dimmed(),
-                name,
-                redaction.header_value(name, value)
+                shown(name),
+                shown(&redaction.header_value(name, value))
             )?;
         }
     }
-    if let Some(location) = &hop.location {
+    if !hop.locations.is_empty() {
+        let location: Vec<String> = hop
+            .locations
+            .iter()
+            .map(|value| shown(&redaction.text(value)).into_owned())
+            .collect();
+        let location = location.join(", ");
         match &hop.next {
-            Some(next) if next.url.as_str() != location => writeln!(
+            Some(next) if hop.locations != [next.url.as_str()] => writeln!(
                 out,
-                "{INDENT}Location: {}  {} {}",
-                redaction.text(location),
+                "{INDENT}Location: {location}  {} {}",
                 "→".dimmed(),
                 redaction.url(&next.url).underline()
             )?,
-            _ => writeln!(out, "{INDENT}Location: {}", redaction.text(location))?,
+            _ => writeln!(out, "{INDENT}Location: {location}")?,
         }
     }
     render_caching(hop, out)?;
@@ -172,7 +182,7 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
         writeln!(
             out,
             "{INDENT}{source}: {}  {} {}",
-            redaction.text(&refresh.raw),
+            shown(&redaction.text(&refresh.raw)),
             "→".dimmed(),
             redaction.url(&refresh.url).underline()
         )?;
@@ -194,9 +204,13 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
     for cookie in &hop.set_cookies {
         let verdict = match (&cookie.reason, cookie.stored) {
             (None, _) | (Some(_), true) => "(stored)".green(),
-            (Some(reason), false) => format!("(not stored: {reason})").yellow(),
+            (Some(reason), false) => format!("(not stored: {})", shown(reason)).yellow(),
         };
-        writeln!(out, "{INDENT}Set-Cookie: {}  {verdict}", cookie.raw)?;
+        writeln!(
+            out,
+            "{INDENT}Set-Cookie: {}  {verdict}",
+            shown(&redaction.set_cookie(&cookie.raw))
+        )?;
     }
     if let Some(next) = &hop.next {
         let method = if next.method_changed {
@@ -234,7 +248,7 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
         } else {
             "! warning:".yellow().bold()
         };
-        writeln!(out, "{INDENT}{label} {}", warning.message)?;
+        writeln!(out, "{INDENT}{label} {}", shown(&warning.message))?;
     }
     Ok(())
 }
@@ -257,7 +271,10 @@ fn summary_line(chain: &Chain, redaction: Redactor) -> String {
     let tail = match (&chain.outcome, chain.last_response()) {
         (Outcome::Final, Some(last)) => format!(
             "OK: final {} at {}",
-            status_style(last.status, &format!("{} {}", last.status, last.reason)),
+            status_style(
+                last.status,
+                &format!("{} {}", last.status, shown(&last.reason))
+            ),
             redaction.url(&last.url)
         ),
         (Outcome::Loop(_), _) => "stopped: redirect loop".red().bold().to_string(),
@@ -294,8 +311,8 @@ fn render_hsts(record: &HstsRecord, out: &mut dyn Write) -> io::Result<()> {
         return Ok(());
     };
     let verdict = match (&record.error, &record.ignored_reason) {
-        (Some(error), _) => format!("(invalid: {error})").yellow(),
-        (None, Some(reason)) => format!("(ignored: {reason})").yellow(),
+        (Some(error), _) => format!("(invalid: {})", shown(error)).yellow(),
+        (None, Some(reason)) => format!("(ignored: {})", shown(reason)).yellow(),
         (None, None) => {
             let mut facts = vec![record.action.as_str().to_owned()];
             if let Some(age) = record.max_age_effective {
@@ -316,7 +333,8 @@ fn render_hsts(record: &HstsRecord, out: &mut dyn Write) -> io::Result<()> {
     };
     writeln!(
         out,
-        "{INDENT}Strict-Transport-Security: {header}  {verdict}"
+        "{INDENT}Strict-Transport-Security: {}  {verdict}",
+        shown(header)
     )
 }
 
@@ -330,7 +348,7 @@ fn render_tls(tls: &crate::model::TlsRecord, out: &mut dyn Write) -> io::Result<
         line = format!("{line} {cipher}");
     }
     match &tls.alpn {
-        Some(protocol) => line.push_str(&format!(", ALPN {protocol}")),
+        Some(protocol) => line.push_str(&format!(", ALPN {}", shown(protocol))),
         None => line.push_str(", no ALPN"),
     }
     if !tls.new_connection {
@@ -342,14 +360,17 @@ fn render_tls(tls: &crate::model::TlsRecord, out: &mut dyn Write) -> io::Result<
     };
     let now = time::OffsetDateTime::now_utc();
     let subject = if certificate.subject.is_empty() {
-        "no subject"
+        "no subject".into()
     } else {
-        &certificate.subject
+        shown(&certificate.subject)
     };
     let names = if certificate.names.is_empty() {
         "no names".to_owned()
     } else {
-        format!("names {}", crate::net::list_names(&certificate.names, 5))
+        format!(
+            "names {}",
+            shown(&crate::net::list_names(&certificate.names, 5))
+        )
     };
     let left = certificate.not_after - now;
     let verb = if left.is_negative() {
@@ -373,7 +394,7 @@ fn render_tls(tls: &crate::model::TlsRecord, out: &mut dyn Write) -> io::Result<
         out,
         "{INDENT}{} {subject}, issued by {}, {names}, {expiry}",
         "certificate:".dimmed(),
-        certificate.issuer
+        shown(&certificate.issuer)
     )
 }
 
@@ -387,7 +408,7 @@ fn render_caching(hop: &Hop, out: &mut dyn Write) -> io::Result<()> {
             .map(|(_, v)| v.as_str())
     };
     if let Some(retry) = header("retry-after") {
-        writeln!(out, "{INDENT}Retry-After: {retry}")?;
+        writeln!(out, "{INDENT}Retry-After: {}", shown(retry))?;
     }
     if hop.synthetic || !matches!(hop.status, 301 | 308) {
         return Ok(());
@@ -395,7 +416,8 @@ fn render_caching(hop: &Hop, out: &mut dyn Write) -> io::Result<()> {
     match header("cache-control") {
         Some(cache) => writeln!(
             out,
-            "{INDENT}Cache-Control: {cache}  {}",
+            "{INDENT}Cache-Control: {}  {}",
+            shown(cache),
             "(how long browsers keep this permanent redirect)".dimmed()
         ),
         None => writeln!(
@@ -469,5 +491,129 @@ fn status_style(status: u16, text: &str) -> ColoredString {
         301 | 302 | 303 | 307 | 308 => text.cyan().bold(),
         400..=599 => text.red().bold(),
         _ => text.yellow().bold(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::OffsetDateTime;
+
+    use super::*;
+    use crate::model::LoopKind;
+    use crate::model::{
+        CertificateInfo, Diagnosis, HstsRecord, Outcome, RefreshSeen, SetCookie, TlsRecord,
+        Warning, WarningCode, testing,
+    };
+
+    /// Every place the text view prints what a server sent, each poisoned with a control or
+    /// bidi character: none reaches the output raw.
+    #[test]
+    fn server_text_is_escaped_everywhere_it_is_shown() {
+        const EVIL: &str = "\x1b[2J\x07\u{9b}\u{202e}\u{2066}\x7f\t";
+        let evil = |what: &str| format!("{what}{EVIL}");
+        let mut hop = testing::hop(1, "https://a.test/", 301, Some("/next"));
+        hop.reason = evil("Moved");
+        hop.request_headers = vec![(evil("x-req"), evil("value"))];
+        hop.response_headers = vec![
+            (evil("x-res"), evil("value")),
+            ("retry-after".into(), evil("5")),
+            ("cache-control".into(), evil("max-age=1")),
+        ];
+        hop.locations = vec![evil("/next")];
+        hop.tls = Some(Box::new(TlsRecord {
+            version: Some("TLSv1.3".into()),
+            cipher: None,
+            alpn: Some(evil("h2")),
+            new_connection: true,
+            certificate: Some(CertificateInfo {
+                subject: evil("CN=a.test"),
+                issuer: evil("CN=CA"),
+                names: vec![evil("a.test")],
+                not_before: OffsetDateTime::UNIX_EPOCH,
+                not_after: OffsetDateTime::UNIX_EPOCH,
+            }),
+        }));
+        hop.hsts = Some(Box::new(HstsRecord {
+            header: Some(evil("max-age=1")),
+            error: Some(evil("bad")),
+            ..HstsRecord::default()
+        }));
+        hop.refresh = Some(Box::new(RefreshSeen {
+            source: crate::model::RefreshSource::Meta,
+            raw: evil("0; url=/x"),
+            delay_seconds: 0,
+            url: url::Url::parse("https://a.test/x").unwrap(),
+        }));
+        hop.set_cookies = vec![SetCookie {
+            raw: evil("a=1; Path=/"),
+            stored: false,
+            reason: Some(evil("Domain=")),
+        }];
+        hop.warnings = vec![Warning::new(WarningCode::RefreshUnusable, evil("quoted"))];
+        let mut last = testing::hop(2, "https://a.test/next", 200, None);
+        last.reason = evil("OK");
+        let mut chain = testing::chain(
+            vec![hop, last],
+            Outcome::NetworkError {
+                hop: 2,
+                kind: crate::model::NetworkErrorKind::Io,
+                message: evil("reading"),
+            },
+        );
+        let analysis = Analysis {
+            diagnosis: Some(Diagnosis {
+                kind: LoopKind::CookieNotStored,
+                hops: vec![1],
+                title: evil("cookie"),
+                explanation: evil("Hop 1 sets the cookie"),
+                fix: evil("Fix it"),
+            }),
+            checks: vec![],
+            headline: evil("Loop"),
+            verdict: String::new(),
+        };
+        colored::control::set_override(false);
+        let options = TextOptions {
+            verbose: true,
+            redactor: Redactor::default(),
+        };
+        let mut out = Vec::new();
+        render(&chain, &analysis, options, &mut out).unwrap();
+        // The same chain, ended on its final response, shows the last reason in the summary.
+        chain.outcome = Outcome::Final;
+        render(&chain, &analysis, options, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let raw: Vec<char> = text
+            .chars()
+            .filter(|&c| c != '\n' && super::super::escape::is_unsafe(c))
+            .collect();
+        assert!(raw.is_empty(), "raw {raw:?} in\n{text}");
+        let escaped = "\\x1b[2J\\x07\\u{9b}\\u{202e}\\u{2066}\\x7f\\x09";
+        for shown in [
+            "Moved",
+            "x-req",
+            "value",
+            "Location: /next",
+            "ALPN h2",
+            "CN=a.test",
+            "CN=CA",
+            "names a.test",
+            "max-age=1",
+            "invalid: bad",
+            "0; url=/x",
+            "a=****; Path=/",
+            "not stored: Domain=",
+            "quoted",
+            "reading",
+            "Loop",
+            "Hop 1 sets the cookie",
+            "Fix it",
+            "final 200 OK",
+        ] {
+            assert!(
+                text.contains(&format!("{shown}{escaped}")),
+                "{shown} not shown escaped in\n{text}"
+            );
+        }
     }
 }

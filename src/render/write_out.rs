@@ -1,6 +1,7 @@
 //! `-w/--write-out`: curl's format language over a finished chain, so `curl -L -w` scripts port
 //! over unchanged. `%{name}` is a variable, `%%` a percent sign, `\n` `\r` `\t` `\\` escapes,
-//! and `%{stdout}` / `%{stderr}` switch where the rest goes.
+//! and `%{stdout}` / `%{stderr}` switch where the rest goes. Values are written with control and
+//! bidi characters escaped ([`super::escape`]).
 
 use std::io::{self, Write};
 
@@ -206,9 +207,9 @@ pub fn render(
                 match name {
                     "stdout" => to_stderr = false,
                     "stderr" => to_stderr = true,
-                    "json" => write!(out, "{}", all_variables(context))?,
+                    "json" => super::escape::to_writer(&mut *out, &all_variables(context))?,
                     _ => match variable(name, context) {
-                        Some(Value::String(s)) => write!(out, "{s}")?,
+                        Some(Value::String(s)) => write!(out, "{}", super::escape::escape(&s))?,
                         Some(value) if name == "time_total" => {
                             write!(out, "{:.6}", value.as_f64().unwrap_or_default())?
                         }
@@ -370,6 +371,27 @@ mod tests {
         assert_eq!(
             rendered_for(&failed, &format!("{format} %{{method}} %{{http_code}}")).0,
             "http://a.test/ 2 [] POST 302"
+        );
+    }
+
+    #[test]
+    fn server_text_is_escaped_in_text_and_json() {
+        let failed = testing::chain(
+            vec![testing::hop(1, "http://a.test/", 200, None)],
+            Outcome::NetworkError {
+                hop: 1,
+                kind: crate::model::NetworkErrorKind::Tls,
+                message: "issued by CN=\x1b[2J\u{9b}\u{202e}".into(),
+            },
+        );
+        let (out, _) = rendered_for(&failed, "%{errormsg}");
+        assert_eq!(out, "hop 1: issued by CN=\\x1b[2J\\u{9b}\\u{202e}");
+        let (out, _) = rendered_for(&failed, "%{json}");
+        assert!(out.contains("CN=\\u001b[2J\\u009b\\u202e"), "{out}");
+        let value: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            value["errormsg"],
+            "hop 1: issued by CN=\x1b[2J\u{9b}\u{202e}"
         );
     }
 

@@ -35,7 +35,7 @@ fn the_jar_is_on_by_default_and_keeps_cookies_on_their_host() {
     let run = site.run(&["{shop}/a"]);
     run.code(0)
         .hops_shown(4)
-        .stdout_has("Set-Cookie: sid=1; Path=/  (stored)");
+        .stdout_has("Set-Cookie: sid=****; Path=/  (stored)");
     assert_eq!(
         site.requests(),
         [
@@ -55,18 +55,21 @@ fn the_jar_is_on_by_default_and_keeps_cookies_on_their_host() {
 #[test]
 fn refused_cookies_are_shown_with_the_reason_and_never_sent() {
     #[rustfmt::skip]
-    let table: &[(&str, &str)] = &[
-        ("s=1; Secure; Path=/", "Secure cookie received over plain http"),
-        ("d=1; Domain=other.test; Path=/", "Domain=other.test does not match the host shop.test"),
-        ("old=1; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT", "already expired"),
-        ("no equals sign", "malformed"),
+    let table: &[(&str, &str, &str)] = &[
+        // sent, shown (value redacted), reason
+        ("s=1; Secure; Path=/", "s=****; Secure; Path=/", "Secure cookie received over plain http"),
+        ("d=1; Domain=other.test; Path=/", "d=****; Domain=other.test; Path=/",
+            "Domain=other.test does not match the host shop.test"),
+        ("old=1; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+            "old=****; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT", "already expired"),
+        ("no equals sign", "****", "malformed"),
     ];
-    for &(set_cookie, reason) in table {
+    for &(set_cookie, shown, reason) in table {
         let site = cookie_site(set_cookie);
         let run = site.run(&["{shop}/a"]);
         run.code(0)
             .hops_shown(4)
-            .stdout_has(&format!("Set-Cookie: {set_cookie}  (not stored: "))
+            .stdout_has(&format!("Set-Cookie: {shown}  (not stored: "))
             .stdout_has(reason);
         assert_eq!(cookies_sent(&site), [None, None, None, None], "{run}");
     }
@@ -83,7 +86,7 @@ fn a_secure_cookie_from_https_goes_back_over_https_only() {
     let run = site.run(&["{shop_tls}/a"]);
     run.code(0)
         .hops_shown(4)
-        .stdout_has("Set-Cookie: s=1; Secure; Path=/  (stored)");
+        .stdout_has("Set-Cookie: s=****; Secure; Path=/  (stored)");
     assert_eq!(
         site.requests(),
         [
@@ -120,7 +123,7 @@ fn a_secure_cookie_over_loopback_is_stored_and_sent_back() {
         let start = format!("http://{host}:{port}/a");
         let run = site.run(&["--resolve", &resolve, &start]);
         run.code(0)
-            .stdout_has("Set-Cookie: s=1; Secure; Path=/  (stored)");
+            .stdout_has("Set-Cookie: s=****; Secure; Path=/  (stored)");
         assert_eq!(cookies_sent(&site), [None, some("s=1")], "{host}\n{run}");
     }
 }
@@ -130,7 +133,7 @@ fn no_cookies_stores_nothing_and_says_so() {
     let site = cookie_site("sid=1; Path=/");
     let run = site.run(&["--no-cookies", "{shop}/a"]);
     run.code(0)
-        .stdout_has("Set-Cookie: sid=1; Path=/  (not stored: cookies are off (--no-cookies))");
+        .stdout_has("Set-Cookie: sid=****; Path=/  (not stored: cookies are off (--no-cookies))");
     assert_eq!(cookies_sent(&site), [None, None, None, None]);
 }
 
@@ -216,8 +219,8 @@ fn cookie_jar_file_is_written_in_netscape_format() {
     let run = site.run(&["-b", "seed=0", "-c", &jar.display().to_string(), "{shop}/a"]);
     run.code(0)
         .hops_shown(3)
-        .stdout_has("Set-Cookie: sid=abc; Path=/  (stored)")
-        .stdout_has("Set-Cookie: wide=2; Domain=other.test  (stored)");
+        .stdout_has("Set-Cookie: sid=****; Path=/  (stored)")
+        .stdout_has("Set-Cookie: wide=****; Domain=other.test  (stored)");
     let written = std::fs::read_to_string(&jar).expect("cookie jar written");
     assert!(
         written.starts_with("# Netscape HTTP Cookie File\n"),

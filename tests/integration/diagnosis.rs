@@ -944,7 +944,7 @@ fn a_cookie_header_copied_from_devtools_is_sent_as_its_pairs() {
         let sent: Vec<(String, String)> =
             serde_json::from_value(trace.hop(2)["request_headers"].clone()).unwrap();
         assert!(
-            sent.contains(&("cookie".to_owned(), "a=1; b=2".to_owned())),
+            sent.contains(&("cookie".to_owned(), "a=****; b=****".to_owned())),
             "{trace}"
         );
     }

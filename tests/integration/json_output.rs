@@ -192,7 +192,7 @@ fn a_followed_chain_is_one_document_with_every_hop() {
     assert_eq!(
         doc.hops[0].set_cookies,
         [SetCookie {
-            raw: "sid=1; Path=/".into(),
+            raw: "sid=****; Path=/".into(),
             stored: true,
             reason: None
         }]
@@ -207,7 +207,7 @@ fn a_followed_chain_is_one_document_with_every_hop() {
     );
     assert_eq!(
         header(&doc.hops[1].request_headers, "cookie"),
-        Some("sid=1")
+        Some("sid=****")
     );
     assert_eq!(header(&doc.hops[2].request_headers, "authorization"), None);
 

@@ -317,7 +317,7 @@ fn the_same_url_with_a_new_cookie_is_not_a_loop() {
     run.code(0)
         .quiet_stderr()
         .hops_shown(2)
-        .stdout_has("Set-Cookie: seen=1; Path=/  (stored)")
+        .stdout_has("Set-Cookie: seen=****; Path=/  (stored)")
         .stdout_lacks("loop");
     let received = site.received();
     assert_eq!(site.requests(), ["GET shop.test /a", "GET shop.test /a"]);
