@@ -6,17 +6,8 @@
 //! start tags and their attributes matter, in at most the first 64 KiB of the body, and a full
 //! HTML tree builder would cost far more than the answer is worth.
 
-use serde::Serialize;
-
 /// How much of an HTML body is read to look for a meta refresh.
 pub const HTML_PREFIX_LIMIT: usize = 64 * 1024;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RefreshSource {
-    Header,
-    Meta,
-}
 
 /// A parsed refresh: wait `delay` seconds, then load `url` (the same page when `None`).
 #[derive(Debug, Clone, PartialEq, Eq)]
