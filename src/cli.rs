@@ -194,6 +194,10 @@ pub struct RequestArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Following redirects")]
 pub struct FollowArgs {
+    /// Follow redirects: what hops always does; accepted so curl command lines work unchanged
+    #[arg(short = 'L', long = "location", action = ArgAction::Count)]
+    pub location: u8,
+
     /// Redirects to follow before giving up (-1: no limit); 0 shows the first response without following it
     #[arg(
         long = "max-redirs",
@@ -347,9 +351,13 @@ pub struct OutputArgs {
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
 
-    /// Print nothing but errors
+    /// No hops and no summary: only the error line (stderr), -w output and --format json documents
     #[arg(short = 's', long = "silent", conflicts_with = "verbose")]
     pub silent: bool,
+
+    /// Show errors when silent: what hops always does; accepted so curl's -sS works unchanged
+    #[arg(short = 'S', long = "show-error", action = ArgAction::Count)]
+    pub show_error: u8,
 
     /// Print credentials, cookie values, secret-named headers and URL passwords instead of
     /// redacting them

@@ -231,17 +231,17 @@ pub fn render(
             rest = after;
             continue;
         }
+        // curl knows three escapes; any other backslash pair, `\\` included, is written as it
+        // is, both characters, and a lone backslash at the end too.
         if let Some(after) = rest.strip_prefix('\\') {
-            let escaped = match after.chars().next() {
-                Some('n') => Some('\n'),
-                Some('r') => Some('\r'),
-                Some('t') => Some('\t'),
-                Some('\\') => Some('\\'),
-                _ => None,
-            };
-            if let Some(escaped) = escaped {
-                write!(out, "{escaped}")?;
-                rest = &after[1..];
+            if let Some(next) = after.chars().next() {
+                match next {
+                    'n' => write!(out, "\n")?,
+                    'r' => write!(out, "\r")?,
+                    't' => write!(out, "\t")?,
+                    other => write!(out, "\\{other}")?,
+                }
+                rest = &after[next.len_utf8()..];
                 continue;
             }
         }
@@ -295,7 +295,8 @@ mod tests {
             ("%{time_total}", "0.012345"),
             ("%{http_version} %{content_type}", "1.1 text/html"),
             ("[%{redirect_url}]", "[]"),
-            ("100%% done\\t\\\\", "100% done\t\\"),
+            ("100%% done\\t\\\\", "100% done\t\\\\"),
+            ("\\\\n|a\\", "\\\\n|a\\"),
             ("%{unclosed", "%{unclosed"),
             ("\\q", "\\q"),
         ];

@@ -249,3 +249,33 @@ fn verbose_shows_where_the_time_went() {
     assert!(times[1].contains("connection reused"), "{run}");
     assert_eq!(site.requests(), ["GET shop.test /a", "GET shop.test /b"]);
 }
+
+/// `curl -L`, `-sSL`, `-fsSL` and `--location` command lines run unchanged: following is what
+/// hops always does, and errors always show.
+#[test]
+fn curls_follow_and_show_error_flags_are_accepted() {
+    let site = Site::start(vec![redirect("/a", 301, "/b"), ok("/b")]);
+    for flags in [
+        &["-L"][..],
+        &["--location"],
+        &["-sSL"],
+        &["-fsSL"],
+        &["-L", "-L", "-S", "--show-error"],
+    ] {
+        let mut args = flags.to_vec();
+        args.extend(["-w", "%{num_redirects}\\n", "{shop}/a"]);
+        let run = site.run(&args);
+        run.code(0).stdout_has("1\n");
+    }
+    assert_eq!(site.requests().len(), 10);
+}
+
+/// `-w` reads `\n`, `\r` and `\t` as curl does, and prints every other backslash pair, `\\`
+/// included, as it is.
+#[test]
+fn write_out_escapes_match_curl() {
+    let site = Site::start(vec![ok("/a")]);
+    let run = site.run(&["-s", "-w", "a\\\\b\\tc\\qd\\n%%\\", "{shop}/a"]);
+    run.code(0);
+    assert_eq!(run.stdout, "a\\\\b\tc\\qd\n%\\");
+}
