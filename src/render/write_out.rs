@@ -236,9 +236,9 @@ pub fn render(
         if let Some(after) = rest.strip_prefix('\\') {
             if let Some(next) = after.chars().next() {
                 match next {
-                    'n' => write!(out, "\n")?,
-                    'r' => write!(out, "\r")?,
-                    't' => write!(out, "\t")?,
+                    'n' => out.write_all(b"\n")?,
+                    'r' => out.write_all(b"\r")?,
+                    't' => out.write_all(b"\t")?,
                     other => write!(out, "\\{other}")?,
                 }
                 rest = &after[next.len_utf8()..];

@@ -477,7 +477,8 @@ fn write_out_streams_files_and_json() {
     let rows: [(&str, String, String); 5] = [
         ("%{remote_ip}:%{remote_port}", format!("127.0.0.1:{port}"), String::new()),
         ("out %{stderr}err %{http_code}\\n%{stdout}back", "out back".into(), "err 200\n".into()),
-        ("a\\tb\\\\c 100%%", "a\tb\\c 100%".into(), String::new()),
+        // As curl: \t is a tab, \\ stays two backslashes.
+        ("a\\tb\\\\c 100%%", "a\tb\\\\c 100%".into(), String::new()),
         (&at_file, "200 from a file\n".into(), String::new()),
         ("%{nope}.", ".".into(), "hops: warning: unknown --write-out variable: 'nope'\n".into()),
     ];
