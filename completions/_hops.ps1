@@ -37,7 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'hops' -ScriptBlock {
             [CompletionResult]::new('--referer', '--referer', [CompletionResultType]::ParameterName, 'Referer: URL on every hop; "URL;auto" or ";auto" sets it to the previous hop on redirects')
             [CompletionResult]::new('--max-redirs', '--max-redirs', [CompletionResultType]::ParameterName, 'Redirects to follow before giving up (-1: no limit); 0 shows the first response without following it')
             [CompletionResult]::new('--expect-status', '--expect-status', [CompletionResultType]::ParameterName, 'Expect this final status')
-            [CompletionResult]::new('--expect-url', '--expect-url', [CompletionResultType]::ParameterName, 'Expect the chain to end at this URL')
+            [CompletionResult]::new('--expect-url', '--expect-url', [CompletionResultType]::ParameterName, 'Expect the chain to end at this URL (/path: relative to the URL traced)')
             [CompletionResult]::new('--expect-redirects', '--expect-redirects', [CompletionResultType]::ParameterName, 'Expect exactly N redirects')
             [CompletionResult]::new('--expect-chain', '--expect-chain', [CompletionResultType]::ParameterName, 'Expect this sequence of statuses, e.g. 301,302,200')
             [CompletionResult]::new('--expect-location', '--expect-location', [CompletionResultType]::ParameterName, 'Expect hop N to redirect to URL (the resolved target); repeatable')

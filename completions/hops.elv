@@ -34,7 +34,7 @@ set edit:completion:arg-completer[hops] = {|@words|
             cand --referer 'Referer: URL on every hop; "URL;auto" or ";auto" sets it to the previous hop on redirects'
             cand --max-redirs 'Redirects to follow before giving up (-1: no limit); 0 shows the first response without following it'
             cand --expect-status 'Expect this final status'
-            cand --expect-url 'Expect the chain to end at this URL'
+            cand --expect-url 'Expect the chain to end at this URL (/path: relative to the URL traced)'
             cand --expect-redirects 'Expect exactly N redirects'
             cand --expect-chain 'Expect this sequence of statuses, e.g. 301,302,200'
             cand --expect-location 'Expect hop N to redirect to URL (the resolved target); repeatable'

@@ -34,7 +34,7 @@ complete -c hops -n "__fish_hops_needs_command" -s A -l user-agent -d 'User-Agen
 complete -c hops -n "__fish_hops_needs_command" -s e -l referer -d 'Referer: URL on every hop; "URL;auto" or ";auto" sets it to the previous hop on redirects' -r
 complete -c hops -n "__fish_hops_needs_command" -l max-redirs -d 'Redirects to follow before giving up (-1: no limit); 0 shows the first response without following it' -r
 complete -c hops -n "__fish_hops_needs_command" -l expect-status -d 'Expect this final status' -r
-complete -c hops -n "__fish_hops_needs_command" -l expect-url -d 'Expect the chain to end at this URL' -r
+complete -c hops -n "__fish_hops_needs_command" -l expect-url -d 'Expect the chain to end at this URL (/path: relative to the URL traced)' -r
 complete -c hops -n "__fish_hops_needs_command" -l expect-redirects -d 'Expect exactly N redirects' -r
 complete -c hops -n "__fish_hops_needs_command" -l expect-chain -d 'Expect this sequence of statuses, e.g. 301,302,200' -r
 complete -c hops -n "__fish_hops_needs_command" -l expect-location -d 'Expect hop N to redirect to URL (the resolved target); repeatable' -r

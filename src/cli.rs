@@ -239,7 +239,7 @@ pub struct CheckArgs {
     #[arg(long = "expect-status", value_name = "CODE")]
     pub status: Option<u16>,
 
-    /// Expect the chain to end at this URL
+    /// Expect the chain to end at this URL (/path: relative to the URL traced)
     #[arg(long = "expect-url", value_name = "URL")]
     pub url: Option<String>,
 

@@ -12,7 +12,8 @@ use crate::model::{Chain, CheckResult, Outcome, Redactor};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Checks {
     pub status: Option<u16>,
-    pub url: Option<Url>,
+    /// `--expect-url`: absolute, or relative to the URL each chain starts at.
+    pub url: Option<ExpectedTarget>,
     pub redirects: Option<usize>,
     pub chain: Option<Vec<u16>>,
     /// (hop number, expected resolved target)
@@ -50,12 +51,21 @@ pub fn evaluate(chain: &Chain, checks: &Checks, redactor: Redactor) -> Vec<Check
             hop: final_or_break,
         });
     }
-    if let Some(expected) = &checks.url {
+    if let Some(target) = &checks.url {
         let actual = final_hop.map(|hop| hop.url.clone());
+        // A relative expectation (`/new`) is relative to the URL the chain started at.
+        let expected = target.resolve(Some(&chain.request.url));
+        let ok = match (&actual, &expected) {
+            (Some(actual), Ok(expected)) => actual == expected,
+            _ => false,
+        };
         results.push(CheckResult {
             check: "expect-url",
-            expected: redactor.url(expected),
-            ok: actual.as_ref() == Some(expected),
+            expected: match &expected {
+                Ok(url) => redactor.url(url),
+                Err(reference) => redactor.text(reference),
+            },
+            ok,
             actual: actual.map_or_else(|| NONE.to_owned(), |url| redactor.url(&url)),
             hop: final_or_break,
         });
@@ -206,6 +216,9 @@ impl ExpectedTarget {
     }
 }
 
+/// The statuses a check may name: RFC 9110 §15 defines 100 to 599.
+pub const STATUS_CODES: std::ops::RangeInclusive<u16> = 100..=599;
+
 /// Parses `--expect-chain 301,302,200`.
 pub fn parse_chain(text: &str) -> Result<Vec<u16>, String> {
     text.split(',')
@@ -213,7 +226,7 @@ pub fn parse_chain(text: &str) -> Result<Vec<u16>, String> {
             let part = part.trim();
             part.parse::<u16>()
                 .ok()
-                .filter(|s| (100..=999).contains(s))
+                .filter(|s| STATUS_CODES.contains(s))
                 .ok_or_else(|| {
                     format!(
                         "--expect-chain: {part:?} is not a status code (expected e.g. 301,302,200)"
@@ -261,7 +274,7 @@ mod tests {
     fn passing_and_failing_checks() {
         let checks = Checks {
             status: Some(200),
-            url: Some(url("http://a.test/final")),
+            url: Some(ExpectedTarget::Absolute(url("http://a.test/final"))),
             redirects: Some(2),
             chain: Some(vec![301, 302, 200]),
             locations: vec![
@@ -354,7 +367,7 @@ mod tests {
         );
         let checks = Checks {
             status: Some(200),
-            url: Some(url("http://a.test/b")),
+            url: Some(ExpectedTarget::Absolute(url("http://a.test/b"))),
             redirects: Some(2),
             chain: Some(vec![302, 302]),
             fail_on_http_error: true,
@@ -402,7 +415,7 @@ mod tests {
             Outcome::Final,
         );
         let checks = Checks {
-            url: Some(url("http://u:pw@a.test/next")),
+            url: Some(ExpectedTarget::Absolute(url("http://u:pw@a.test/next"))),
             locations: vec![(
                 1,
                 ExpectedTarget::Absolute(url("http://u:typo@a.test/next")),
@@ -441,10 +454,38 @@ mod tests {
     }
 
     #[test]
+    fn a_relative_expected_url_is_relative_to_the_start() {
+        let checks = Checks {
+            url: Some(ExpectedTarget::Relative("/final".into())),
+            ..Checks::default()
+        };
+        let plain = chain(
+            vec![
+                hop(1, "http://a.test/old", 301, Some("/final")),
+                hop(2, "http://a.test/final", 200, None),
+            ],
+            Outcome::Final,
+        );
+        let result = evaluate(&plain, &checks, Redactor::default()).remove(0);
+        assert_eq!(
+            (result.ok, result.expected.as_str()),
+            (true, "http://a.test/final")
+        );
+        // The sample starts at https: the same expectation means https there.
+        let result = evaluate(&sample(), &checks, Redactor::default()).remove(0);
+        assert_eq!(
+            (result.ok, result.expected.as_str()),
+            (false, "https://a.test/final")
+        );
+    }
+
+    #[test]
     fn argument_parsing() {
         assert_eq!(parse_chain("301, 302,200"), Ok(vec![301, 302, 200]));
         assert!(parse_chain("301,x").is_err());
         assert!(parse_chain("").is_err());
+        assert!(parse_chain("301,99").is_err());
+        assert!(parse_chain("301,600").is_err());
         assert_eq!(
             parse_location("2=http://a.test/"),
             Ok((2, "http://a.test/".to_owned()))

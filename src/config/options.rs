@@ -16,13 +16,23 @@ pub(super) fn checks_config(cli: &Cli) -> Result<Checks, UsageError> {
     let absolute = |text: &str, flag: &str| {
         parse_start_url(text).map_err(|err| usage(format!("{flag}: {err}")))
     };
+    if let Some(status) = args.status.filter(|s| !checks::STATUS_CODES.contains(s)) {
+        return Err(usage(format!(
+            "--expect-status needs an HTTP status from 100 to 599, not {status}"
+        )));
+    }
+    // `/new`, `?q`, `#f` or `./x` is relative to each chain's start URL; anything else is a URL,
+    // with http:// added when it has no scheme (as for the URLs to trace).
+    let expected_url = |text: &str| -> Result<checks::ExpectedTarget, UsageError> {
+        if text.starts_with(['/', '?', '#', '.']) {
+            Ok(checks::ExpectedTarget::Relative(text.to_owned()))
+        } else {
+            absolute(text, "--expect-url").map(checks::ExpectedTarget::Absolute)
+        }
+    };
     Ok(Checks {
         status: args.status,
-        url: args
-            .url
-            .as_deref()
-            .map(|u| absolute(u, "--expect-url"))
-            .transpose()?,
+        url: args.url.as_deref().map(expected_url).transpose()?,
         redirects: args.redirects,
         chain: args
             .chain

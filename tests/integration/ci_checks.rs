@@ -582,3 +582,15 @@ fn several_urls_exit_with_the_first_code_of_the_table() {
         [requests_for("/old"), requests_for("/a")].concat()
     );
 }
+
+/// `--expect-url /new` is relative to each URL traced, as a `Location` would be.
+#[test]
+fn a_relative_expected_url_is_resolved_against_each_start_url() {
+    let site = Site::start(vec![redirect("/old", 301, "/final"), ok("/final")]);
+    site.run(&["-s", "--expect-url", "/final", "{shop}/old", "{other}/old"])
+        .code(0)
+        .quiet_stderr();
+    let run = site.run(&["-s", "--expect-url", "/elsewhere", "{shop}/old"]);
+    run.code(1)
+        .stderr_has(&site.url("expected {shop}/elsewhere, got {shop}/final"));
+}

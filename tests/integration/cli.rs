@@ -32,6 +32,9 @@ fn usage_errors_exit_2_and_send_nothing() {
         (&["--max-redirs=-2", "{shop}/"], "--max-redirs needs a number from -1 up, not -2"),
         (&["--no-cookies", "-b", "a=1", "{shop}/"], "cannot be used with"),
         (&["--unknown-flag", "{shop}/"], "unexpected argument '--unknown-flag'"),
+        (&["--expect-status", "99", "{shop}/"], "--expect-status needs an HTTP status from 100 to 599, not 99"),
+        (&["--expect-status", "999", "{shop}/"], "from 100 to 599, not 999"),
+        (&["--expect-chain", "301,600", "{shop}/"], "--expect-chain: \"600\" is not a status code"),
         (&[], "no URL given"),
     ];
     let site = Site::start(vec![ok("/")]);
