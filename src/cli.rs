@@ -9,11 +9,77 @@ use clap::{
     ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum,
 };
 
-const AFTER_HELP: &str = "\
-Exit codes: 0 final response reached, 1 a check failed (-f), 2 usage error, 3 redirect loop,
-4 too many redirects, 5 a Location that cannot be followed, 6 network error.
+use crate::exit::ExitCode;
 
-Run `hops demo` to see a tour of redirect rules on an embedded loopback server.";
+/// Environment variables hops reads, and what for: `--help` and the man page show this list.
+pub const ENVIRONMENT: [(&str, &str); 6] = [
+    ("NO_COLOR", "set to anything: no colors (as --color never)"),
+    ("TERM", "dumb: no colors"),
+    (
+        "http_proxy",
+        "proxy for http URLs (lower case only, as curl)",
+    ),
+    ("https_proxy, HTTPS_PROXY", "proxy for https URLs"),
+    (
+        "all_proxy, ALL_PROXY",
+        "proxy for every URL without one of its own",
+    ),
+    (
+        "no_proxy, NO_PROXY",
+        "comma-separated hosts that bypass the proxy; * for all",
+    ),
+];
+
+/// Examples for `--help` and the man page: the command and what it shows.
+pub const EXAMPLES: [(&str, &str); 5] = [
+    (
+        "hops http://example.com/",
+        "every hop of the chain, and why it stopped",
+    ),
+    (
+        "hops -X POST -d 'a=1' https://example.com/form",
+        "what the POST becomes on each redirect",
+    ),
+    (
+        "hops -s --expect-chain 301,200 --expect-url https://example.com/new https://example.com/old",
+        "check a redirect in CI: nothing printed when it holds, exit 1 when it does not",
+    ),
+    (
+        "hops --format json https://example.com/ | jq .verdict",
+        "the chain as one JSON document",
+    ),
+    (
+        "hops demo",
+        "a tour of redirect scenarios on a loopback server",
+    ),
+];
+
+/// The exit codes, one a line, for `--help`.
+fn exit_codes_help() -> String {
+    let mut text = String::from("Exit codes:\n");
+    for code in ExitCode::ALL {
+        text.push_str(&format!("  {}  {}\n", code.code(), code.meaning()));
+    }
+    text
+}
+
+/// The clap command with the help texts built from the lists above.
+pub fn command() -> clap::Command {
+    let short = format!(
+        "{}\nRun `hops demo` to see a tour of redirect rules on an embedded loopback server.",
+        exit_codes_help()
+    );
+    let mut long = exit_codes_help();
+    long.push_str("\nEnvironment:\n");
+    for (name, what) in ENVIRONMENT {
+        long.push_str(&format!("  {name}: {what}\n"));
+    }
+    long.push_str("\nExamples:\n");
+    for (command, what) in EXAMPLES {
+        long.push_str(&format!("  {command}\n      {what}\n"));
+    }
+    Cli::command().after_help(short).after_long_help(long)
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,7 +91,6 @@ Run `hops demo` to see a tour of redirect rules on an embedded loopback server."
                   changed on the way to the next hop (method, body, stripped credentials, cookies). \
                   Redirects follow the WHATWG Fetch rules browsers use; curl-named flags deviate \
                   where curl does.",
-    after_help = AFTER_HELP,
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -67,7 +132,7 @@ impl Cli {
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
-        let matches = Cli::command().try_get_matches_from(args)?;
+        let matches = command().try_get_matches_from(args)?;
         let mut cli = Cli::from_arg_matches(&matches)?;
         cli.request.body_parts = body_parts_in_order(&matches);
         Ok(cli)

@@ -1,5 +1,5 @@
-//! Exit codes, one per way a run can end. The README's table lists the same codes; a test
-//! holds the two together.
+//! Exit codes, one per way a run can end, with what each means: the one list `--help` and the
+//! man page are generated from and the README's table is tested against.
 
 use crate::model::{Analysis, Outcome};
 
@@ -23,6 +23,37 @@ pub enum ExitCode {
 }
 
 impl ExitCode {
+    /// Every code, in the order of the table.
+    pub const ALL: [ExitCode; 7] = [
+        ExitCode::Ok,
+        ExitCode::CheckFailed,
+        ExitCode::Usage,
+        ExitCode::Loop,
+        ExitCode::TooManyRedirects,
+        ExitCode::BadLocation,
+        ExitCode::Network,
+    ];
+
+    /// What the code means, in one line.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            ExitCode::Ok => "the chain ended in a final response (whatever its status)",
+            ExitCode::CheckFailed => {
+                "a check failed (--expect-*, or -f/--fail: final status 400 or above)"
+            }
+            ExitCode::Usage => "usage error: bad flag, bad URL or unreadable file",
+            ExitCode::Loop => "redirect loop detected",
+            ExitCode::TooManyRedirects => "too many redirects",
+            ExitCode::BadLocation => {
+                "a Location that cannot be followed: empty, unparseable, two different values, \
+                 refused scheme, too long"
+            }
+            ExitCode::Network => {
+                "network error: DNS, connect, TLS, timeout, malformed or truncated response"
+            }
+        }
+    }
+
     pub fn for_outcome(outcome: &Outcome) -> ExitCode {
         match outcome {
             Outcome::Final => ExitCode::Ok,
@@ -64,31 +95,28 @@ impl ExitCode {
 mod tests {
     use super::*;
 
-    const ALL: [ExitCode; 7] = [
-        ExitCode::Ok,
-        ExitCode::CheckFailed,
-        ExitCode::Usage,
-        ExitCode::Loop,
-        ExitCode::TooManyRedirects,
-        ExitCode::BadLocation,
-        ExitCode::Network,
-    ];
-
-    /// The README's exit code table lists exactly the codes of the enum, in order.
+    /// The README's exit code table lists exactly the codes of the enum, in order, each with
+    /// the meaning `--help` and the man page show.
     #[test]
     fn readme_table_lists_every_code() {
         let readme = include_str!("../README.md");
         let table = &readme[readme
             .find("## Exit codes\n")
             .expect("the exit code section")..];
-        let listed: Vec<i32> = table
+        let listed: Vec<(i32, String)> = table
             .lines()
             .skip_while(|line| !line.starts_with("| code"))
             .skip(2)
             .take_while(|line| line.starts_with('|'))
-            .map(|line| line.split('|').nth(1).unwrap().trim().parse().unwrap())
+            .map(|line| {
+                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                (cells[1].parse().unwrap(), cells[2].replace('`', ""))
+            })
             .collect();
-        let codes: Vec<i32> = ALL.iter().map(|code| code.code()).collect();
+        let codes: Vec<(i32, String)> = ExitCode::ALL
+            .iter()
+            .map(|code| (code.code(), code.meaning().to_owned()))
+            .collect();
         assert_eq!(listed, codes);
     }
 

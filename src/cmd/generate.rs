@@ -1,4 +1,5 @@
-//! Shell completions and the man page, generated from the clap definition.
+//! Shell completions and the man page, generated from the clap definition and the lists that
+//! `--help` shows (exit codes, environment, examples), so the three cannot drift apart.
 //!
 //! The generated files are committed under `completions/`; a test regenerates them and fails
 //! when they are stale. Regenerate with `cargo run -- --generate completions`.
@@ -6,10 +7,11 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use clap::CommandFactory;
 use clap_complete::{Generator, Shell};
+use roff::{Roff, bold, roman};
 
-use crate::cli::Cli;
+use crate::cli::{self, ENVIRONMENT, EXAMPLES};
+use crate::exit::ExitCode;
 
 const SHELLS: [Shell; 5] = [
     Shell::Bash,
@@ -25,22 +27,63 @@ pub fn files() -> Result<Vec<(String, Vec<u8>)>> {
     for shell in SHELLS {
         let name = shell.file_name("hops");
         let mut bytes = Vec::new();
-        clap_complete::generate(shell, &mut Cli::command(), "hops", &mut bytes);
+        clap_complete::generate(shell, &mut cli::command(), "hops", &mut bytes);
         files.push((name, bytes));
     }
-    let mut man = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut man)
-        .context("cannot render the man page")?;
-    files.push(("hops.1".to_owned(), man));
+    files.push(("hops.1".to_owned(), man_page()?));
     Ok(files)
 }
 
+/// The man page: clap's title, name, synopsis, description and options, then the sections clap
+/// cannot know (the demo command, exit status, environment, examples). clap's own subcommand
+/// section would point at `hops-demo(1)` and `hops-help(1)` pages that do not exist.
+fn man_page() -> Result<Vec<u8>> {
+    let man = clap_mangen::Man::new(cli::command().disable_help_subcommand(true));
+    let mut page = Vec::new();
+    man.render_title(&mut page)?;
+    man.render_name_section(&mut page)?;
+    man.render_synopsis_section(&mut page)?;
+    man.render_description_section(&mut page)?;
+    man.render_options_section(&mut page)?;
+    let mut roff = Roff::new();
+    roff.control("SH", ["COMMANDS"]).control("TP", []);
+    roff.text([
+        bold("hops demo"),
+        roman(" [FILTER] [--list] [-v] [--color WHEN]"),
+    ]);
+    roff.text([roman(
+        "Trace a tour of redirect scenarios on an embedded loopback server (no network \
+         needed); FILTER runs only the scenarios whose name contains it.",
+    )]);
+    roff.control("SH", ["EXIT STATUS"]);
+    for code in ExitCode::ALL {
+        roff.control("TP", []).text([bold(code.code().to_string())]);
+        roff.text([roman(code.meaning())]);
+    }
+    roff.control("SH", ["ENVIRONMENT"]);
+    for (name, what) in ENVIRONMENT {
+        roff.control("TP", [])
+            .text([bold(name)])
+            .text([roman(what)]);
+    }
+    roff.control("SH", ["EXAMPLES"]);
+    for (command, what) in EXAMPLES {
+        roff.control("TP", [])
+            .text([bold(command)])
+            .text([roman(what)]);
+    }
+    roff.to_writer(&mut page)?;
+    man.render_version_section(&mut page)?;
+    Ok(page)
+}
+
+/// Writes every generated file into `dir` (created if need be) and says what it wrote.
 pub fn write_all(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for (name, bytes) in files()? {
         let path = dir.join(&name);
         std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("wrote {}", path.display());
     }
     Ok(())
 }
@@ -59,5 +102,27 @@ mod tests {
                 "completions/{name} is stale: run `cargo run -- --generate completions` and commit it"
             );
         }
+    }
+
+    #[test]
+    fn the_man_page_has_its_sections_and_no_missing_pages() {
+        let page = String::from_utf8(man_page().unwrap()).unwrap();
+        for section in [
+            "OPTIONS",
+            "COMMANDS",
+            "\"EXIT STATUS\"",
+            "ENVIRONMENT",
+            "EXAMPLES",
+        ] {
+            assert!(page.contains(&format!("\n.SH {section}\n")), "{section}");
+        }
+        for code in ExitCode::ALL {
+            assert!(
+                page.contains(&code.meaning().replace('-', "\\-")),
+                "{code:?}"
+            );
+        }
+        assert!(!page.contains("hops\\-demo(1)") && !page.contains("hops\\-help(1)"));
+        assert!(!page.contains(".SH EXTRA"));
     }
 }

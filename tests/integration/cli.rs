@@ -282,3 +282,23 @@ fn write_out_escapes_match_curl() {
     run.code(0);
     assert_eq!(run.stdout, "a\\\\b\tc\\qd\n%\\");
 }
+
+/// `--generate DIR` writes the completions and the man page, and says so, file by file.
+#[test]
+fn generate_says_what_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("new/completions");
+    let run = hops(["--generate".into(), target.to_string_lossy().into_owned()]);
+    run.code(0);
+    for name in [
+        "hops.bash",
+        "_hops",
+        "hops.fish",
+        "_hops.ps1",
+        "hops.elv",
+        "hops.1",
+    ] {
+        assert!(target.join(name).is_file(), "{name}");
+        run.stdout_has(&format!("wrote {}", target.join(name).display()));
+    }
+}
