@@ -38,7 +38,7 @@ complete -c hops -n "__fish_hops_needs_command" -l expect-url -d 'Expect the cha
 complete -c hops -n "__fish_hops_needs_command" -l expect-redirects -d 'Expect exactly N redirects' -r
 complete -c hops -n "__fish_hops_needs_command" -l expect-chain -d 'Expect this sequence of statuses, e.g. 301,302,200' -r
 complete -c hops -n "__fish_hops_needs_command" -l expect-location -d 'Expect hop N to redirect to URL (the resolved target); repeatable' -r
-complete -c hops -n "__fish_hops_needs_command" -s b -l cookie -d 'Seed the cookie jar: "name=value; name2=value2" for the first host, or a Netscape cookie file' -r
+complete -c hops -n "__fish_hops_needs_command" -s b -l cookie -d 'Seed the cookie jar: "name=value; name2=value2" for the first host ("; Domain=D" for domain D and its subdomains), or a Netscape cookie file' -r
 complete -c hops -n "__fish_hops_needs_command" -s c -l cookie-jar -d 'Write the cookie jar to FILE (Netscape format) when the run ends' -r -F
 complete -c hops -n "__fish_hops_needs_command" -l resolve -d 'Connect to ADDR for HOST (repeatable), in curl\'s form example.test:443:127.0.0.1; applies to every port of HOST' -r
 complete -c hops -n "__fish_hops_needs_command" -l cacert -d 'Trust only the CA certificates in this PEM file instead of the system\'s, as curl does' -r -F

@@ -328,7 +328,7 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Cookies")]
 pub struct CookieArgs {
-    /// Seed the cookie jar: "name=value; name2=value2" for the first host, or a Netscape cookie file
+    /// Seed the cookie jar: "name=value; name2=value2" for the first host ("; Domain=D" for domain D and its subdomains), or a Netscape cookie file
     #[arg(short = 'b', long = "cookie", value_name = "DATA|FILE", action = ArgAction::Append)]
     pub cookie: Vec<String>,
 

@@ -6,18 +6,42 @@
 use url::Url;
 
 use super::growth::{Growth, GrowthKind, find_growth};
-use crate::model::{Chain, Diagnosis, Hop, LoopKind, Outcome, Redactor};
+use crate::model::{Chain, Diagnosis, Hop, LoopKind, Outcome, Redactor, WarningCode};
 
 /// Browsers give up after this many redirects (Fetch: the 21st fails).
 pub const BROWSER_REDIRECT_LIMIT: usize = 20;
 
 /// Classifies a chain that ended in a loop or hit the redirect limit.
 pub fn diagnose(chain: &Chain) -> Option<Diagnosis> {
-    match &chain.outcome {
-        Outcome::Loop(_) => Some(classify_loop(chain)),
-        Outcome::TooManyRedirects { .. } => Some(classify_limit(chain)),
-        _ => None,
-    }
+    let mut diagnosis = match &chain.outcome {
+        Outcome::Loop(_) => classify_loop(chain),
+        Outcome::TooManyRedirects { .. } => classify_limit(chain),
+        _ => return None,
+    };
+    mention_pasted_cookies(chain, &mut diagnosis);
+    Some(diagnosis)
+}
+
+/// Cookies pasted with `-b` that the chain left behind on another host are a likely cause of a
+/// login loop: say so whatever the kind.
+fn mention_pasted_cookies(chain: &Chain, diagnosis: &mut Diagnosis) {
+    let left_at = chain.hops.iter().find(|hop| {
+        hop.warnings
+            .iter()
+            .any(|w| w.code == WarningCode::CookiesLeftBehind)
+    });
+    let Some(hop) = left_at else {
+        return;
+    };
+    diagnosis.explanation.push_str(&format!(
+        " The cookies given with -b were not sent from hop {} on: they were given for another \
+         host (see the warning on hop {}).",
+        hop.index, hop.index
+    ));
+    diagnosis.fix.push_str(
+        " If the server expects those cookies, give them for the whole domain: \
+         -b '...; Domain=example.com'.",
+    );
 }
 
 fn classify_loop(chain: &Chain) -> Diagnosis {

@@ -67,8 +67,11 @@ pub struct Referer {
 #[derive(Debug, Clone, Default)]
 pub struct CookieConfig {
     pub enabled: bool,
-    /// `name=value` pairs from `-b`, stored as host-only cookies of the first URL.
+    /// `name=value` pairs from `-b`, stored as host-only cookies of the first URL, or as
+    /// cookies of `seed_domain` when `-b` names one (`-b 'sid=1; Domain=example.com'`).
     pub seed_pairs: Vec<(String, String)>,
+    /// `Domain=` given among the `-b` pairs: the pairs are sent to every host of that domain.
+    pub seed_domain: Option<String>,
     /// Netscape cookie files from `-b`, already read.
     pub seed_files: Vec<(PathBuf, String)>,
     pub jar_out: Option<PathBuf>,

@@ -85,9 +85,18 @@ pub(super) fn cookie_config(cli: &Cli) -> Result<CookieConfig, UsageError> {
                         "bad cookie {pair:?} in --cookie: expected name=value"
                     ))
                 })?;
-                config
-                    .seed_pairs
-                    .push((name.trim().to_owned(), value.trim().to_owned()));
+                let (name, value) = (name.trim(), value.trim());
+                // A pasted header has no attributes; a Domain among the pairs scopes them all,
+                // as it would in a Set-Cookie.
+                if name.eq_ignore_ascii_case("domain") {
+                    let domain = value.trim_start_matches('.').to_ascii_lowercase();
+                    if domain.is_empty() {
+                        return Err(usage("--cookie: Domain= needs a domain name"));
+                    }
+                    config.seed_domain = Some(domain);
+                    continue;
+                }
+                config.seed_pairs.push((name.to_owned(), value.to_owned()));
             }
         } else {
             let bytes = read_file(Path::new(arg), "cookie file")?;

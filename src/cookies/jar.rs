@@ -27,17 +27,33 @@ impl Jar {
         self.enabled
     }
 
-    /// Stores `name=value` pairs as host-only cookies of `url` (what `-b 'a=1; b=2'` means).
-    pub fn seed_pairs(&mut self, pairs: &[(String, String)], url: &Url) {
+    /// Stores `name=value` pairs as host-only cookies of `url` (what `-b 'a=1; b=2'` means), or
+    /// as cookies of `domain` and its subdomains when given. A domain that does not cover `url`'s
+    /// host is refused, as a server's `Set-Cookie` would be.
+    pub fn seed_pairs(
+        &mut self,
+        pairs: &[(String, String)],
+        url: &Url,
+        domain: Option<&str>,
+    ) -> Result<(), String> {
         let mut root = url.clone();
         root.set_path("/");
         for (name, value) in pairs {
-            let cookie = RawCookie::build((name.clone(), value.clone()))
-                .path("/")
-                .build();
-            // A pair the store refuses (an odd name) is simply not seeded.
-            let _ = self.store.insert_raw(&cookie, &root);
+            let mut cookie = RawCookie::build((name.clone(), value.clone())).path("/");
+            if let Some(domain) = domain {
+                cookie = cookie.domain(domain.to_owned());
+            }
+            // A pair the store refuses for another reason (an odd name) is simply not seeded.
+            if let Err(CookieError::DomainMismatch) = self.store.insert_raw(&cookie.build(), &root)
+            {
+                return Err(format!(
+                    "Domain={} does not cover {}, the host of the first URL",
+                    domain.unwrap_or_default(),
+                    url.host_str().unwrap_or_default()
+                ));
+            }
         }
+        Ok(())
     }
 
     /// Handles one `Set-Cookie` field received from `url`.
@@ -213,11 +229,32 @@ mod tests {
         jar.seed_pairs(
             &[("a".into(), "1".into())],
             &url("http://shop.test/deep/path"),
-        );
+            None,
+        )
+        .unwrap();
         assert_eq!(
             jar.header_for(&url("http://shop.test/other")).as_deref(),
             Some("a=1")
         );
         assert_eq!(jar.header_for(&url("http://www.shop.test/")), None);
+
+        let mut scoped = Jar::new(true);
+        scoped
+            .seed_pairs(
+                &[("a".into(), "1".into())],
+                &url("http://shop.test/"),
+                Some("shop.test"),
+            )
+            .unwrap();
+        assert_eq!(
+            scoped.header_for(&url("http://www.shop.test/")).as_deref(),
+            Some("a=1")
+        );
+        let refused = Jar::new(true).seed_pairs(
+            &[("a".into(), "1".into())],
+            &url("http://shop.test/"),
+            Some("other.test"),
+        );
+        assert!(refused.unwrap_err().contains("does not cover shop.test"));
     }
 }

@@ -65,6 +65,8 @@ pub enum WarningCode {
     HstsPreloadEligible,
     /// What keeps the site off the preload list.
     HstsPreloadNotEligible,
+    /// The chain reached a host the cookies given with `-b` are not for.
+    CookiesLeftBehind,
     /// The certificate was not verified (`-k`).
     CertificateNotVerified,
     /// The certificate expires soon.
@@ -92,6 +94,7 @@ impl WarningCode {
             WarningCode::HstsFirstVisit => "hsts_first_visit",
             WarningCode::HstsPreloadEligible => "hsts_preload_eligible",
             WarningCode::HstsPreloadNotEligible => "hsts_preload_not_eligible",
+            WarningCode::CookiesLeftBehind => "cookies_left_behind",
             WarningCode::CertificateNotVerified => "certificate_not_verified",
             WarningCode::CertificateExpiresSoon => "certificate_expires_soon",
         }
@@ -130,6 +133,7 @@ mod tests {
             WarningCode::HstsFirstVisit,
             WarningCode::HstsPreloadEligible,
             WarningCode::HstsPreloadNotEligible,
+            WarningCode::CookiesLeftBehind,
             WarningCode::CertificateNotVerified,
             WarningCode::CertificateExpiresSoon,
         ];

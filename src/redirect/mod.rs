@@ -15,8 +15,8 @@ pub mod status;
 pub use location::{LocationError, escape_bytes};
 pub use method::KeepPost;
 pub use navigator::{
-    BodyDecision, BodyPlan, HeadDecision, Navigator, NavigatorOptions, Outgoing, ResponseHead,
-    Step, redact_password,
+    BodyDecision, BodyPlan, HeadDecision, Navigator, NavigatorOptions, Outgoing, PastedCookies,
+    ResponseHead, Step, redact_password,
 };
 pub use record::escape_if_needed;
 pub use request::{FollowOptions, PlannedRequest};

@@ -46,6 +46,28 @@ pub struct NavigatorOptions {
     pub referer_auto: bool,
     /// Certificates are checked (no `-k`): only then does a `Strict-Transport-Security` count.
     pub certificates_checked: bool,
+    /// The cookies given with `-b name=value`: the chain warns once when it leaves them behind.
+    pub pasted_cookies: Option<PastedCookies>,
+}
+
+/// Cookies a user pasted with `-b`: their names, and the host (or domain) they were given for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastedCookies {
+    pub names: Vec<String>,
+    /// The host of the first URL: the cookies are host-only cookies of it...
+    pub host: String,
+    /// ...unless `-b` named a `Domain`, which covers that domain and its subdomains.
+    pub domain: Option<String>,
+}
+
+impl PastedCookies {
+    fn cover(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        match &self.domain {
+            Some(domain) => host == *domain || host.ends_with(&format!(".{domain}")),
+            None => host == self.host.to_ascii_lowercase(),
+        }
+    }
 }
 
 /// What the navigator asks the driver to do next.
@@ -121,6 +143,10 @@ pub struct Navigator<'a> {
     history: History,
     /// The time HSTS entries are compared with.
     now: SystemTime,
+    /// A warning for the hop about to be sent, found before sending it.
+    pending_warning: Option<Warning>,
+    /// The pasted cookies were left behind once already (the warning is given once).
+    pasted_cookies_left: bool,
 }
 
 impl<'a> Navigator<'a> {
@@ -142,6 +168,8 @@ impl<'a> Navigator<'a> {
             redirects: 0,
             history: History::default(),
             now,
+            pending_warning: None,
+            pasted_cookies_left: false,
         }
     }
 
@@ -173,6 +201,7 @@ impl<'a> Navigator<'a> {
             cookie.as_deref(),
         );
         self.history.sent(index, key);
+        self.check_pasted_cookies();
         let mut url = self.current.url.clone();
         url.set_fragment(None);
         let _ = url.set_username("");
@@ -244,6 +273,7 @@ impl<'a> Navigator<'a> {
             timing: Timing::default(),
             warnings: Vec::new(),
         };
+        hop.warnings.extend(self.pending_warning.take());
         hop.hsts = self
             .record_sts(&head.headers, &mut hop.warnings)
             .map(Box::new);
@@ -291,6 +321,39 @@ impl<'a> Navigator<'a> {
             Some(outcome) => BodyDecision::Stop(outcome),
             None => BodyDecision::Follow,
         }
+    }
+
+    /// The first request to a host the pasted cookies are not for: support staff paste a
+    /// browser's Cookie header with `-b` and would otherwise not know why a later hop acts as if
+    /// logged out.
+    fn check_pasted_cookies(&mut self) {
+        let Some(pasted) = &self.options.pasted_cookies else {
+            return;
+        };
+        let host = self.current.url.host_str().unwrap_or_default();
+        if self.pasted_cookies_left || pasted.cover(host) {
+            return;
+        }
+        self.pasted_cookies_left = true;
+        let scope = match &pasted.domain {
+            Some(domain) => format!("for {domain} and its subdomains"),
+            None => format!("for {} only", pasted.host),
+        };
+        let hint = match &pasted.domain {
+            Some(_) => String::new(),
+            None => format!(
+                "; add \"; Domain=...\" to -b (e.g. -b '...; Domain={}') to send them to every \
+                 host of a domain",
+                pasted.host.trim_start_matches("www.")
+            ),
+        };
+        self.pending_warning = Some(Warning::new(
+            WarningCode::CookiesLeftBehind,
+            format!(
+                "the cookies given with -b ({}) are {scope}: not sent to {host}{hint}",
+                pasted.names.join(", ")
+            ),
+        ));
     }
 
     /// The jar update: every `Set-Cookie` of a response, stored or refused with its reason.

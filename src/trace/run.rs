@@ -11,7 +11,7 @@ use crate::cookies::Jar;
 use crate::hsts::HstsStore;
 use crate::model::Chain;
 use crate::net::HopClient;
-use crate::redirect::{Navigator, NavigatorOptions, PlannedRequest};
+use crate::redirect::{Navigator, NavigatorOptions, PastedCookies, PlannedRequest};
 
 /// What the chains of one run share.
 pub struct Run<'a> {
@@ -79,6 +79,16 @@ pub fn navigator_options(config: &Config) -> NavigatorOptions {
         referer: config.referer.fixed.clone(),
         referer_auto: config.referer.auto,
         certificates_checked: !config.connection.net.insecure,
+        pasted_cookies: (!config.cookies.seed_pairs.is_empty()).then(|| PastedCookies {
+            names: config
+                .cookies
+                .seed_pairs
+                .iter()
+                .map(|(name, _)| name.clone())
+                .collect(),
+            host: config.start.url.host_str().unwrap_or_default().to_owned(),
+            domain: config.cookies.seed_domain.clone(),
+        }),
     }
 }
 
@@ -102,7 +112,12 @@ fn loaded_hsts(config: &Config) -> HstsStore {
 
 fn seeded_jar(config: &Config) -> Result<Jar> {
     let mut jar = Jar::new(config.cookies.enabled);
-    jar.seed_pairs(&config.cookies.seed_pairs, &config.start.url);
+    jar.seed_pairs(
+        &config.cookies.seed_pairs,
+        &config.start.url,
+        config.cookies.seed_domain.as_deref(),
+    )
+    .map_err(|err| UsageError(format!("--cookie: {err}")))?;
     for (path, text) in &config.cookies.seed_files {
         jar.load_netscape(text)
             .map_err(|err| UsageError(format!("cookie file {}: {err}", path.display())))?;

@@ -267,3 +267,53 @@ fn cookie_jar_file_is_written_in_netscape_format() {
     assert_eq!(cookies_sent(&again), [some("wide=2")]);
     assert_absent(&again.received()[0], &["authorization"]);
 }
+
+/// Cookies pasted with `-b` are the first host's: leaving that host is said once, on the hop
+/// that leaves it, and a loop that follows mentions it; `Domain=` in `-b` scopes them to a domain.
+#[test]
+fn pasted_cookies_left_behind_are_named_and_can_be_scoped() {
+    let routes = || {
+        vec![
+            on("shop.test", redirect("/a", 302, "{www}/b")),
+            on("www.shop.test", redirect("/b", 302, "{shop}/a")),
+        ]
+    };
+    let site = Site::start(routes());
+    let trace = site.trace(&["-b", "sid=s3cret; lang=en", "{shop}/a"]);
+    trace.code(3);
+    let warnings = &trace.hop(2)["warnings"];
+    assert_eq!(warnings[0]["code"], "cookies_left_behind", "{trace}");
+    let message = warnings[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("the cookies given with -b (sid, lang) are for shop.test only: not sent to www.shop.test"),
+        "{message}"
+    );
+    assert!(
+        trace.doc()["loop"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("The cookies given with -b were not sent from hop 2 on")
+    );
+    assert_eq!(trace.received[1].header("cookie"), None);
+    // Said once: the chain comes back to shop.test and leaves it again without a new warning.
+    let said: usize = trace.docs[0]["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hop| hop["warnings"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(said, 1, "{trace}");
+
+    let site = Site::start(routes());
+    let trace = site.trace(&["-b", "sid=s3cret; Domain=shop.test", "{shop}/a"]);
+    trace.code(3);
+    assert_eq!(trace.received[1].header("cookie"), Some("sid=s3cret"));
+    assert!(
+        trace.hop(2)["warnings"].as_array().unwrap().is_empty(),
+        "{trace}"
+    );
+
+    Site::start(routes())
+        .run(&["-b", "sid=1; Domain=other.test", "{shop}/a"])
+        .usage_error("--cookie: Domain=other.test does not cover shop.test");
+}
