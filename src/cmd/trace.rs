@@ -1,5 +1,8 @@
-//! `hops URL...`: resolve the config, trace each chain, analyse and show it as soon as it ends,
-//! save what the run learned, and pick the exit code.
+//! `hops URL...`: resolve the config, trace each chain showing each hop as soon as it is
+//! complete, analyse and show the chain's end, save what the run learned, and pick the exit
+//! code.
+
+use std::io::{self, Write};
 
 use anyhow::{Context, Result};
 
@@ -7,9 +10,9 @@ use crate::analyze::analyze;
 use crate::cli::{self, Cli};
 use crate::config::{Config, UsageError};
 use crate::exit::ExitCode;
-use crate::model::Redactor;
-use crate::render::{self, Format, ShowOptions};
-use crate::trace::Run;
+use crate::model::{Hop, Redactor};
+use crate::render::{self, Format, ShowOptions, text};
+use crate::trace::{HopObserver, Run};
 
 pub fn execute(cli: &Cli) -> Result<ExitCode> {
     let config = Config::from_cli(cli)?;
@@ -27,14 +30,17 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
     check_output_files(config)?;
     let options = show_options(config);
     let mut run = Run::open(config).await?;
+    let (mut stdout, mut stderr) = (io::stdout(), io::stderr());
     let mut chains = Vec::with_capacity(config.urls.len());
     let mut worst = ExitCode::Ok;
     for (number, url) in config.urls.iter().enumerate() {
-        if number > 0 && config.format == cli::Format::Text && !config.output.silent {
+        if number > 0 && options.text().is_some() {
             // A blank line between one chain's summary and the next chain's first hop.
-            println!();
+            writeln!(stdout)?;
         }
-        let mut chain = run.trace(config.start_for(url)).await;
+        let mut live = LiveText::new(&mut stdout, &options);
+        let mut chain = run.trace(config.start_for(url), &mut live).await;
+        live.finish()?;
         let analysis = analyze(&mut chain, &config.checks, options.redactor);
         let code = ExitCode::for_chain(&chain.outcome, &analysis);
         render::show(
@@ -42,8 +48,8 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
             &analysis,
             code.code(),
             &options,
-            &mut std::io::stdout().lock(),
-            &mut std::io::stderr().lock(),
+            &mut stdout,
+            &mut stderr,
         )?;
         worst = worst.worst(code);
         chains.push(chain);
@@ -55,6 +61,46 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
             .with_context(|| format!("cannot write the HAR file {}", path.display()))?;
     }
     Ok(worst)
+}
+
+/// The text output as the chain goes: each hop's block as soon as the hop is complete, so a
+/// chain whose last server hangs still shows what came before. Nothing for JSON or `-s`.
+pub struct LiveText<'a> {
+    out: &'a mut dyn Write,
+    options: Option<text::TextOptions>,
+    shown: usize,
+    /// The first write that failed; the chain goes on, and the error is reported when it ends.
+    failed: Option<io::Error>,
+}
+
+impl<'a> LiveText<'a> {
+    pub fn new(out: &'a mut dyn Write, options: &ShowOptions) -> Self {
+        LiveText {
+            out,
+            options: options.text(),
+            shown: 0,
+            failed: None,
+        }
+    }
+
+    /// The chain is over: a write that failed on the way fails now.
+    pub fn finish(self) -> io::Result<()> {
+        self.failed.map_or(Ok(()), Err)
+    }
+}
+
+impl HopObserver for LiveText<'_> {
+    fn on_hop(&mut self, hop: &Hop) {
+        let Some(options) = self.options.filter(|_| self.failed.is_none()) else {
+            return;
+        };
+        let first = self.shown == 0;
+        self.shown += 1;
+        if let Err(error) = text::hop(hop, first, options, self.out).and_then(|()| self.out.flush())
+        {
+            self.failed = Some(error);
+        }
+    }
 }
 
 /// What the renderers need to know of the config.

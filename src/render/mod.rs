@@ -1,6 +1,7 @@
-//! Renderers read a finished chain and its analysis and write them out: the human view
-//! ([`text`]), one JSON document per chain ([`json`]), an HTTP Archive ([`har`]) and curl's
-//! `-w` ([`write_out`]). They never send requests and never decide anything about the chain.
+//! Renderers read a chain and its analysis and write them out: the human view ([`text`], hop by
+//! hop as the chain goes, then its end), one JSON document per chain ([`json`]), an HTTP Archive
+//! ([`har`]) and curl's `-w` ([`write_out`]). They never send requests and never decide anything
+//! about the chain.
 
 pub mod har;
 pub mod json;
@@ -30,8 +31,19 @@ pub struct ShowOptions {
     pub write_out: Option<String>,
 }
 
-/// Shows one finished chain: its rendering on `out` (unless silent), its error and failed checks
-/// as `hops: error:` lines on `err`, then `-w`. `exit_code` is the chain's, for `%{exitcode}`.
+impl ShowOptions {
+    /// How hops are shown as they complete: `None` unless the output is text and not silent.
+    pub fn text(&self) -> Option<text::TextOptions> {
+        (self.format == Format::Text && !self.silent).then_some(text::TextOptions {
+            verbose: self.verbose,
+            redactor: self.redactor,
+        })
+    }
+}
+
+/// Shows one finished chain: its JSON document, or the end of its text (unless silent: the hops
+/// were shown by [`text::hop`] as they completed) on `out`, its error and failed checks as
+/// `hops: error:` lines on `err`, then `-w`. `exit_code` is the chain's, for `%{exitcode}`.
 pub fn show(
     chain: &Chain,
     analysis: &Analysis,
@@ -41,16 +53,10 @@ pub fn show(
     err: &mut dyn Write,
 ) -> io::Result<()> {
     let redactor = options.redactor;
-    match options.format {
-        Format::Json => json::render(chain, analysis, redactor, out)?,
-        Format::Text if !options.silent => {
-            let text_options = text::TextOptions {
-                verbose: options.verbose,
-                redactor,
-            };
-            text::render(chain, analysis, text_options, out)?;
-        }
-        Format::Text => {}
+    if options.format == Format::Json {
+        json::render(chain, analysis, redactor, out)?;
+    } else if let Some(text_options) = options.text() {
+        text::end(chain, analysis, text_options, out)?;
     }
     out.flush()?;
     let error = chain.outcome.error();

@@ -29,12 +29,25 @@ pub type BodySink = Box<dyn AsyncWrite + Unpin + Send>;
 
 type Failure = (NetworkErrorKind, String);
 
-/// Traces one chain: drives `navigator` from its start request to its outcome.
+/// Told about each hop as soon as it is complete, while the chain goes on, so a chain whose
+/// last server hangs still shows the hops before it.
+pub trait HopObserver {
+    fn on_hop(&mut self, hop: &Hop);
+}
+
+/// Nobody to tell: the chain is only read when it ends.
+impl HopObserver for () {
+    fn on_hop(&mut self, _: &Hop) {}
+}
+
+/// Traces one chain: drives `navigator` from its start request to its outcome, telling
+/// `observer` about each hop as it completes.
 pub async fn drive(
     mut navigator: Navigator<'_>,
     client: &HopClient,
     max_time: Option<Duration>,
     body_sink: Option<BodySink>,
+    observer: &mut dyn HopObserver,
 ) -> Chain {
     let started = Instant::now();
     let io = Io {
@@ -43,13 +56,46 @@ pub async fn drive(
         deadline: max_time.map(|limit| tokio::time::Instant::from_std(started + limit)),
     };
     let request = summary(navigator.current());
-    let mut hops: Vec<Hop> = Vec::new();
-    let outcome = io.run(&mut navigator, &mut hops, body_sink).await;
+    let mut record = Record {
+        hops: Vec::new(),
+        reading: None,
+        observer,
+    };
+    let outcome = io.run(&mut navigator, &mut record, body_sink).await;
     Chain {
         request,
-        hops,
+        hops: record.hops,
         outcome,
         time: started.elapsed(),
+    }
+}
+
+/// The hops of the chain so far, each told to the observer as it is added.
+struct Record<'o> {
+    hops: Vec<Hop>,
+    /// The hop whose response head has arrived while its body is still being read, with the
+    /// time its request was sent.
+    reading: Option<(Box<Hop>, Instant)>,
+    observer: &'o mut dyn HopObserver,
+}
+
+impl Record<'_> {
+    fn push(&mut self, hop: Hop) {
+        self.observer.on_hop(&hop);
+        self.hops.push(hop);
+    }
+
+    /// `hop`'s head has arrived; its body is read next.
+    fn reading(&mut self, hop: Box<Hop>, sent_at: Instant) -> &mut Hop {
+        &mut self.reading.insert((hop, sent_at)).0
+    }
+
+    /// The body of the hop being read is done with: the hop is complete.
+    fn finish_reading(&mut self) {
+        if let Some((mut hop, sent_at)) = self.reading.take() {
+            hop.timing.total = sent_at.elapsed();
+            self.push(*hop);
+        }
     }
 }
 
@@ -63,7 +109,7 @@ impl Io<'_> {
     async fn run(
         &self,
         navigator: &mut Navigator<'_>,
-        hops: &mut Vec<Hop>,
+        record: &mut Record<'_>,
         mut body_sink: Option<BodySink>,
     ) -> Outcome {
         loop {
@@ -71,7 +117,7 @@ impl Io<'_> {
                 Step::Send(outgoing) => outgoing,
                 Step::Upgraded(mut hop) => {
                     hop.started_at = SystemTime::now();
-                    hops.push(*hop);
+                    record.push(*hop);
                     continue;
                 }
                 Step::Finish(outcome) => return outcome,
@@ -109,19 +155,20 @@ impl Io<'_> {
             match navigator.on_response(&outgoing, head) {
                 HeadDecision::Follow(mut hop) => {
                     complete(&mut hop);
+                    record.reading(hop, sent_at);
                     drain_redirect_body(response, self.deadline).await;
-                    hop.timing.total = sent_at.elapsed();
-                    hops.push(*hop);
+                    record.finish_reading();
                 }
                 HeadDecision::Stop(mut hop, outcome) => {
                     complete(&mut hop);
+                    record.reading(hop, sent_at);
                     drain_redirect_body(response, self.deadline).await;
-                    hop.timing.total = sent_at.elapsed();
-                    hops.push(*hop);
+                    record.finish_reading();
                     return outcome;
                 }
                 HeadDecision::ReadBody(mut hop, plan) => {
                     complete(&mut hop);
+                    let hop = record.reading(hop, sent_at);
                     let mut response = response;
                     let prefix = match plan {
                         BodyPlan::Nothing => Vec::new(),
@@ -129,28 +176,21 @@ impl Io<'_> {
                             match self.read_prefix(&mut response, limit).await {
                                 Ok(prefix) => prefix,
                                 Err((kind, message)) => {
-                                    hop.timing.total = sent_at.elapsed();
-                                    hops.push(*hop);
+                                    record.finish_reading();
                                     return navigator.network_error(kind, message);
                                 }
                             }
                         }
                     };
-                    let decision = navigator.on_body(&mut hop, &prefix);
-                    match decision {
-                        BodyDecision::Follow => {
-                            hop.timing.total = sent_at.elapsed();
-                            hops.push(*hop);
-                        }
+                    match navigator.on_body(hop, &prefix) {
+                        BodyDecision::Follow => record.finish_reading(),
                         BodyDecision::Stop(outcome) => {
-                            hop.timing.total = sent_at.elapsed();
-                            hops.push(*hop);
+                            record.finish_reading();
                             return outcome;
                         }
                         BodyDecision::Final => {
                             let written = self.write_body(response, prefix, body_sink.take()).await;
-                            hop.timing.total = sent_at.elapsed();
-                            hops.push(*hop);
+                            record.finish_reading();
                             return match written {
                                 Ok(()) => Outcome::Final,
                                 Err((kind, message)) => navigator.body_error(kind, message),

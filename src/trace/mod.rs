@@ -5,5 +5,5 @@
 pub mod driver;
 pub mod run;
 
-pub use driver::{BodySink, drive};
+pub use driver::{BodySink, HopObserver, drive};
 pub use run::Run;

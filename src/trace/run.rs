@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use anyhow::{Context, Result};
 
-use super::driver::{BodySink, drive};
+use super::driver::{BodySink, HopObserver, drive};
 use crate::config::{Config, UsageError};
 use crate::cookies::Jar;
 use crate::hsts::HstsStore;
@@ -36,8 +36,9 @@ impl<'a> Run<'a> {
         })
     }
 
-    /// Traces the chain that starts with `start`. The `-o` sink goes to the first chain only.
-    pub async fn trace(&mut self, start: PlannedRequest) -> Chain {
+    /// Traces the chain that starts with `start`, telling `observer` about each hop as it
+    /// completes. The `-o` sink goes to the first chain only.
+    pub async fn trace(&mut self, start: PlannedRequest, observer: &mut dyn HopObserver) -> Chain {
         let sink = self.sink.take();
         let navigator = Navigator::new(
             start,
@@ -51,6 +52,7 @@ impl<'a> Run<'a> {
             &self.client,
             self.config.connection.max_time,
             sink,
+            observer,
         )
         .await
     }

@@ -13,6 +13,7 @@ mod diagnosis;
 mod hsts;
 mod json_output;
 mod methods;
+mod nothing_lost;
 mod proxy;
 mod redirects;
 mod robustness;

@@ -1,0 +1,230 @@
+//! Nothing a run saw is lost: hops appear as soon as they are complete, even when a later
+//! server hangs, and the hints found after the chain come after it.
+//!
+//! These tests watch a running `hops` process: they read its stdout line by line while it waits
+//! on a server that never answers, then end it.
+
+use std::io::{self, BufRead, BufReader, Read};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::Duration;
+
+use wait_timeout::ChildExt;
+
+use crate::support::{
+    RawRequest, RawServer, Site, ok, over, redirect, warning_codes, warning_message,
+};
+
+/// Longer than this and the process is taken to hang: a safety net, not a timing assertion.
+const HANG_GUARD: Duration = Duration::from_secs(30);
+
+/// A `hops` process still running, its stdout read line by line as it comes.
+struct Running {
+    child: Child,
+    lines: Receiver<String>,
+    stdout: Vec<String>,
+    stderr: thread::JoinHandle<String>,
+    _home: tempfile::TempDir,
+}
+
+/// How a watched run ended.
+struct Ended {
+    /// The exit code; `None` when a signal ended the process.
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Display for Ended {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "--- exit code {:?} ---\n--- stdout ---\n{}--- stderr ---\n{}---",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Running {
+    /// Starts `hops ARGS` in a scrubbed environment, as `support::hops` does, without waiting.
+    fn start(args: &[String]) -> Running {
+        let home = tempfile::tempdir().expect("temporary HOME");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hops"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .current_dir(home.path())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("hops can be started");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (sender, lines) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut stderr = child.stderr.take().expect("piped stderr");
+        let stderr = thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        Running {
+            child,
+            lines,
+            stdout: Vec::new(),
+            stderr,
+            _home: home,
+        }
+    }
+
+    /// Reads stdout until a line starts with `prefix`; fails if none comes.
+    #[track_caller]
+    fn wait_for_line(&mut self, prefix: &str) {
+        loop {
+            match self.lines.recv_timeout(HANG_GUARD) {
+                Ok(line) => {
+                    let found = line.starts_with(prefix);
+                    self.stdout.push(line);
+                    if found {
+                        return;
+                    }
+                }
+                Err(_) => {
+                    let _ = self.child.kill();
+                    let ended = self.wait();
+                    panic!("no stdout line starting {prefix:?} while hops ran\n{ended}");
+                }
+            }
+        }
+    }
+
+    /// Whether the process is still running.
+    fn running(&mut self) -> bool {
+        self.child.try_wait().expect("hops can be polled").is_none()
+    }
+
+    /// Kills the process and reads what it wrote.
+    fn kill(mut self) -> Ended {
+        let _ = self.child.kill();
+        self.wait()
+    }
+
+    /// Waits for the process to end (killing it if it hangs) and reads the rest of its output.
+    fn wait(&mut self) -> Ended {
+        let status = match self
+            .child
+            .wait_timeout(HANG_GUARD)
+            .expect("hops can be waited for")
+        {
+            Some(status) => status,
+            None => {
+                let _ = self.child.kill();
+                self.child.wait().expect("hops can be reaped")
+            }
+        };
+        while let Ok(line) = self.lines.recv_timeout(HANG_GUARD) {
+            self.stdout.push(line);
+        }
+        let stderr = std::mem::replace(&mut self.stderr, thread::spawn(String::new));
+        Ended {
+            code: status.code(),
+            stdout: self.stdout.iter().map(|line| format!("{line}\n")).collect(),
+            stderr: stderr.join().expect("stderr reader"),
+        }
+    }
+}
+
+/// Never answers: reads until the client goes away, so the thread ends with the test's hops.
+fn never_answer(stream: &mut TcpStream) -> io::Result<()> {
+    let mut buffer = [0; 1024];
+    while stream.read(&mut buffer)? > 0 {}
+    Ok(())
+}
+
+/// `/1` redirects to `/2`, `/2` to `/3`, and `/3` never answers.
+fn hangs_on_hop_3() -> RawServer {
+    RawServer::start(|request: &RawRequest, stream: &mut TcpStream| {
+        let next = match request.target.as_str() {
+            "/1" => "/2",
+            "/2" => "/3",
+            _ => return never_answer(stream),
+        };
+        io::Write::write_all(
+            stream,
+            format!("HTTP/1.1 302 Found\r\nLocation: {next}\r\nContent-Length: 0\r\n\r\n")
+                .as_bytes(),
+        )
+    })
+}
+
+fn args(extra: &[&str], url: String) -> Vec<String> {
+    let mut args = vec!["--color".to_owned(), "never".to_owned()];
+    args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+    args.push(url);
+    args
+}
+
+#[test]
+fn each_hop_is_shown_as_soon_as_it_is_complete() {
+    let server = hangs_on_hop_3();
+    let mut hops = Running::start(&args(&[], server.url("/1")));
+    hops.wait_for_line(" 1  GET ");
+    hops.wait_for_line(" 2  GET ");
+    hops.wait_for_line("    next: GET kept");
+    // Hop 3 never answers and there is no --max-time: the run cannot have ended.
+    assert!(hops.running(), "hops ended before hop 3 answered");
+    let ended = hops.kill();
+    assert!(ended.stdout.contains("302 Found"), "{ended}");
+    assert!(!ended.stdout.contains(" 3  "), "{ended}");
+    assert_eq!(server.targets()[..2], ["GET /1", "GET /2"], "{ended}");
+}
+
+/// The HSTS hints are found once the chain is over, when the hops they are about are already
+/// shown: the text puts them after the chain, above the summary; the JSON keeps them on the hops.
+#[test]
+fn hsts_hints_come_after_the_chain_in_text_and_on_their_hops_in_json() {
+    let site = Site::start(vec![
+        over("http", redirect("/", 301, "{example_tls}/")),
+        over(
+            "https",
+            ok("/").with_header(
+                "Strict-Transport-Security",
+                "max-age=63072000; includeSubDomains; preload",
+            ),
+        ),
+    ]);
+    let trace = site.trace(&["{example}/"]);
+    trace.code(0);
+    assert_eq!(warning_codes(trace.hop(1)), ["hsts_first_visit"], "{trace}");
+    assert_eq!(
+        warning_codes(trace.hop(2)),
+        ["hsts_preload_eligible"],
+        "{trace}"
+    );
+    let text = &trace.text.stdout;
+    let first_visit = warning_message(trace.hop(1), "hsts_first_visit");
+    let eligible = warning_message(trace.hop(2), "hsts_preload_eligible");
+    let notes = format!("hop 1  ! warning: {first_visit}\nhop 2  i note: {eligible}\n\n");
+    let at = text
+        .find(&notes)
+        .unwrap_or_else(|| panic!("no hints block\n{trace}"));
+    assert!(
+        at > text.find(" 2  GET ").expect("hop 2"),
+        "hints before the last hop\n{trace}"
+    );
+    assert!(
+        text[at + notes.len()..].starts_with("2 requests, 1 redirect,"),
+        "the summary does not follow the hints\n{trace}"
+    );
+    assert_eq!(text.matches(first_visit).count(), 1, "{trace}");
+}
