@@ -30,7 +30,7 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
     check_output_files(config)?;
     let options = show_options(config);
     let mut run = Run::open(config).await?;
-    let (mut stdout, mut stderr) = (io::stdout(), io::stderr());
+    let (mut stdout, mut stderr) = (Stream::new(io::stdout()), Stream::new(io::stderr()));
     let mut chains = Vec::with_capacity(config.urls.len());
     let mut worst = ExitCode::Ok;
     for (number, url) in config.urls.iter().enumerate() {
@@ -100,6 +100,52 @@ impl HopObserver for LiveText<'_> {
         {
             self.failed = Some(error);
         }
+    }
+}
+
+/// stdout or stderr as the trace mode writes to them. Once the reader has gone (`hops URL |
+/// head`), the rest of the output is dropped instead of failing the run: the chain still
+/// finishes, and keeps its exit code and its error line.
+struct Stream<W> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> Stream<W> {
+    fn new(inner: W) -> Self {
+        Stream {
+            inner,
+            closed: false,
+        }
+    }
+
+    /// `result`, unless it says the reader has gone: then nothing is written from now on.
+    fn unless_closed<T>(&mut self, result: io::Result<T>, written: T) -> io::Result<T> {
+        match result {
+            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(written)
+            }
+            other => other,
+        }
+    }
+}
+
+impl<W: Write> Write for Stream<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let result = self.inner.write(buf);
+        self.unless_closed(result, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let result = self.inner.flush();
+        self.unless_closed(result, ())
     }
 }
 

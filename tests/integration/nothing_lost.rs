@@ -6,6 +6,7 @@
 
 use std::io::{self, BufRead, BufReader, Read};
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
@@ -51,17 +52,7 @@ impl Running {
     /// Starts `hops ARGS` in a scrubbed environment, as `support::hops` does, without waiting.
     fn start(args: &[String]) -> Running {
         let home = tempfile::tempdir().expect("temporary HOME");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hops"))
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", home.path())
-            .current_dir(home.path())
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("hops can be started");
+        let mut child = spawn(args, home.path());
         let stdout = child.stdout.take().expect("piped stdout");
         let (sender, lines) = mpsc::channel();
         thread::spawn(move || {
@@ -144,6 +135,21 @@ impl Running {
     }
 }
 
+/// `hops ARGS` in a scrubbed environment (as `support::hops` runs it), stdout and stderr piped.
+fn spawn(args: &[String], home: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_hops"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .current_dir(home)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hops can be started")
+}
+
 /// Never answers: reads until the client goes away, so the thread ends with the test's hops.
 fn never_answer(stream: &mut TcpStream) -> io::Result<()> {
     let mut buffer = [0; 1024];
@@ -161,7 +167,7 @@ fn hangs_on_hop_3() -> RawServer {
         };
         io::Write::write_all(
             stream,
-            format!("HTTP/1.1 302 Found\r\nLocation: {next}\r\nContent-Length: 0\r\n\r\n")
+            format!("HTTP/1.1 302 Found\r\nLocation: {next}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                 .as_bytes(),
         )
     })
@@ -227,4 +233,60 @@ fn hsts_hints_come_after_the_chain_in_text_and_on_their_hops_in_json() {
         "the summary does not follow the hints\n{trace}"
     );
     assert_eq!(text.matches(first_visit).count(), 1, "{trace}");
+}
+
+/// `/N` redirects to `/N+1` without end; each answer carries a 2 KiB header, so the `-v` output
+/// of a long chain is far larger than a pipe holds.
+fn endless_chain() -> RawServer {
+    let padding = "p".repeat(2048);
+    RawServer::start(move |request: &RawRequest, stream: &mut TcpStream| {
+        let n: usize = request.target.trim_start_matches('/').parse().unwrap_or(0);
+        let answer = format!(
+            "HTTP/1.1 302 Found\r\nLocation: /{}\r\nX-Padding: {padding}\r\n\
+             Content-Length: 0\r\nConnection: close\r\n\r\n",
+            n + 1
+        );
+        io::Write::write_all(stream, answer.as_bytes())
+    })
+}
+
+/// `hops ... | head -c 1`: the reader goes away after one byte. The chain still fails, with its
+/// own exit code and error line.
+#[test]
+fn a_closed_stdout_keeps_the_exit_code_and_the_error_line() {
+    let server = endless_chain();
+    let home = tempfile::tempdir().expect("temporary HOME");
+    let mut child = spawn(
+        &args(&["-v", "--max-redirs", "150"], server.url("/1")),
+        home.path(),
+    );
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut byte = [0; 1];
+    stdout.read_exact(&mut byte).expect("one byte of output");
+    drop(stdout);
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let reader = thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let status = match child
+        .wait_timeout(HANG_GUARD)
+        .expect("hops can be waited for")
+    {
+        Some(status) => status,
+        None => {
+            let _ = child.kill();
+            child.wait().expect("hops can be reaped")
+        }
+    };
+    let stderr = reader.join().expect("stderr reader");
+    assert_eq!(status.code(), Some(4), "{status}\n{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].starts_with("hops: error: hop 151: too many redirects: "),
+        "{stderr}"
+    );
+    assert_eq!(server.targets().len(), 151);
 }
