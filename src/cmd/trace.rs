@@ -34,11 +34,16 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
     let mut chains = Vec::with_capacity(config.urls.len());
     let mut worst = ExitCode::Ok;
     for (number, url) in config.urls.iter().enumerate() {
+        let text_out: &mut dyn Write = if options.text_to_stderr {
+            &mut stderr
+        } else {
+            &mut stdout
+        };
         if number > 0 && options.text().is_some() {
             // A blank line between one chain's summary and the next chain's first hop.
-            writeln!(stdout)?;
+            writeln!(text_out)?;
         }
-        let mut live = LiveText::new(&mut stdout, &options);
+        let mut live = LiveText::new(text_out, &options);
         let mut chain = run.trace(config.start_for(url), &mut live).await;
         live.finish()?;
         let analysis = analyze(&mut chain, &config.checks, options.redactor);
@@ -162,6 +167,11 @@ pub fn show_options(config: &Config) -> ShowOptions {
             show_secrets: config.output.show_secrets,
         },
         write_out: config.write_out.clone(),
+        text_to_stderr: config
+            .output
+            .body_to
+            .as_ref()
+            .is_some_and(|path| path.as_os_str() == "-"),
     }
 }
 

@@ -29,6 +29,9 @@ pub struct ShowOptions {
     pub redactor: Redactor,
     /// `-w`: the format text itself.
     pub write_out: Option<String>,
+    /// Text goes to stderr, because the body goes to stdout (`-o -`); JSON cannot be asked for
+    /// then, and `-w` stays on stdout, after the body, as curl has it.
+    pub text_to_stderr: bool,
 }
 
 impl ShowOptions {
@@ -42,8 +45,9 @@ impl ShowOptions {
 }
 
 /// Shows one finished chain: its JSON document, or the end of its text (unless silent: the hops
-/// were shown by [`text::hop`] as they completed) on `out`, its error and failed checks as
-/// `hops: error:` lines on `err`, then `-w`. `exit_code` is the chain's, for `%{exitcode}`.
+/// were shown by [`text::hop`] as they completed) on `out` (`err` with `-o -`), its error and
+/// failed checks as `hops: error:` lines on `err`, then `-w`. `exit_code` is the chain's, for
+/// `%{exitcode}`.
 pub fn show(
     chain: &Chain,
     analysis: &Analysis,
@@ -56,7 +60,13 @@ pub fn show(
     if options.format == Format::Json {
         json::render(chain, analysis, redactor, out)?;
     } else if let Some(text_options) = options.text() {
-        text::end(chain, analysis, text_options, out)?;
+        let text_out: &mut dyn Write = if options.text_to_stderr {
+            &mut *err
+        } else {
+            &mut *out
+        };
+        text::end(chain, analysis, text_options, text_out)?;
+        text_out.flush()?;
     }
     out.flush()?;
     let error = chain.outcome.error();

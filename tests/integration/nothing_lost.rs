@@ -290,3 +290,36 @@ fn a_closed_stdout_keeps_the_exit_code_and_the_error_line() {
     );
     assert_eq!(server.targets().len(), 151);
 }
+
+/// `-o -` puts the body on stdout, so the chain's text goes to stderr; `-w` stays on stdout,
+/// after the body, as curl has it.
+#[test]
+fn with_o_dash_stdout_is_exactly_the_body() {
+    let site = Site::start(vec![
+        redirect("/a", 302, "/b"),
+        ok("/b"),
+        redirect("/loop", 302, "/loop"),
+    ]);
+    let run = site.run(&["-o", "-", "{shop}/a"]);
+    run.code(0)
+        .stderr_has(" 1  GET ")
+        .stderr_has(" 2  GET ")
+        .stderr_has("2 requests, 1 redirect, ");
+    assert_eq!(run.stdout, "reached /b", "{run}");
+
+    let run = site.run(&[
+        "-o",
+        "-",
+        "-w",
+        "\\n%{http_code} %{num_redirects}\\n",
+        "{shop}/a",
+    ]);
+    run.code(0).stderr_has("2 requests, 1 redirect, ");
+    assert_eq!(run.stdout, "reached /b\n200 1\n", "{run}");
+
+    let run = site.run(&["-o", "-", "{shop}/loop"]);
+    run.code(3)
+        .stderr_has("stopped: redirect loop")
+        .stderr_has("hops: error: hop 2: redirect loop");
+    assert_eq!(run.stdout, "", "{run}");
+}
