@@ -4,6 +4,7 @@
 //! Every way a chain can end (final response, loop, limit, bad `Location`, network error,
 //! timeout) is recorded as the chain's outcome, so the hops already made are never lost.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
@@ -25,7 +26,30 @@ const REDIRECT_BODY_DRAIN_LIMIT: usize = 64 * 1024;
 const REDIRECT_BODY_DRAIN_TIME: Duration = Duration::from_secs(1);
 
 /// Where the final response body goes (`-o`).
-pub type BodySink = Box<dyn AsyncWrite + Unpin + Send>;
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyOutput {
+    Stdout,
+    /// Created (or truncated) only when a final response's body starts, as curl does: a chain
+    /// that fails leaves no empty file behind, and an existing file as it was.
+    File(PathBuf),
+}
+
+type BodySink = Box<dyn AsyncWrite + Unpin + Send>;
+
+impl BodyOutput {
+    async fn open(&self) -> Result<BodySink, Failure> {
+        match self {
+            BodyOutput::Stdout => Ok(Box::new(tokio::io::stdout())),
+            BodyOutput::File(path) => match tokio::fs::File::create(path).await {
+                Ok(file) => Ok(Box::new(file)),
+                Err(err) => Err((
+                    NetworkErrorKind::Io,
+                    format!("cannot create output file {}: {err}", path.display()),
+                )),
+            },
+        }
+    }
+}
 
 type Failure = (NetworkErrorKind, String);
 
@@ -46,7 +70,7 @@ pub async fn drive(
     mut navigator: Navigator<'_>,
     client: &HopClient,
     max_time: Option<Duration>,
-    body_sink: Option<BodySink>,
+    body_output: Option<BodyOutput>,
     observer: &mut dyn HopObserver,
 ) -> Chain {
     let started = Instant::now();
@@ -61,7 +85,7 @@ pub async fn drive(
         reading: None,
         observer,
     };
-    let outcome = io.run(&mut navigator, &mut record, body_sink).await;
+    let outcome = io.run(&mut navigator, &mut record, body_output).await;
     Chain {
         request,
         hops: record.hops,
@@ -110,7 +134,7 @@ impl Io<'_> {
         &self,
         navigator: &mut Navigator<'_>,
         record: &mut Record<'_>,
-        mut body_sink: Option<BodySink>,
+        mut body_output: Option<BodyOutput>,
     ) -> Outcome {
         loop {
             let outgoing = match navigator.next_step() {
@@ -189,7 +213,8 @@ impl Io<'_> {
                             return outcome;
                         }
                         BodyDecision::Final => {
-                            let written = self.write_body(response, prefix, body_sink.take()).await;
+                            let written =
+                                self.write_body(response, prefix, body_output.take()).await;
                             record.finish_reading();
                             return match written {
                                 Ok(()) => Outcome::Final,
@@ -254,11 +279,12 @@ impl Io<'_> {
         &self,
         mut response: Response,
         prefix: Vec<u8>,
-        sink: Option<BodySink>,
+        output: Option<BodyOutput>,
     ) -> Result<(), Failure> {
-        let Some(mut sink) = sink else {
+        let Some(output) = output else {
             return Ok(());
         };
+        let mut sink = output.open().await?;
         let write_error = |err: std::io::Error| {
             (
                 NetworkErrorKind::Io,

@@ -1,9 +1,9 @@
 //! Tracing: the I/O side of following a chain. [`driver`] sends what the navigator asks for and
 //! records each hop; [`run`] holds what the chains of one run share (client, jar, HSTS store,
-//! `-o` sink).
+//! `-o` output).
 
 pub mod driver;
 pub mod run;
 
-pub use driver::{BodySink, HopObserver, drive};
+pub use driver::{BodyOutput, HopObserver, drive};
 pub use run::Run;

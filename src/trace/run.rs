@@ -1,11 +1,12 @@
 //! One run of hops: the client and its connection pool, the cookie jar, the HSTS store and the
-//! `-o` body sink, shared by the chains of every URL traced, and saved when the run ends.
+//! `-o` output, shared by the chains of every URL traced, and saved when the run ends.
 
+use std::path::Path;
 use std::time::SystemTime;
 
 use anyhow::{Context, Result};
 
-use super::driver::{BodySink, HopObserver, drive};
+use super::driver::{BodyOutput, HopObserver, drive};
 use crate::config::{Config, UsageError};
 use crate::cookies::Jar;
 use crate::hsts::HstsStore;
@@ -19,11 +20,11 @@ pub struct Run<'a> {
     client: HopClient,
     jar: Jar,
     hsts: HstsStore,
-    sink: Option<BodySink>,
+    body_output: Option<BodyOutput>,
 }
 
 impl<'a> Run<'a> {
-    /// Builds the client, seeds the jar, loads the HSTS store and opens `-o`.
+    /// Builds the client, seeds the jar, loads the HSTS store and checks the `-o` path.
     pub async fn open(config: &'a Config) -> Result<Run<'a>> {
         let client = crate::net::build(&config.connection.net)
             .map_err(|err| UsageError(format!("{err:#}")))?;
@@ -32,14 +33,14 @@ impl<'a> Run<'a> {
             client,
             jar: seeded_jar(config)?,
             hsts: loaded_hsts(config),
-            sink: open_body_sink(config).await?,
+            body_output: body_output(config)?,
         })
     }
 
     /// Traces the chain that starts with `start`, telling `observer` about each hop as it
-    /// completes. The `-o` sink goes to the first chain only.
+    /// completes. `-o` applies to the first chain only.
     pub async fn trace(&mut self, start: PlannedRequest, observer: &mut dyn HopObserver) -> Chain {
-        let sink = self.sink.take();
+        let body_output = self.body_output.take();
         let navigator = Navigator::new(
             start,
             navigator_options(self.config),
@@ -51,7 +52,7 @@ impl<'a> Run<'a> {
             navigator,
             &self.client,
             self.config.connection.max_time,
-            sink,
+            body_output,
             observer,
         )
         .await
@@ -112,18 +113,40 @@ fn seeded_jar(config: &Config) -> Result<Jar> {
     Ok(jar)
 }
 
-async fn open_body_sink(config: &Config) -> Result<Option<BodySink>> {
+/// `-o`. The file is created only when the final body starts, but a path that cannot be
+/// written (in a missing directory, a directory itself, a read-only file) is a usage error
+/// before any request is sent.
+fn body_output(config: &Config) -> Result<Option<BodyOutput>> {
     let Some(path) = &config.output.body_to else {
         return Ok(None);
     };
     if path.as_os_str() == "-" {
-        return Ok(Some(Box::new(tokio::io::stdout())));
+        return Ok(Some(BodyOutput::Stdout));
     }
-    let file = tokio::fs::File::create(path).await.map_err(|err| {
-        UsageError(format!(
-            "cannot create output file {}: {err}",
+    let parent = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let problem = match std::fs::metadata(path) {
+        Ok(found) if found.is_dir() => Some("it is a directory".to_owned()),
+        // Opened without creating or truncating it: only whether it could be written.
+        Ok(_) => std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .err()
+            .map(|err| err.to_string()),
+        Err(_) => match std::fs::metadata(parent) {
+            Ok(found) if found.is_dir() => None,
+            Ok(_) => Some(format!("{} is not a directory", parent.display())),
+            Err(err) => Some(err.to_string()),
+        },
+    };
+    match problem {
+        Some(problem) => Err(UsageError(format!(
+            "cannot create output file {}: {problem}",
             path.display()
         ))
-    })?;
-    Ok(Some(Box::new(file)))
+        .into()),
+        None => Ok(Some(BodyOutput::File(path.clone()))),
+    }
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use wait_timeout::ChildExt;
 
 use crate::support::{
-    RawRequest, RawServer, Site, ok, over, redirect, warning_codes, warning_message,
+    RawRequest, RawServer, Route, Site, ok, over, redirect, warning_codes, warning_message,
 };
 
 /// Longer than this and the process is taken to hang: a safety net, not a timing assertion.
@@ -322,4 +322,31 @@ fn with_o_dash_stdout_is_exactly_the_body() {
         .stderr_has("stopped: redirect loop")
         .stderr_has("hops: error: hop 2: redirect loop");
     assert_eq!(run.stdout, "", "{run}");
+}
+
+/// `-o FILE` is created when the final response's body starts, as curl does: a chain that fails
+/// leaves no file behind (and an existing one as it was), an empty final body an empty file.
+#[test]
+fn o_file_is_created_only_for_a_final_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = Site::start(vec![
+        redirect("/loop", 302, "/loop"),
+        redirect("/empty", 302, "/nothing"),
+        Route::new("/nothing", 200),
+    ]);
+    let file = dir.path().join("body.out");
+    let path = file.to_str().unwrap();
+    site.run(&["-o", path, "{shop}/loop"]).code(3);
+    assert!(!file.exists(), "a failed chain left {path} behind");
+
+    std::fs::write(&file, "kept").unwrap();
+    site.run(&["-o", path, "{shop}/loop"]).code(3);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept");
+
+    std::fs::remove_file(&file).unwrap();
+    site.run(&["-o", path, "{shop}/empty"])
+        .code(0)
+        .quiet_stderr()
+        .stdout_has("200 OK");
+    assert_eq!(std::fs::read(&file).expect("an empty body file"), b"");
 }
