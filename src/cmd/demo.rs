@@ -97,7 +97,7 @@ async fn show_scenario(
     let mut live = super::trace::LiveText::new(out, &options);
     let mut chain = Run::open(&config)
         .await?
-        .trace(config.start.clone(), &mut live)
+        .trace(config.start.clone(), &mut live, std::future::pending())
         .await;
     live.finish()?;
     let analysis = analyze(&mut chain, &config.checks, options.redactor);

@@ -10,9 +10,9 @@ use crate::analyze::analyze;
 use crate::cli::{self, Cli};
 use crate::config::{Config, UsageError};
 use crate::exit::ExitCode;
-use crate::model::{Hop, Redactor};
+use crate::model::{Hop, Outcome, Redactor};
 use crate::render::{self, Format, ShowOptions, text};
-use crate::trace::{HopObserver, Run};
+use crate::trace::{HopObserver, Interrupts, Run};
 
 pub fn execute(cli: &Cli) -> Result<ExitCode> {
     let config = Config::from_cli(cli)?;
@@ -24,11 +24,15 @@ pub fn execute(cli: &Cli) -> Result<ExitCode> {
     runtime.block_on(trace_all(&config))
 }
 
-/// Traces every URL in order, showing each chain as soon as it ends. With several URLs the exit
-/// code is the first non-zero one in the order of the exit code table (1 before 2 before 3 ...).
+/// Traces every URL in order, showing each hop as soon as it is complete and each chain's end
+/// when it ends. With several URLs the exit code is the first non-zero one in the order of the
+/// exit code table (1 before 2 before 3 ...). A signal stops the chain under way and the run:
+/// what it gathered is still shown and saved.
 async fn trace_all(config: &Config) -> Result<ExitCode> {
     check_output_files(config)?;
     let options = show_options(config);
+    // From here on Ctrl-C and SIGTERM stop the chain under way instead of the process.
+    let mut interrupts = Interrupts::listen().context("cannot listen for Ctrl-C")?;
     let mut run = Run::open(config).await?;
     let (mut stdout, mut stderr) = (Stream::new(io::stdout()), Stream::new(io::stderr()));
     let mut chains = Vec::with_capacity(config.urls.len());
@@ -44,7 +48,9 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
             writeln!(text_out)?;
         }
         let mut live = LiveText::new(text_out, &options);
-        let mut chain = run.trace(config.start_for(url), &mut live).await;
+        let mut chain = run
+            .trace(config.start_for(url), &mut live, interrupts.next())
+            .await;
         live.finish()?;
         let analysis = analyze(&mut chain, &config.checks, options.redactor);
         let code = ExitCode::for_chain(&chain.outcome, &analysis);
@@ -57,7 +63,11 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
             &mut stderr,
         )?;
         worst = worst.worst(code);
+        let interrupted = matches!(chain.outcome, Outcome::Interrupted { .. });
         chains.push(chain);
+        if interrupted {
+            break;
+        }
     }
     run.save()?;
     if let Some(path) = &config.har {

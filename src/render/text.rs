@@ -358,6 +358,12 @@ fn summary_line(chain: &Chain, redaction: Redactor) -> String {
         (Outcome::NetworkError { .. }, _) | (Outcome::Final, None) => {
             "stopped: network error".red().bold().to_string()
         }
+        (Outcome::Interrupted { signal, .. }, _) => {
+            format!("stopped: interrupted by {}", signal.name())
+                .red()
+                .bold()
+                .to_string()
+        }
     };
     format!("{head} · {tail}")
 }

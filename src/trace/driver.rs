@@ -2,8 +2,10 @@
 //! bodies) and records each hop. It holds no redirect rule: those are in `crate::redirect`.
 //!
 //! Every way a chain can end (final response, loop, limit, bad `Location`, network error,
-//! timeout) is recorded as the chain's outcome, so the hops already made are never lost.
+//! timeout, a signal) is recorded as the chain's outcome, so the hops already made are never
+//! lost.
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -12,7 +14,7 @@ use reqwest::Response;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout_at;
 
-use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, RequestSummary};
+use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, RequestSummary, Signal};
 use crate::net::{HopClient, classify};
 use crate::redirect::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, Outgoing, PlannedRequest, ResponseHead, Step,
@@ -65,13 +67,15 @@ impl HopObserver for () {
 }
 
 /// Traces one chain: drives `navigator` from its start request to its outcome, telling
-/// `observer` about each hop as it completes.
+/// `observer` about each hop as it completes. When `stop` resolves first (a signal), the chain
+/// ends there as interrupted, with the hops made so far.
 pub async fn drive(
     mut navigator: Navigator<'_>,
     client: &HopClient,
     max_time: Option<Duration>,
     body_output: Option<BodyOutput>,
     observer: &mut dyn HopObserver,
+    stop: impl Future<Output = Signal>,
 ) -> Chain {
     let started = Instant::now();
     let io = Io {
@@ -85,7 +89,12 @@ pub async fn drive(
         reading: None,
         observer,
     };
-    let outcome = io.run(&mut navigator, &mut record, body_output).await;
+    let finished = tokio::select! {
+        biased;
+        signal = stop => Err(signal),
+        outcome = io.run(&mut navigator, &mut record, body_output) => Ok(outcome),
+    };
+    let outcome = finished.unwrap_or_else(|signal| record.interrupted(signal));
     Chain {
         request,
         hops: record.hops,
@@ -119,6 +128,28 @@ impl Record<'_> {
         if let Some((mut hop, sent_at)) = self.reading.take() {
             hop.timing.total = sent_at.elapsed();
             self.push(*hop);
+        }
+    }
+
+    /// A signal stopped the chain: a hop whose body was being read is kept as it stands (its
+    /// head arrived); otherwise the hop under way is the next one.
+    fn interrupted(&mut self, signal: Signal) -> Outcome {
+        let name = signal.name();
+        let (hop, message) = match self.reading.as_ref() {
+            Some((hop, _)) => (
+                hop.index,
+                format!("interrupted by {name} while reading the response body"),
+            ),
+            None => (
+                self.hops.len() + 1,
+                format!("interrupted by {name} before the response arrived"),
+            ),
+        };
+        self.finish_reading();
+        Outcome::Interrupted {
+            hop,
+            signal,
+            message,
         }
     }
 }

@@ -3,7 +3,9 @@
 //! `-o` output).
 
 pub mod driver;
+pub mod interrupt;
 pub mod run;
 
 pub use driver::{BodyOutput, HopObserver, drive};
+pub use interrupt::Interrupts;
 pub use run::Run;

@@ -1,6 +1,7 @@
 //! One run of hops: the client and its connection pool, the cookie jar, the HSTS store and the
 //! `-o` output, shared by the chains of every URL traced, and saved when the run ends.
 
+use std::future::Future;
 use std::path::Path;
 use std::time::SystemTime;
 
@@ -10,7 +11,7 @@ use super::driver::{BodyOutput, HopObserver, drive};
 use crate::config::{Config, UsageError};
 use crate::cookies::Jar;
 use crate::hsts::HstsStore;
-use crate::model::Chain;
+use crate::model::{Chain, Signal};
 use crate::net::HopClient;
 use crate::redirect::{Navigator, NavigatorOptions, PlannedRequest};
 
@@ -39,7 +40,13 @@ impl<'a> Run<'a> {
 
     /// Traces the chain that starts with `start`, telling `observer` about each hop as it
     /// completes. `-o` applies to the first chain only.
-    pub async fn trace(&mut self, start: PlannedRequest, observer: &mut dyn HopObserver) -> Chain {
+    /// The chain ends as interrupted if `stop` resolves first.
+    pub async fn trace(
+        &mut self,
+        start: PlannedRequest,
+        observer: &mut dyn HopObserver,
+        stop: impl Future<Output = Signal>,
+    ) -> Chain {
         let body_output = self.body_output.take();
         let navigator = Navigator::new(
             start,
@@ -54,6 +61,7 @@ impl<'a> Run<'a> {
             self.config.connection.max_time,
             body_output,
             observer,
+            stop,
         )
         .await
     }

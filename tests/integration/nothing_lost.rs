@@ -1,5 +1,7 @@
 //! Nothing a run saw is lost: hops appear as soon as they are complete, even when a later
-//! server hangs, and the hints found after the chain come after it.
+//! server hangs, and the hints found after the chain come after it; Ctrl-C and SIGTERM show and
+//! save what the run gathered; a closed stdout keeps the exit code; `-o` leaves no file behind
+//! on failure and `-o -` keeps stdout for the body.
 //!
 //! These tests watch a running `hops` process: they read its stdout line by line while it waits
 //! on a server that never answers, then end it.
@@ -8,12 +10,14 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::Duration;
 
 use wait_timeout::ChildExt;
 
+use crate::support::schema::{Document, ErrorKind, Outcome};
 use crate::support::{
     RawRequest, RawServer, Route, Site, ok, over, redirect, warning_codes, warning_message,
 };
@@ -99,6 +103,15 @@ impl Running {
         }
     }
 
+    /// Sends `signal` ("INT", "TERM") to the process, as `kill -s` does.
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args(["-s", signal, &self.child.id().to_string()])
+            .status()
+            .expect("kill can be run");
+        assert!(status.success(), "kill -s {signal} failed");
+    }
+
     /// Whether the process is still running.
     fn running(&mut self) -> bool {
         self.child.try_wait().expect("hops can be polled").is_none()
@@ -159,18 +172,30 @@ fn never_answer(stream: &mut TcpStream) -> io::Result<()> {
 
 /// `/1` redirects to `/2`, `/2` to `/3`, and `/3` never answers.
 fn hangs_on_hop_3() -> RawServer {
-    RawServer::start(|request: &RawRequest, stream: &mut TcpStream| {
+    hangs_on_hop_3_and_tells().0
+}
+
+/// [`hangs_on_hop_3`], and a message on the receiver when the request of hop 3 has come: hops 1
+/// and 2 are complete by then.
+fn hangs_on_hop_3_and_tells() -> (RawServer, Receiver<()>) {
+    let (arrived, hanging) = mpsc::channel();
+    let arrived = Mutex::new(arrived);
+    let server = RawServer::start(move |request: &RawRequest, stream: &mut TcpStream| {
         let next = match request.target.as_str() {
             "/1" => "/2",
             "/2" => "/3",
-            _ => return never_answer(stream),
+            _ => {
+                let _ = arrived.lock().unwrap_or_else(|e| e.into_inner()).send(());
+                return never_answer(stream);
+            }
         };
-        io::Write::write_all(
-            stream,
-            format!("HTTP/1.1 302 Found\r\nLocation: {next}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                .as_bytes(),
-        )
-    })
+        let answer = format!(
+            "HTTP/1.1 302 Found\r\nLocation: {next}\r\nContent-Length: 0\r\n\
+             Connection: close\r\n\r\n"
+        );
+        io::Write::write_all(stream, answer.as_bytes())
+    });
+    (server, hanging)
 }
 
 fn args(extra: &[&str], url: String) -> Vec<String> {
@@ -349,4 +374,156 @@ fn o_file_is_created_only_for_a_final_body() {
         .quiet_stderr()
         .stdout_has("200 OK");
     assert_eq!(std::fs::read(&file).expect("an empty body file"), b"");
+}
+
+/// Ctrl-C while hop 3 waits for its answer: hops 1 and 2 stay shown, a line says where the run
+/// was interrupted, the cookie jar, the HSTS cache and the HAR hold what the run gathered, and
+/// the exit code is 130.
+#[test]
+fn ctrl_c_shows_and_saves_what_the_run_gathered_and_exits_130() {
+    let (hang, hanging) = hangs_on_hop_3_and_tells();
+    let site = Site::start(vec![
+        over(
+            "http",
+            redirect("/a", 302, "{shop_tls}/b").with_header("Set-Cookie", "sid=1; Path=/"),
+        ),
+        over(
+            "https",
+            redirect("/b", 302, &hang.url("/hang"))
+                .with_header("Strict-Transport-Security", "max-age=31536000"),
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let [jar, hsts, har] = ["jar.txt", "hsts.txt", "run.har"].map(|name| dir.path().join(name));
+    let files = [&jar, &hsts, &har].map(|path| path.to_str().unwrap());
+    let mut hops = Running::start(&site.args(&[
+        "-c", files[0], "--hsts", files[1], "--har", files[2], "{shop}/a",
+    ]));
+    hanging
+        .recv_timeout(HANG_GUARD)
+        .expect("the request of hop 3");
+    hops.signal("INT");
+    let ended = hops.wait();
+    assert_eq!(ended.code, Some(130), "{ended}");
+    for shown in [" 1  GET http://shop.test:", " 2  GET https://shop.test:"] {
+        assert!(ended.stdout.contains(shown), "{ended}");
+    }
+    assert!(
+        ended
+            .stdout
+            .contains(" 3  ✗ interrupted by SIGINT before the response arrived\n"),
+        "{ended}"
+    );
+    assert!(
+        ended.stdout.contains("2 requests, 2 redirects, "),
+        "{ended}"
+    );
+    assert!(
+        ended.stdout.contains(" · stopped: interrupted by SIGINT\n"),
+        "{ended}"
+    );
+    assert_eq!(
+        ended.stderr,
+        "hops: error: hop 3: interrupted by SIGINT before the response arrived\n"
+    );
+    let jar = std::fs::read_to_string(&jar).unwrap();
+    assert!(jar.contains("\tsid\t1\n"), "cookie jar:\n{jar}");
+    let hsts = std::fs::read_to_string(&hsts).unwrap();
+    assert!(
+        hsts.lines().any(|line| line.starts_with("shop.test ")),
+        "HSTS cache:\n{hsts}"
+    );
+    let har: serde_json::Value = serde_json::from_slice(&std::fs::read(&har).unwrap()).unwrap();
+    let statuses: Vec<&serde_json::Value> = har["log"]["entries"]
+        .as_array()
+        .expect("HAR entries")
+        .iter()
+        .map(|entry| &entry["response"]["status"])
+        .collect();
+    assert_eq!(statuses, [302, 302], "{har}");
+}
+
+/// SIGTERM (a supervisor, `timeout`) stops the run the same way, with exit code 143; the JSON
+/// document says how the chain ended.
+#[test]
+fn sigterm_ends_the_json_document_as_interrupted_and_exits_143() {
+    let (server, hanging) = hangs_on_hop_3_and_tells();
+    let hops = Running::start(&args(&["--format", "json"], server.url("/1")));
+    hanging
+        .recv_timeout(HANG_GUARD)
+        .expect("the request of hop 3");
+    hops.signal("TERM");
+    let mut hops = hops;
+    let ended = hops.wait();
+    assert_eq!(ended.code, Some(143), "{ended}");
+    let doc: Document = serde_json::from_str(ended.stdout.trim_end())
+        .unwrap_or_else(|err| panic!("not one schema 1 document: {err}\n{ended}"));
+    assert_eq!(doc.outcome, Outcome::Interrupted, "{ended}");
+    assert_eq!(doc.hops.len(), 2, "{ended}");
+    let error = doc.error.expect("an error");
+    assert_eq!(
+        (error.hop, error.kind),
+        (3, ErrorKind::Interrupted),
+        "{ended}"
+    );
+    assert_eq!(
+        error.message,
+        "interrupted by SIGTERM before the response arrived"
+    );
+    assert!(doc.final_.is_none());
+    assert!(doc.verdict.starts_with("Interrupted: hop 3: "), "{ended}");
+    assert_eq!(
+        ended.stderr,
+        "hops: error: hop 3: interrupted by SIGTERM before the response arrived\n"
+    );
+}
+
+/// Ctrl-C while the final body is being written to `-o`: the hop is shown with its status, the
+/// run says it was interrupted while reading that body, and what came of the body is kept.
+#[test]
+fn ctrl_c_during_the_final_body_keeps_its_hop_and_what_came_of_the_body() {
+    let (wrote, written) = mpsc::channel();
+    let wrote = Mutex::new(wrote);
+    let server = RawServer::start(move |_: &RawRequest, stream: &mut TcpStream| {
+        io::Write::write_all(
+            stream,
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\
+              Content-Length: 100\r\n\r\n0123456789",
+        )?;
+        let _ = wrote.lock().unwrap_or_else(|e| e.into_inner()).send(());
+        never_answer(stream)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("body.out");
+    let mut hops = Running::start(&args(&["-o", file.to_str().unwrap()], server.url("/file")));
+    written
+        .recv_timeout(HANG_GUARD)
+        .expect("the start of the body");
+    // The body's first bytes in the file mean hops is reading it. Polled, with a limit.
+    let mut waited = Duration::ZERO;
+    while std::fs::read(&file).unwrap_or_default() != b"0123456789" {
+        assert!(
+            waited < HANG_GUARD,
+            "the body never reached {}",
+            file.display()
+        );
+        thread::sleep(Duration::from_millis(10));
+        waited += Duration::from_millis(10);
+    }
+    hops.signal("INT");
+    let ended = hops.wait();
+    assert_eq!(ended.code, Some(130), "{ended}");
+    assert!(ended.stdout.contains(" 1  GET "), "{ended}");
+    assert!(ended.stdout.contains("    200 OK  HTTP/1.1"), "{ended}");
+    assert!(
+        ended
+            .stdout
+            .contains("    ✗ interrupted by SIGINT while reading the response body\n"),
+        "{ended}"
+    );
+    assert_eq!(
+        ended.stderr,
+        "hops: error: hop 1: interrupted by SIGINT while reading the response body\n"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"0123456789");
 }
