@@ -32,7 +32,7 @@ impl<'a> Run<'a> {
         Ok(Run {
             config,
             client,
-            jar: seeded_jar(config)?,
+            jar: seeded_jar(config),
             hsts: loaded_hsts(config),
             body_output: body_output(config)?,
         })
@@ -66,10 +66,21 @@ impl<'a> Run<'a> {
         .await
     }
 
-    /// Writes what the run learned: the cookie jar (`-c`) and the HSTS cache (`--hsts`).
+    /// Writes what the run learned: the cookie jar (`-c`) and the HSTS cache (`--hsts`). A
+    /// cookie the Netscape format cannot hold is left out of the jar, with a warning.
     pub fn save(&self) -> Result<()> {
         if let Some(path) = &self.config.cookies.jar_out {
-            std::fs::write(path, self.jar.to_netscape())
+            let file = self.jar.to_netscape();
+            for cookie in &file.left_out {
+                eprintln!(
+                    "hops: warning: cookie jar {}: left out the cookie {:?} of {}: {}",
+                    path.display(),
+                    cookie.name,
+                    cookie.domain,
+                    cookie.reason
+                );
+            }
+            std::fs::write(path, file.text)
                 .with_context(|| format!("cannot write the cookie jar {}", path.display()))?;
         }
         if let Some((path, _)) = &self.config.connection.hsts_file {
@@ -111,14 +122,22 @@ fn loaded_hsts(config: &Config) -> HstsStore {
     store
 }
 
-fn seeded_jar(config: &Config) -> Result<Jar> {
+/// The jar: the `-b` pairs, then the `-b` files. Lines of a cookie file that are not cookie
+/// lines are skipped, as curl does, with a warning.
+fn seeded_jar(config: &Config) -> Jar {
     let mut jar = Jar::new(config.cookies.enabled);
     jar.seed_pairs(&config.cookies.seed_pairs, &config.start.url);
     for (path, text) in &config.cookies.seed_files {
-        jar.load_netscape(text)
-            .map_err(|err| UsageError(format!("cookie file {}: {err}", path.display())))?;
+        for skipped in &jar.load_netscape(text).skipped {
+            eprintln!(
+                "hops: warning: {}:{}: skipped: {}",
+                path.display(),
+                skipped.line,
+                skipped.reason
+            );
+        }
     }
-    Ok(jar)
+    jar
 }
 
 /// `-o`. The file is created only when the final body starts, but a path that cannot be

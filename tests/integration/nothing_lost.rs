@@ -1,7 +1,8 @@
 //! Nothing a run saw is lost: hops appear as soon as they are complete, even when a later
 //! server hangs, and the hints found after the chain come after it; Ctrl-C and SIGTERM show and
 //! save what the run gathered; a closed stdout keeps the exit code; `-o` leaves no file behind
-//! on failure and `-o -` keeps stdout for the body.
+//! on failure and `-o -` keeps stdout for the body; a cookie jar written by one run is read by
+//! the next, whatever cookies the servers sent.
 //!
 //! These tests watch a running `hops` process: they read its stdout line by line while it waits
 //! on a server that never answers, then end it.
@@ -20,6 +21,7 @@ use wait_timeout::ChildExt;
 use crate::support::schema::{Document, ErrorKind, Outcome};
 use crate::support::{
     RawRequest, RawServer, Route, Site, ok, over, redirect, warning_codes, warning_message,
+    write_file,
 };
 
 /// Longer than this and the process is taken to hang: a safety net, not a timing assertion.
@@ -526,4 +528,68 @@ fn ctrl_c_during_the_final_body_keeps_its_hop_and_what_came_of_the_body() {
         "hops: error: hop 1: interrupted by SIGINT while reading the response body\n"
     );
     assert_eq!(std::fs::read(&file).unwrap(), b"0123456789");
+}
+
+/// A cookie with a tab in its value cannot be written as a Netscape line: `-c` leaves it out
+/// with a warning naming it, and the next run's `-b` reads the jar.
+#[test]
+fn a_cookie_jar_survives_a_hostile_cookie_from_c_to_b() {
+    let dir = tempfile::tempdir().unwrap();
+    let jar = dir.path().join("jar.txt");
+    let jar_arg = jar.to_str().unwrap();
+    let site = Site::start(vec![
+        redirect("/a", 302, "/b")
+            .with_header("Set-Cookie", "t=a\tb; Path=/")
+            .with_header("Set-Cookie", "ok=1; Path=/"),
+        ok("/b"),
+    ]);
+    let run = site.run(&["-c", jar_arg, "{shop}/a"]);
+    run.code(0);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "hops: warning: cookie jar {jar_arg}: left out the cookie \"t\" of shop.test: \
+             its value holds a tab, which a Netscape cookie file cannot hold\n"
+        ),
+        "{run}"
+    );
+    let written = std::fs::read_to_string(&jar).unwrap();
+    for line in written
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with("# "))
+    {
+        assert_eq!(line.split('\t').count(), 7, "{written}");
+    }
+    assert!(written.contains("\tok\t1\n"), "{written}");
+
+    site.clear_received();
+    site.run(&["-b", jar_arg, "{shop}/b"])
+        .code(0)
+        .quiet_stderr();
+    assert_eq!(site.received()[0].header("cookie"), Some("ok=1"));
+}
+
+/// A bad line in a `-b` cookie file is skipped with a warning naming the file and the line, as
+/// curl skips it; the other lines still seed the jar.
+#[test]
+fn a_bad_line_in_a_cookie_file_is_skipped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    // Line 3 is what a jar written without the check held for `t=a<TAB>b`: eight fields.
+    let jar = write_file(
+        dir.path(),
+        "jar.txt",
+        b"# Netscape HTTP Cookie File\n\
+          shop.test\tFALSE\t/\tFALSE\t0\tok\t1\n\
+          shop.test\tFALSE\t/\tFALSE\t0\tt\ta\tb\n",
+    );
+    let jar_arg = jar.to_str().unwrap();
+    let site = Site::start(vec![ok("/")]);
+    let run = site.run(&["-b", jar_arg, "{shop}/"]);
+    run.code(0);
+    assert_eq!(
+        run.stderr,
+        format!("hops: warning: {jar_arg}:3: skipped: expected 7 tab-separated fields, found 8\n"),
+        "{run}"
+    );
+    assert_eq!(site.received()[0].header("cookie"), Some("ok=1"));
 }
