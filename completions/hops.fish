@@ -51,7 +51,7 @@ complete -c hops -n "__fish_hops_needs_command" -l format -d 'Output format of t
 json\t'One JSON document per URL, one per line (schema in the README)'"
 complete -c hops -n "__fish_hops_needs_command" -s w -l write-out -d 'After each chain, print FORMAT with curl\'s %{variables} (@FILE reads it from a file)' -r
 complete -c hops -n "__fish_hops_needs_command" -l har -d 'Write the chains as an HTTP Archive (HAR 1.2) that browser devtools can import' -r -F
-complete -c hops -n "__fish_hops_needs_command" -s o -l output -d 'Write the final response body of the first URL to FILE ("-" for stdout)' -r -F
+complete -c hops -n "__fish_hops_needs_command" -s o -l output -d 'Write the final response body of the first URL to FILE ("-": stdout, the chain to stderr)' -r -F
 complete -c hops -n "__fish_hops_needs_command" -l color -d 'When to use colors' -r -f -a "auto\t''
 always\t''
 never\t''"

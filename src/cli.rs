@@ -408,7 +408,12 @@ pub struct OutputArgs {
     #[arg(long = "har", value_name = "FILE")]
     pub har: Option<PathBuf>,
 
-    /// Write the final response body of the first URL to FILE ("-" for stdout)
+    /// Write the final response body of the first URL to FILE ("-": stdout, the chain to stderr)
+    ///
+    /// FILE is created when the final response's body starts, as curl does, so a chain that
+    /// fails leaves no file behind. With "-" the body goes to stdout and the text of the chain to
+    /// stderr, so stdout is exactly the body; -w still writes to stdout, after the body, as curl
+    /// does.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 

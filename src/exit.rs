@@ -1,7 +1,7 @@
 //! Exit codes, one per way a run can end, with what each means: the one list `--help` and the
 //! man page are generated from and the README's table is tested against.
 
-use crate::model::{Analysis, Outcome};
+use crate::model::{Analysis, Outcome, Signal};
 
 /// The process exit status of a run. The numbers are part of the interface: scripts test them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,11 +20,15 @@ pub enum ExitCode {
     BadLocation = 5,
     /// DNS, connect, TLS, timeout, or a malformed or truncated response.
     Network = 6,
+    /// Stopped by SIGINT (Ctrl-C): 128 + 2, as shells report it.
+    Interrupted = 130,
+    /// Stopped by SIGTERM: 128 + 15.
+    Terminated = 143,
 }
 
 impl ExitCode {
     /// Every code, in the order of the table.
-    pub const ALL: [ExitCode; 7] = [
+    pub const ALL: [ExitCode; 9] = [
         ExitCode::Ok,
         ExitCode::CheckFailed,
         ExitCode::Usage,
@@ -32,6 +36,8 @@ impl ExitCode {
         ExitCode::TooManyRedirects,
         ExitCode::BadLocation,
         ExitCode::Network,
+        ExitCode::Interrupted,
+        ExitCode::Terminated,
     ];
 
     /// What the code means, in one line.
@@ -51,6 +57,10 @@ impl ExitCode {
             ExitCode::Network => {
                 "network error: DNS, connect, TLS, timeout, malformed or truncated response"
             }
+            ExitCode::Interrupted => {
+                "interrupted by Ctrl-C (SIGINT): the hops so far shown, -c, --hsts and --har written"
+            }
+            ExitCode::Terminated => "stopped by SIGTERM: as for Ctrl-C",
         }
     }
 
@@ -61,6 +71,10 @@ impl ExitCode {
             Outcome::TooManyRedirects { .. } => ExitCode::TooManyRedirects,
             Outcome::BadLocation { .. } => ExitCode::BadLocation,
             Outcome::NetworkError { .. } => ExitCode::Network,
+            Outcome::Interrupted { signal, .. } => match signal {
+                Signal::Interrupt => ExitCode::Interrupted,
+                Signal::Terminate => ExitCode::Terminated,
+            },
         }
     }
 
@@ -76,9 +90,12 @@ impl ExitCode {
     }
 
     /// The code of a run of several chains: the first non-zero one in the order of the table
-    /// (1 before 2 before 3 ...).
+    /// (1 before 2 before 3 ...), except that a run stopped by a signal says so (130, 143): it
+    /// did not finish, whatever the chains before said.
     pub fn worst(self, other: ExitCode) -> ExitCode {
         match (self, other) {
+            (signal @ (ExitCode::Interrupted | ExitCode::Terminated), _)
+            | (_, signal @ (ExitCode::Interrupted | ExitCode::Terminated)) => signal,
             (ExitCode::Ok, other) => other,
             (this, ExitCode::Ok) => this,
             (this, other) if other.code() < this.code() => other,
@@ -132,5 +149,18 @@ mod tests {
             ExitCode::CheckFailed
         );
         assert_eq!(ExitCode::Network.worst(ExitCode::Ok), ExitCode::Network);
+    }
+
+    #[test]
+    fn a_signal_wins_over_every_chain_code() {
+        assert_eq!(
+            ExitCode::CheckFailed.worst(ExitCode::Interrupted),
+            ExitCode::Interrupted
+        );
+        assert_eq!(
+            ExitCode::Terminated.worst(ExitCode::Loop),
+            ExitCode::Terminated
+        );
+        assert_eq!(ExitCode::Ok.worst(ExitCode::Terminated).code(), 143);
     }
 }

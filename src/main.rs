@@ -44,7 +44,8 @@ fn report(error: &anyhow::Error) -> ExitCode {
     ExitCode::Usage
 }
 
-/// `hops ... | head` closing the pipe early is not an error.
+/// `hops demo | head` closing the pipe early is not an error. (The trace mode does not get here:
+/// it stops writing to a closed stdout and finishes its chains, which keep their exit codes.)
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
         cause

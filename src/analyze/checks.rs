@@ -171,6 +171,7 @@ fn then_stopped(chain: &Chain) -> &'static str {
         Outcome::TooManyRedirects { .. } => ", then too many redirects",
         Outcome::BadLocation { .. } => ", then a Location that cannot be followed",
         Outcome::NetworkError { .. } => ", then a network error",
+        Outcome::Interrupted { .. } => ", then the run was interrupted",
     }
 }
 

@@ -571,6 +571,9 @@ pub fn headline(chain: &Chain, diagnosis: Option<&Diagnosis>, redactor: Redactor
         (Outcome::BadLocation { .. }, ..) => {
             format!("Broken redirect: {}", error().unwrap_or_default())
         }
+        (Outcome::Interrupted { .. }, ..) => {
+            format!("Interrupted: {}", error().unwrap_or_default())
+        }
         _ => format!(
             "Network error: {}",
             error().unwrap_or_else(|| "no response".into())

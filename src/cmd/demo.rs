@@ -93,8 +93,13 @@ async fn show_scenario(
     let cli = Cli::try_parse_ordered(&argv)
         .with_context(|| format!("scenario {}: bad arguments", scenario.name))?;
     let config = Config::from_cli(&cli)?;
-    let mut chain = Run::open(&config).await?.trace(config.start.clone()).await;
     let options = super::trace::show_options(&config);
+    let mut live = super::trace::LiveText::new(out, &options);
+    let mut chain = Run::open(&config)
+        .await?
+        .trace(config.start.clone(), &mut live, std::future::pending())
+        .await;
+    live.finish()?;
     let analysis = analyze(&mut chain, &config.checks, options.redactor);
     let code = ExitCode::for_chain(&chain.outcome, &analysis);
     let mut errors = Vec::new();

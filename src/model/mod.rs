@@ -20,7 +20,9 @@ pub use analysis::{Analysis, CheckResult, Diagnosis, LoopKind};
 pub use chain::{Chain, RequestSummary, millis};
 pub use hop::{Hop, NextHop, RefreshSeen, RefreshSource, SetCookie, StrippedHeader, Timing, Via};
 pub use hsts::{HstsAction, HstsRecord, HstsSource, HstsUpgrade};
-pub use outcome::{ChainError, ErrorKind, LoopInfo, NetworkErrorKind, Outcome, OutcomeKind};
+pub use outcome::{
+    ChainError, ErrorKind, LoopInfo, NetworkErrorKind, Outcome, OutcomeKind, Signal,
+};
 pub use redact::{Redactor, SHOWN_BYTES, abbreviate};
 pub use tls::{CertificateInfo, TlsRecord};
 pub use warning::{Warning, WarningCode};

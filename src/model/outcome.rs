@@ -21,6 +21,13 @@ pub enum Outcome {
         kind: NetworkErrorKind,
         message: String,
     },
+    /// The user stopped the run (Ctrl-C, or SIGTERM from a supervisor) while this hop was under
+    /// way: the hops before it are complete, the chain has no verdict of its own.
+    Interrupted {
+        hop: usize,
+        signal: Signal,
+        message: String,
+    },
 }
 
 impl Outcome {
@@ -35,6 +42,7 @@ impl Outcome {
             Outcome::TooManyRedirects { .. } => OutcomeKind::TooManyRedirects,
             Outcome::BadLocation { .. } => OutcomeKind::BadLocation,
             Outcome::NetworkError { .. } => OutcomeKind::NetworkError,
+            Outcome::Interrupted { .. } => OutcomeKind::Interrupted,
         }
     }
 
@@ -56,6 +64,7 @@ impl Outcome {
             }
             Outcome::BadLocation { hop, message } => (*hop, ErrorKind::BadLocation, message),
             Outcome::NetworkError { hop, kind, message } => (*hop, (*kind).into(), message),
+            Outcome::Interrupted { hop, message, .. } => (*hop, ErrorKind::Interrupted, message),
         };
         Some(ChainError {
             hop,
@@ -74,6 +83,7 @@ pub enum OutcomeKind {
     TooManyRedirects,
     BadLocation,
     NetworkError,
+    Interrupted,
 }
 
 /// A request sent again that got the same answer as before: the chain could only go round.
@@ -109,6 +119,25 @@ pub enum ErrorKind {
     Timeout,
     Protocol,
     Io,
+    Interrupted,
+}
+
+/// A signal that stops a run cleanly instead of ending the process where it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGINT: Ctrl-C.
+    Interrupt,
+    /// SIGTERM: a supervisor or `kill`.
+    Terminate,
+}
+
+impl Signal {
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Interrupt => "SIGINT",
+            Signal::Terminate => "SIGTERM",
+        }
+    }
 }
 
 /// What kind of network failure stopped a chain.

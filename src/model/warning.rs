@@ -74,6 +74,17 @@ pub enum WarningCode {
 }
 
 impl WarningCode {
+    /// Found by the analysis once the chain is over (the chain-level HSTS hints), and added to
+    /// a hop that may already have been shown.
+    pub fn found_after_chain(self) -> bool {
+        matches!(
+            self,
+            WarningCode::HstsFirstVisit
+                | WarningCode::HstsPreloadEligible
+                | WarningCode::HstsPreloadNotEligible
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             WarningCode::HttpsDowngrade => "https_downgrade",

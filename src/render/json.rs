@@ -46,7 +46,7 @@
 //!     "timing_ms": {"dns": null, "connect": null, "tls": null, "first_byte": 1.0, "total": 1.3},
 //!     "warnings": [{"code": "https_downgrade", "message": "..."}]
 //!   }],
-//!   "outcome": "ok" | "loop" | "too_many_redirects" | "bad_location" | "network_error",
+//!   "outcome": "ok" | "loop" | "too_many_redirects" | "bad_location" | "network_error" | "interrupted",
 //!   "loop": null | {                  // set for a loop and for too many redirects
 //!     "repeats_hop": 1 | null, "at_hop": 3 | null,   // hop 3 sent hop 1's request again and got the same answer; null at the limit
 //!     "kind": "exact_repeat|scheme_flip|host_flip|trailing_slash_flip|cookie_not_stored|cookie_ignored|growing_url|volatile_repeat|long_chain",
@@ -54,7 +54,7 @@
 //!     "method": "GET" | null, "url": "..." | null,   // the repeated request
 //!     "title": "http ↔ https flip", "explanation": "...", "fix": "..."
 //!   },
-//!   "error": null | {"hop": 3, "kind": "loop|too_many_redirects|bad_location|dns|connect|tls|timeout|protocol|io", "message": "..."},
+//!   "error": null | {"hop": 3, "kind": "loop|too_many_redirects|bad_location|dns|connect|tls|timeout|protocol|io|interrupted", "message": "..."},
 //!   "final": null | {"status": 200, "url": "..."},   // null unless the outcome is "ok"
 //!   "verdict": "OK: 2 redirects, final 200 at https://..." | "Loop between hop 2 and hop 4: ...",
 //!   "redirects": 2, "time_ms": 12.3,

@@ -1,6 +1,7 @@
-//! Renderers read a finished chain and its analysis and write them out: the human view
-//! ([`text`]), one JSON document per chain ([`json`]), an HTTP Archive ([`har`]) and curl's
-//! `-w` ([`write_out`]). They never send requests and never decide anything about the chain.
+//! Renderers read a chain and its analysis and write them out: the human view ([`text`], hop by
+//! hop as the chain goes, then its end), one JSON document per chain ([`json`]), an HTTP Archive
+//! ([`har`]) and curl's `-w` ([`write_out`]). They never send requests and never decide anything
+//! about the chain.
 
 pub mod escape;
 pub mod har;
@@ -29,10 +30,25 @@ pub struct ShowOptions {
     pub redactor: Redactor,
     /// `-w`: the format text itself.
     pub write_out: Option<String>,
+    /// Text goes to stderr, because the body goes to stdout (`-o -`); JSON cannot be asked for
+    /// then, and `-w` stays on stdout, after the body, as curl has it.
+    pub text_to_stderr: bool,
 }
 
-/// Shows one finished chain: its rendering on `out` (unless silent), its error and failed checks
-/// as `hops: error:` lines on `err`, then `-w`. `exit_code` is the chain's, for `%{exitcode}`.
+impl ShowOptions {
+    /// How hops are shown as they complete: `None` unless the output is text and not silent.
+    pub fn text(&self) -> Option<text::TextOptions> {
+        (self.format == Format::Text && !self.silent).then_some(text::TextOptions {
+            verbose: self.verbose,
+            redactor: self.redactor,
+        })
+    }
+}
+
+/// Shows one finished chain: its JSON document, or the end of its text (unless silent: the hops
+/// were shown by [`text::hop`] as they completed) on `out` (`err` with `-o -`), its error and
+/// failed checks as `hops: error:` lines on `err`, then `-w`. `exit_code` is the chain's, for
+/// `%{exitcode}`.
 pub fn show(
     chain: &Chain,
     analysis: &Analysis,
@@ -42,16 +58,16 @@ pub fn show(
     err: &mut dyn Write,
 ) -> io::Result<()> {
     let redactor = options.redactor;
-    match options.format {
-        Format::Json => json::render(chain, analysis, redactor, out)?,
-        Format::Text if !options.silent => {
-            let text_options = text::TextOptions {
-                verbose: options.verbose,
-                redactor,
-            };
-            text::render(chain, analysis, text_options, out)?;
-        }
-        Format::Text => {}
+    if options.format == Format::Json {
+        json::render(chain, analysis, redactor, out)?;
+    } else if let Some(text_options) = options.text() {
+        let text_out: &mut dyn Write = if options.text_to_stderr {
+            &mut *err
+        } else {
+            &mut *out
+        };
+        text::end(chain, analysis, text_options, text_out)?;
+        text_out.flush()?;
     }
     out.flush()?;
     let error = chain.outcome.error();

@@ -1,4 +1,5 @@
-//! The human view of a chain: one block per hop, then a summary line.
+//! The human view of a chain: one block per hop, written as soon as the hop is complete, then
+//! the chain's end (error, loop, hints, summary, diagnosis, checks) once it is over.
 //!
 //! Colors come from `colored`, whose global override the trace and demo modes set once from the
 //! config; this module only names styles by meaning (status class, warning, dim) through the
@@ -12,7 +13,7 @@ use colored::{ColoredString, Colorize};
 use super::escape::shown;
 
 use crate::model::{
-    Analysis, Chain, Hop, HstsRecord, Outcome, Redactor, RefreshSource, Timing, Via,
+    Analysis, Chain, Hop, HstsRecord, Outcome, Redactor, RefreshSource, Timing, Via, Warning,
 };
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -23,16 +24,42 @@ pub struct TextOptions {
 
 const INDENT: &str = "    ";
 
+/// The whole chain at once: every hop's block, then its end. What the hops shown one by one
+/// with [`hop`] and then [`end`] add up to.
 pub fn render(
     chain: &Chain,
     analysis: &Analysis,
     options: TextOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    for (number, each) in chain.hops.iter().enumerate() {
+        hop(each, number == 0, options, out)?;
+    }
+    end(chain, analysis, options, out)
+}
+
+/// One hop's block, written as soon as the hop is complete; `first` is the chain's first hop.
+/// The blank line after a block is written with the next block or by [`end`], which may first
+/// have to put the chain's error under it.
+pub fn hop(hop: &Hop, first: bool, options: TextOptions, out: &mut dyn Write) -> io::Result<()> {
+    if !first {
+        writeln!(out)?;
+    }
+    render_hop(hop, options, out)
+}
+
+/// What is known only when the chain is over, after the hops [`hop`] has shown: the error, the
+/// loop, the hints the analysis found, the summary, the diagnosis and the checks.
+pub fn end(
+    chain: &Chain,
+    analysis: &Analysis,
+    options: TextOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let error = chain.outcome.error();
-    for hop in &chain.hops {
-        render_hop(hop, options, out)?;
-        if let Some(error) = error.filter(|e| e.hop == hop.index) {
+    if let Some(last) = chain.hops.last() {
+        // A chain stops at its last hop or at the one after it, never further back.
+        if let Some(error) = error.filter(|e| e.hop == last.index) {
             writeln!(
                 out,
                 "{INDENT}{} {}",
@@ -53,6 +80,7 @@ pub fn render(
         )?;
         writeln!(out)?;
     }
+    render_late_warnings(chain, out)?;
     writeln!(out, "{}", summary_line(chain, options.redactor))?;
     if let Some(diagnosis) = &analysis.diagnosis {
         writeln!(out)?;
@@ -241,16 +269,46 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
             )?;
         }
     }
-    for warning in &hop.warnings {
-        // Good news is not a warning, though it travels with them.
-        let label = if warning.is_note() {
-            "i note:".green().bold()
-        } else {
-            "! warning:".yellow().bold()
-        };
-        writeln!(out, "{INDENT}{label} {}", shown(&warning.message))?;
+    for warning in hop.warnings.iter().filter(|w| !w.code.found_after_chain()) {
+        writeln!(
+            out,
+            "{INDENT}{} {}",
+            warning_label(warning),
+            shown(&warning.message)
+        )?;
     }
     Ok(())
+}
+
+/// The warnings the analysis added to hops after the chain ended (the HSTS hints): their hops
+/// were already shown, so they come after the chain, above the summary, with their hop number.
+fn render_late_warnings(chain: &Chain, out: &mut dyn Write) -> io::Result<()> {
+    let mut any = false;
+    for hop in &chain.hops {
+        for warning in hop.warnings.iter().filter(|w| w.code.found_after_chain()) {
+            writeln!(
+                out,
+                "hop {}  {} {}",
+                hop.index,
+                warning_label(warning),
+                shown(&warning.message)
+            )?;
+            any = true;
+        }
+    }
+    if any {
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Good news is not a warning, though it travels with them.
+fn warning_label(warning: &Warning) -> ColoredString {
+    if warning.is_note() {
+        "i note:".green().bold()
+    } else {
+        "! warning:".yellow().bold()
+    }
 }
 
 fn summary_line(chain: &Chain, redaction: Redactor) -> String {
@@ -287,6 +345,12 @@ fn summary_line(chain: &Chain, redaction: Redactor) -> String {
             .to_string(),
         (Outcome::NetworkError { .. }, _) | (Outcome::Final, None) => {
             "stopped: network error".red().bold().to_string()
+        }
+        (Outcome::Interrupted { signal, .. }, _) => {
+            format!("stopped: interrupted by {}", signal.name())
+                .red()
+                .bold()
+                .to_string()
         }
     };
     format!("{head} · {tail}")

@@ -2,8 +2,11 @@
 //! bodies) and records each hop. It holds no redirect rule: those are in `crate::redirect`.
 //!
 //! Every way a chain can end (final response, loop, limit, bad `Location`, network error,
-//! timeout) is recorded as the chain's outcome, so the hops already made are never lost.
+//! timeout, a signal) is recorded as the chain's outcome, so the hops already made are never
+//! lost.
 
+use std::future::Future;
+use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
@@ -11,7 +14,7 @@ use reqwest::Response;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout_at;
 
-use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, RequestSummary};
+use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, RequestSummary, Signal};
 use crate::net::{HopClient, classify};
 use crate::redirect::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, Outgoing, PlannedRequest, ResponseHead, Step,
@@ -25,16 +28,54 @@ const REDIRECT_BODY_DRAIN_LIMIT: usize = 64 * 1024;
 const REDIRECT_BODY_DRAIN_TIME: Duration = Duration::from_secs(1);
 
 /// Where the final response body goes (`-o`).
-pub type BodySink = Box<dyn AsyncWrite + Unpin + Send>;
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyOutput {
+    Stdout,
+    /// Created (or truncated) only when a final response's body starts, as curl does: a chain
+    /// that fails leaves no empty file behind, and an existing file as it was.
+    File(PathBuf),
+}
+
+type BodySink = Box<dyn AsyncWrite + Unpin + Send>;
+
+impl BodyOutput {
+    async fn open(&self) -> Result<BodySink, Failure> {
+        match self {
+            BodyOutput::Stdout => Ok(Box::new(tokio::io::stdout())),
+            BodyOutput::File(path) => match tokio::fs::File::create(path).await {
+                Ok(file) => Ok(Box::new(file)),
+                Err(err) => Err((
+                    NetworkErrorKind::Io,
+                    format!("cannot create output file {}: {err}", path.display()),
+                )),
+            },
+        }
+    }
+}
 
 type Failure = (NetworkErrorKind, String);
 
-/// Traces one chain: drives `navigator` from its start request to its outcome.
+/// Told about each hop as soon as it is complete, while the chain goes on, so a chain whose
+/// last server hangs still shows the hops before it.
+pub trait HopObserver {
+    fn on_hop(&mut self, hop: &Hop);
+}
+
+/// Nobody to tell: the chain is only read when it ends.
+impl HopObserver for () {
+    fn on_hop(&mut self, _: &Hop) {}
+}
+
+/// Traces one chain: drives `navigator` from its start request to its outcome, telling
+/// `observer` about each hop as it completes. When `stop` resolves first (a signal), the chain
+/// ends there as interrupted, with the hops made so far.
 pub async fn drive(
     mut navigator: Navigator<'_>,
     client: &HopClient,
     max_time: Option<Duration>,
-    body_sink: Option<BodySink>,
+    body_output: Option<BodyOutput>,
+    observer: &mut dyn HopObserver,
+    stop: impl Future<Output = Signal>,
 ) -> Chain {
     let started = Instant::now();
     let io = Io {
@@ -43,13 +84,73 @@ pub async fn drive(
         deadline: max_time.map(|limit| tokio::time::Instant::from_std(started + limit)),
     };
     let request = summary(navigator.current());
-    let mut hops: Vec<Hop> = Vec::new();
-    let outcome = io.run(&mut navigator, &mut hops, body_sink).await;
+    let mut record = Record {
+        hops: Vec::new(),
+        reading: None,
+        observer,
+    };
+    let finished = tokio::select! {
+        biased;
+        signal = stop => Err(signal),
+        outcome = io.run(&mut navigator, &mut record, body_output) => Ok(outcome),
+    };
+    let outcome = finished.unwrap_or_else(|signal| record.interrupted(signal));
     Chain {
         request,
-        hops,
+        hops: record.hops,
         outcome,
         time: started.elapsed(),
+    }
+}
+
+/// The hops of the chain so far, each told to the observer as it is added.
+struct Record<'o> {
+    hops: Vec<Hop>,
+    /// The hop whose response head has arrived while its body is still being read, with the
+    /// time its request was sent.
+    reading: Option<(Box<Hop>, Instant)>,
+    observer: &'o mut dyn HopObserver,
+}
+
+impl Record<'_> {
+    fn push(&mut self, hop: Hop) {
+        self.observer.on_hop(&hop);
+        self.hops.push(hop);
+    }
+
+    /// `hop`'s head has arrived; its body is read next.
+    fn reading(&mut self, hop: Box<Hop>, sent_at: Instant) -> &mut Hop {
+        &mut self.reading.insert((hop, sent_at)).0
+    }
+
+    /// The body of the hop being read is done with: the hop is complete.
+    fn finish_reading(&mut self) {
+        if let Some((mut hop, sent_at)) = self.reading.take() {
+            hop.timing.total = sent_at.elapsed();
+            self.push(*hop);
+        }
+    }
+
+    /// A signal stopped the chain: a hop whose body was being read is kept as it stands (its
+    /// head arrived); otherwise the hop under way is the next one.
+    fn interrupted(&mut self, signal: Signal) -> Outcome {
+        let name = signal.name();
+        let (hop, message) = match self.reading.as_ref() {
+            Some((hop, _)) => (
+                hop.index,
+                format!("interrupted by {name} while reading the response body"),
+            ),
+            None => (
+                self.hops.len() + 1,
+                format!("interrupted by {name} before the response arrived"),
+            ),
+        };
+        self.finish_reading();
+        Outcome::Interrupted {
+            hop,
+            signal,
+            message,
+        }
     }
 }
 
@@ -63,15 +164,15 @@ impl Io<'_> {
     async fn run(
         &self,
         navigator: &mut Navigator<'_>,
-        hops: &mut Vec<Hop>,
-        mut body_sink: Option<BodySink>,
+        record: &mut Record<'_>,
+        mut body_output: Option<BodyOutput>,
     ) -> Outcome {
         loop {
             let outgoing = match navigator.next_step() {
                 Step::Send(outgoing) => outgoing,
                 Step::Upgraded(mut hop) => {
                     hop.started_at = SystemTime::now();
-                    hops.push(*hop);
+                    record.push(*hop);
                     continue;
                 }
                 Step::Finish(outcome) => return outcome,
@@ -109,19 +210,20 @@ impl Io<'_> {
             match navigator.on_response(&outgoing, head) {
                 HeadDecision::Follow(mut hop) => {
                     complete(&mut hop);
+                    record.reading(hop, sent_at);
                     drain_redirect_body(response, self.deadline).await;
-                    hop.timing.total = sent_at.elapsed();
-                    hops.push(*hop);
+                    record.finish_reading();
                 }
                 HeadDecision::Stop(mut hop, outcome) => {
                     complete(&mut hop);
+                    record.reading(hop, sent_at);
                     drain_redirect_body(response, self.deadline).await;
-                    hop.timing.total = sent_at.elapsed();
-                    hops.push(*hop);
+                    record.finish_reading();
                     return outcome;
                 }
                 HeadDecision::ReadBody(mut hop, plan) => {
                     complete(&mut hop);
+                    let hop = record.reading(hop, sent_at);
                     let mut response = response;
                     let prefix = match plan {
                         BodyPlan::Nothing => Vec::new(),
@@ -129,28 +231,22 @@ impl Io<'_> {
                             match self.read_prefix(&mut response, limit).await {
                                 Ok(prefix) => prefix,
                                 Err((kind, message)) => {
-                                    hop.timing.total = sent_at.elapsed();
-                                    hops.push(*hop);
+                                    record.finish_reading();
                                     return navigator.network_error(kind, message);
                                 }
                             }
                         }
                     };
-                    let decision = navigator.on_body(&mut hop, &prefix);
-                    match decision {
-                        BodyDecision::Follow => {
-                            hop.timing.total = sent_at.elapsed();
-                            hops.push(*hop);
-                        }
+                    match navigator.on_body(hop, &prefix) {
+                        BodyDecision::Follow => record.finish_reading(),
                         BodyDecision::Stop(outcome) => {
-                            hop.timing.total = sent_at.elapsed();
-                            hops.push(*hop);
+                            record.finish_reading();
                             return outcome;
                         }
                         BodyDecision::Final => {
-                            let written = self.write_body(response, prefix, body_sink.take()).await;
-                            hop.timing.total = sent_at.elapsed();
-                            hops.push(*hop);
+                            let written =
+                                self.write_body(response, prefix, body_output.take()).await;
+                            record.finish_reading();
                             return match written {
                                 Ok(()) => Outcome::Final,
                                 Err((kind, message)) => navigator.body_error(kind, message),
@@ -214,11 +310,12 @@ impl Io<'_> {
         &self,
         mut response: Response,
         prefix: Vec<u8>,
-        sink: Option<BodySink>,
+        output: Option<BodyOutput>,
     ) -> Result<(), Failure> {
-        let Some(mut sink) = sink else {
+        let Some(output) = output else {
             return Ok(());
         };
+        let mut sink = output.open().await?;
         let write_error = |err: std::io::Error| {
             (
                 NetworkErrorKind::Io,

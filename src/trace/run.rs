@@ -1,15 +1,17 @@
 //! One run of hops: the client and its connection pool, the cookie jar, the HSTS store and the
-//! `-o` body sink, shared by the chains of every URL traced, and saved when the run ends.
+//! `-o` output, shared by the chains of every URL traced, and saved when the run ends.
 
+use std::future::Future;
+use std::path::Path;
 use std::time::SystemTime;
 
 use anyhow::{Context, Result};
 
-use super::driver::{BodySink, drive};
+use super::driver::{BodyOutput, HopObserver, drive};
 use crate::config::{Config, UsageError};
 use crate::cookies::Jar;
 use crate::hsts::HstsStore;
-use crate::model::Chain;
+use crate::model::{Chain, Signal};
 use crate::net::HopClient;
 use crate::redirect::{Navigator, NavigatorOptions, PastedCookies, PlannedRequest};
 
@@ -19,11 +21,11 @@ pub struct Run<'a> {
     client: HopClient,
     jar: Jar,
     hsts: HstsStore,
-    sink: Option<BodySink>,
+    body_output: Option<BodyOutput>,
 }
 
 impl<'a> Run<'a> {
-    /// Builds the client, seeds the jar, loads the HSTS store and opens `-o`.
+    /// Builds the client, seeds the jar, loads the HSTS store and checks the `-o` path.
     pub async fn open(config: &'a Config) -> Result<Run<'a>> {
         let client = crate::net::build(&config.connection.net)
             .map_err(|err| UsageError(format!("{err:#}")))?;
@@ -32,13 +34,20 @@ impl<'a> Run<'a> {
             client,
             jar: seeded_jar(config)?,
             hsts: loaded_hsts(config),
-            sink: open_body_sink(config).await?,
+            body_output: body_output(config)?,
         })
     }
 
-    /// Traces the chain that starts with `start`. The `-o` sink goes to the first chain only.
-    pub async fn trace(&mut self, start: PlannedRequest) -> Chain {
-        let sink = self.sink.take();
+    /// Traces the chain that starts with `start`, telling `observer` about each hop as it
+    /// completes. `-o` applies to the first chain only.
+    /// The chain ends as interrupted if `stop` resolves first.
+    pub async fn trace(
+        &mut self,
+        start: PlannedRequest,
+        observer: &mut dyn HopObserver,
+        stop: impl Future<Output = Signal>,
+    ) -> Chain {
+        let body_output = self.body_output.take();
         let navigator = Navigator::new(
             start,
             navigator_options(self.config),
@@ -50,15 +59,28 @@ impl<'a> Run<'a> {
             navigator,
             &self.client,
             self.config.connection.max_time,
-            sink,
+            body_output,
+            observer,
+            stop,
         )
         .await
     }
 
-    /// Writes what the run learned: the cookie jar (`-c`) and the HSTS cache (`--hsts`).
+    /// Writes what the run learned: the cookie jar (`-c`) and the HSTS cache (`--hsts`). A
+    /// cookie the Netscape format cannot hold is left out of the jar, with a warning.
     pub fn save(&self) -> Result<()> {
         if let Some(path) = &self.config.cookies.jar_out {
-            std::fs::write(path, self.jar.to_netscape())
+            let file = self.jar.to_netscape();
+            for cookie in &file.left_out {
+                eprintln!(
+                    "hops: warning: cookie jar {}: left out the cookie {:?} of {}: {}",
+                    path.display(),
+                    cookie.name,
+                    cookie.domain,
+                    cookie.reason
+                );
+            }
+            std::fs::write(path, file.text)
                 .with_context(|| format!("cannot write the cookie jar {}", path.display()))?;
         }
         if let Some((path, _)) = &self.config.connection.hsts_file {
@@ -110,6 +132,8 @@ fn loaded_hsts(config: &Config) -> HstsStore {
     store
 }
 
+/// The jar: the `-b` pairs, then the `-b` files. Lines of a cookie file that are not cookie
+/// lines are skipped, as curl does, with a warning.
 fn seeded_jar(config: &Config) -> Result<Jar> {
     let mut jar = Jar::new(config.cookies.enabled);
     jar.seed_pairs(
@@ -119,24 +143,52 @@ fn seeded_jar(config: &Config) -> Result<Jar> {
     )
     .map_err(|err| UsageError(format!("--cookie: {err}")))?;
     for (path, text) in &config.cookies.seed_files {
-        jar.load_netscape(text)
-            .map_err(|err| UsageError(format!("cookie file {}: {err}", path.display())))?;
+        for skipped in &jar.load_netscape(text).skipped {
+            eprintln!(
+                "hops: warning: {}:{}: skipped: {}",
+                path.display(),
+                skipped.line,
+                skipped.reason
+            );
+        }
     }
     Ok(jar)
 }
 
-async fn open_body_sink(config: &Config) -> Result<Option<BodySink>> {
+/// `-o`. The file is created only when the final body starts, but a path that cannot be
+/// written (in a missing directory, a directory itself, a read-only file) is a usage error
+/// before any request is sent.
+fn body_output(config: &Config) -> Result<Option<BodyOutput>> {
     let Some(path) = &config.output.body_to else {
         return Ok(None);
     };
     if path.as_os_str() == "-" {
-        return Ok(Some(Box::new(tokio::io::stdout())));
+        return Ok(Some(BodyOutput::Stdout));
     }
-    let file = tokio::fs::File::create(path).await.map_err(|err| {
-        UsageError(format!(
-            "cannot create output file {}: {err}",
+    let parent = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let problem = match std::fs::metadata(path) {
+        Ok(found) if found.is_dir() => Some("it is a directory".to_owned()),
+        // Opened without creating or truncating it: only whether it could be written.
+        Ok(_) => std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .err()
+            .map(|err| err.to_string()),
+        Err(_) => match std::fs::metadata(parent) {
+            Ok(found) if found.is_dir() => None,
+            Ok(_) => Some(format!("{} is not a directory", parent.display())),
+            Err(err) => Some(err.to_string()),
+        },
+    };
+    match problem {
+        Some(problem) => Err(UsageError(format!(
+            "cannot create output file {}: {problem}",
             path.display()
         ))
-    })?;
-    Ok(Some(Box::new(file)))
+        .into()),
+        None => Ok(Some(BodyOutput::File(path.clone()))),
+    }
 }

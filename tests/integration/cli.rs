@@ -1,13 +1,11 @@
 //! The command line: usage errors (exit 2, nothing sent), `-f`, URLs without a scheme, `-I`,
 //! `-A`, `-H`, `-o`, `-s`, and color only when asked for.
 
-use crate::support::{Route, Site, assert_absent, assert_header, hops, ok, redirect, write_file};
+use crate::support::{Route, Site, assert_absent, assert_header, hops, ok, redirect};
 
 #[test]
 fn usage_errors_exit_2_and_send_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let bad_jar = write_file(dir.path(), "bad-jar.txt", b"not a cookie line\n");
-    let bad_jar = bad_jar.to_str().unwrap();
     let no_dir_output = dir.path().join("missing/dir/body");
     let no_dir_output = no_dir_output.to_str().unwrap();
     #[rustfmt::skip]
@@ -22,7 +20,6 @@ fn usage_errors_exit_2_and_send_nothing() {
         (&["-d", "@/nonexistent/body", "{shop}/"], "cannot read body file /nonexistent/body"),
         (&["--data-binary", "@/nonexistent/body", "{shop}/"], "cannot read body file"),
         (&["-b", "/nonexistent/cookies", "{shop}/"], "cannot read cookie file /nonexistent/cookies"),
-        (&["-b", bad_jar, "{shop}/"], "expected 7 tab-separated fields"),
         (&["--resolve", "bad", "{shop}/"], "bad --resolve \"bad\""),
         (&["--resolve", "shop.test:x:127.0.0.1", "{shop}/"], "invalid port"),
         (&["--max-time", "0", "{shop}/"], "--max-time needs a positive number of seconds"),

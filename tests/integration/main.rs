@@ -13,6 +13,7 @@ mod diagnosis;
 mod hsts;
 mod json_output;
 mod methods;
+mod nothing_lost;
 mod output_safety;
 mod proxy;
 mod redirects;

@@ -206,6 +206,7 @@ pub enum Outcome {
     TooManyRedirects,
     BadLocation,
     NetworkError,
+    Interrupted,
 }
 
 #[derive(Debug, Deserialize)]
@@ -260,6 +261,7 @@ pub enum ErrorKind {
     Timeout,
     Protocol,
     Io,
+    Interrupted,
 }
 
 #[derive(Debug, PartialEq, Eq, Deserialize)]
