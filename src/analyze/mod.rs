@@ -15,12 +15,26 @@ pub fn analyze(chain: &mut Chain, checks: &Checks, redactor: Redactor) -> Analys
     crate::hsts::add_hsts_hints(&mut chain.hops);
     let diagnosis = diagnose::diagnose(chain);
     let checks = checks::evaluate(chain, checks, redactor);
-    let headline = diagnose::headline(chain, diagnosis.as_ref(), redactor);
-    let verdict = diagnose::verdict(&headline, diagnosis.as_ref());
-    Analysis {
+    let mut analysis = Analysis {
         diagnosis,
         checks,
-        headline,
-        verdict,
+        headline: String::new(),
+        verdict: String::new(),
+    };
+    let mut headline = diagnose::headline(chain, analysis.diagnosis.as_ref(), redactor);
+    // A chain that reached its page but failed a check is a failure first: the verdict says
+    // which check, then what the chain did.
+    if let Some(failure) = analysis
+        .first_failure()
+        .filter(|_| chain.outcome.is_final())
+    {
+        let did = headline
+            .strip_prefix("OK: ")
+            .unwrap_or(&headline)
+            .to_owned();
+        headline = format!("FAIL: {failure}; {did}");
     }
+    analysis.verdict = diagnose::verdict(&headline, analysis.diagnosis.as_ref());
+    analysis.headline = headline;
+    analysis
 }

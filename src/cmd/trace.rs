@@ -177,6 +177,7 @@ pub fn show_options(config: &Config) -> ShowOptions {
             show_secrets: config.output.show_secrets,
         },
         write_out: config.write_out.clone(),
+        name_start_url: config.urls.len() > 1,
         text_to_stderr: config
             .output
             .body_to

@@ -20,6 +20,20 @@ impl Analysis {
     pub fn failed_checks(&self) -> impl Iterator<Item = &CheckResult> {
         self.checks.iter().filter(|result| !result.ok)
     }
+
+    /// The first failed check in a few words: "--expect-status expected 200, got 404".
+    pub fn first_failure(&self) -> Option<String> {
+        let failed: Vec<&CheckResult> = self.failed_checks().collect();
+        let first = failed.first()?;
+        let more = match failed.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        Some(format!(
+            "--{} expected {}, got {}{more}",
+            first.check, first.expected, first.actual
+        ))
+    }
 }
 
 /// The kinds of loop (and of limit) hops tells apart.

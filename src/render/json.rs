@@ -56,6 +56,7 @@
 //!   },
 //!   "error": null | {"hop": 3, "kind": "loop|too_many_redirects|bad_location|dns|connect|tls|timeout|protocol|io|interrupted", "message": "..."},
 //!   "final": null | {"status": 200, "url": "..."},   // null unless the outcome is "ok"
+//!   "ok": true | false,              // the outcome is "ok" and every check passed
 //!   "verdict": "OK: 2 redirects, final 200 at https://..." | "Loop between hop 2 and hop 4: ...",
 //!   "redirects": 2, "time_ms": 12.3,
 //!   "checks": [{"check": "expect-status", "expected": "200", "actual": "200", "ok": true, "hop": 3 | null}]
@@ -92,6 +93,8 @@ pub struct Document<'a> {
     pub error: Option<ErrorView>,
     #[serde(rename = "final")]
     pub final_: Option<Final>,
+    /// The outcome is `ok` and every check passed.
+    pub ok: bool,
     pub verdict: &'a str,
     pub redirects: usize,
     pub time_ms: f64,
@@ -244,6 +247,7 @@ pub fn document<'a>(chain: &'a Chain, analysis: &'a Analysis, redactor: Redactor
             status: hop.status,
             url: redactor.url(&hop.url),
         }),
+        ok: chain.outcome.is_final() && analysis.failed_checks().next().is_none(),
         verdict: &analysis.verdict,
         redirects: chain.redirects(),
         time_ms: millis(chain.time),

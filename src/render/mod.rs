@@ -33,6 +33,8 @@ pub struct ShowOptions {
     /// Text goes to stderr, because the body goes to stdout (`-o -`); JSON cannot be asked for
     /// then, and `-w` stays on stdout, after the body, as curl has it.
     pub text_to_stderr: bool,
+    /// Several URLs are traced: every error line names the URL its chain started at.
+    pub name_start_url: bool,
 }
 
 impl ShowOptions {
@@ -71,18 +73,24 @@ pub fn show(
     }
     out.flush()?;
     let error = chain.outcome.error();
+    let start = if options.name_start_url {
+        format!("{}: ", escape::shown(&redactor.url(&chain.request.url)))
+    } else {
+        String::new()
+    };
     if let Some(error) = error {
         writeln!(
             err,
-            "hops: error: hop {}: {}",
+            "hops: error: {start}hop {}: {}",
             error.hop,
             escape::shown(&redactor.text(error.message))
         )?;
     }
-    // A broken chain has its one error line; the checks it made fail are shown in the output.
-    if error.is_none() {
+    // A failed check is said once: by its ✗ line in the text view when that is shown, else
+    // here. A broken chain has its one error line; the checks fail because of it.
+    if error.is_none() && options.text().is_none() {
         for failed in analysis.failed_checks() {
-            writeln!(err, "hops: error: {}", describe_failed_check(failed))?;
+            writeln!(err, "hops: error: {start}{}", describe_failed_check(failed))?;
         }
     }
     if let Some(format) = &options.write_out {

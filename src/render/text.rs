@@ -81,7 +81,7 @@ pub fn end(
         writeln!(out)?;
     }
     render_late_warnings(chain, out)?;
-    writeln!(out, "{}", summary_line(chain, options.redactor))?;
+    writeln!(out, "{}", summary_line(chain, analysis, options.redactor))?;
     if let Some(diagnosis) = &analysis.diagnosis {
         writeln!(out)?;
         writeln!(out, "{}", shown(&analysis.headline).bold())?;
@@ -311,7 +311,7 @@ fn warning_label(warning: &Warning) -> ColoredString {
     }
 }
 
-fn summary_line(chain: &Chain, redaction: Redactor) -> String {
+fn summary_line(chain: &Chain, analysis: &Analysis, redaction: Redactor) -> String {
     // A request that failed on the network was still made.
     let failed_request = matches!(
         &chain.outcome,
@@ -327,6 +327,20 @@ fn summary_line(chain: &Chain, redaction: Redactor) -> String {
         millis(chain.time)
     );
     let tail = match (&chain.outcome, chain.last_response()) {
+        (Outcome::Final, Some(last)) if analysis.first_failure().is_some() => format!(
+            "{} final {} at {}",
+            format!(
+                "FAIL: {};",
+                shown(&analysis.first_failure().unwrap_or_default())
+            )
+            .red()
+            .bold(),
+            status_style(
+                last.status,
+                &format!("{} {}", last.status, shown(&last.reason))
+            ),
+            redaction.url(&last.url)
+        ),
         (Outcome::Final, Some(last)) => format!(
             "OK: final {} at {}",
             status_style(

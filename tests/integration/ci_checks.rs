@@ -13,6 +13,8 @@ struct Document {
     request: Request,
     outcome: String,
     checks: Vec<Check>,
+    ok: bool,
+    verdict: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -121,7 +123,8 @@ fn each_check_passes_or_fails_with_expected_actual_and_hop() {
 
             assert_eq!(run.code, if row.ok { 0 } else { 1 }, "{context}");
             assert_eq!(site.requests(), requests_for(row.start), "{context}");
-            let stderr = match row.hop.filter(|_| !row.ok) {
+            // A failed check is said once: by its ✗ line in the text view, on stderr otherwise.
+            let stderr = match row.hop.filter(|_| !row.ok && format == "json") {
                 Some(hop) => format!(
                     "hops: error: hop {hop}: --{} failed: expected {expected}, got {actual}\n",
                     row.check
@@ -132,6 +135,8 @@ fn each_check_passes_or_fails_with_expected_actual_and_hop() {
             if format == "json" {
                 let docs = documents(&run);
                 assert_eq!(docs.len(), 1, "{context}");
+                assert_eq!(docs[0].ok, row.ok, "{context}");
+                assert_eq!(docs[0].verdict.starts_with("FAIL: "), !row.ok, "{context}");
                 assert_eq!(
                     docs[0].checks,
                     [Check {
@@ -233,9 +238,11 @@ fn checks_combine_and_every_failure_is_reported() {
         ],
         "{run}"
     );
-    assert_eq!(run.stderr.lines().collect::<Vec<_>>(), failures, "{run}");
+    // Said once: the ✗ lines above, nothing more on stderr.
+    assert_eq!(run.stderr, "", "{run}");
+    run.stdout_has("FAIL: --expect-status expected 201, got 200 (and 1 more);");
 
-    // -s: nothing on stdout, the same failures on stderr.
+    // -s: nothing on stdout, the failures on stderr.
     let mut silent = vec!["-s"];
     silent.extend(mixed);
     let run = site.run(&silent);
@@ -558,8 +565,24 @@ fn several_urls_exit_with_the_first_code_of_the_table() {
             }
             stderr_by_format.push(run.stderr.replace(&site.port().to_string(), "PORT"));
         }
-        // The same error lines, in URL order, whatever the format.
-        assert_eq!(stderr_by_format[0], stderr_by_format[1], "{starts:?}");
+        // The same chain errors, in URL order, whatever the format; a failed check is on stderr
+        // in JSON only (the text view has its ✗ line).
+        let chain_errors = |stderr: &String| -> Vec<String> {
+            stderr
+                .lines()
+                .filter(|line| !line.contains("--expect-status failed"))
+                .map(str::to_owned)
+                .collect()
+        };
+        assert_eq!(
+            chain_errors(&stderr_by_format[0]),
+            chain_errors(&stderr_by_format[1]),
+            "{starts:?}"
+        );
+        assert!(
+            !stderr_by_format[0].contains("--expect-status failed"),
+            "{starts:?}"
+        );
     }
 
     // -w runs once per URL, in order, each with that chain's own exit code.
@@ -593,4 +616,24 @@ fn a_relative_expected_url_is_resolved_against_each_start_url() {
     let run = site.run(&["-s", "--expect-url", "/elsewhere", "{shop}/old"]);
     run.code(1)
         .stderr_has(&site.url("expected {shop}/elsewhere, got {shop}/final"));
+}
+
+/// With several URLs, every error and failed-check line names the URL its chain started at.
+#[test]
+fn several_urls_name_their_start_url_in_every_error_line() {
+    let site = site(closed_port().port());
+    let run = site.run(&["-s", "-f", "{shop}/moved", "{shop}/old", "{other}/moved"]);
+    run.code(1);
+    assert_eq!(
+        run.stderr,
+        site.url(
+            "hops: error: {shop}/moved: hop 2: --fail failed: expected final status below 400, got 404\n\
+             hops: error: {other}/moved: hop 2: --fail failed: expected final status below 400, got 404\n"
+        ),
+        "{run}"
+    );
+    // One URL: no name, as before.
+    site.run(&["-s", "-f", "{shop}/moved"])
+        .code(1)
+        .stderr_has("hops: error: hop 2: --fail failed");
 }

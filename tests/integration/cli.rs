@@ -51,12 +51,16 @@ fn fail_flag_turns_a_final_error_status_into_exit_1() {
         redirect("/loop", 302, "/loop"),
     ]);
     let run = site.run(&["-f", "{shop}/gone"]);
-    run.code(1).hops_shown(2).stdout_has("404 Not Found");
-    let lines: Vec<&str> = run.stderr.lines().collect();
-    assert!(
-        lines.len() == 1 && lines[0].starts_with("hops: error: ") && lines[0].contains("404"),
-        "{run}"
-    );
+    run.code(1)
+        .hops_shown(2)
+        .stdout_has("404 Not Found")
+        .stdout_has("✗ --fail: expected final status below 400, got 404 (hop 2)")
+        .stdout_has("FAIL: --fail expected final status below 400, got 404; final 404 Not Found");
+    // Said once, in the text view; stderr has it when the text view is not shown.
+    assert_eq!(run.stderr, "", "{run}");
+    site.run(&["-s", "-f", "{shop}/gone"])
+        .code(1)
+        .stderr_has("hops: error: hop 2: --fail failed: expected final status below 400, got 404");
     site.run(&["{shop}/gone"]).code(0).quiet_stderr();
     site.run(&["-f", "{shop}/moved"]).code(0).quiet_stderr();
     // A broken chain says more than the failed check: its code wins.

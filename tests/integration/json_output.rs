@@ -469,6 +469,7 @@ fn every_failure_is_a_complete_document_with_its_exit_code() {
         assert_eq!((error.hop, error.kind), (hop, kind), "{name}\n{run}");
         assert!(error.message.contains(message), "{name}\n{run}");
         assert!(doc.final_.is_none(), "{name}\n{run}");
+        assert!(!doc.ok, "{name}\n{run}");
         assert_eq!(doc.redirects, case.redirects, "{name}\n{run}");
         assert_eq!(
             doc.checks,
@@ -647,7 +648,7 @@ fn several_urls_print_one_document_per_line_in_order() {
         "{run}"
     );
     assert_eq!(run.stderr.lines().count(), 1, "{run}");
-    run.stderr_has("hops: error: hop 2: redirect loop");
+    run.stderr_has(&site.url("hops: error: {shop}/loop: hop 2: redirect loop"));
     assert_eq!(
         site.requests(),
         [

@@ -25,6 +25,7 @@ pub struct Document {
     pub error: Option<Error>,
     #[serde(rename = "final", deserialize_with = "nullable")]
     pub final_: Option<Final>,
+    pub ok: bool,
     pub verdict: String,
     pub redirects: usize,
     pub time_ms: f64,
