@@ -212,7 +212,7 @@ fn growing(growth: Growth) -> Diagnosis {
 
 /// A cookie set inside the cycle explains the loop: either it never came back, or it came back
 /// and the server did not care.
-fn cookie_loop(chain: &Chain, cycle: &[Hop], cycle_numbers: &[usize]) -> Option<Diagnosis> {
+fn cookie_loop(chain: &Chain, cycle: &[Box<Hop>], cycle_numbers: &[usize]) -> Option<Diagnosis> {
     let (setter, cookie) = cycle
         .iter()
         .flat_map(|hop| hop.set_cookies.iter().map(move |c| (hop, c)))
@@ -240,12 +240,14 @@ fn cookie_loop(chain: &Chain, cycle: &[Hop], cycle_numbers: &[usize]) -> Option<
         .hops
         .iter()
         .filter(|hop| hop.index > setter.index)
+        .map(|hop| &**hop)
         .collect();
     // The request that was not sent is identical to hop `repeats_hop`, cookies included.
     let repeated = chain
         .outcome
         .loop_info()
-        .and_then(|info| chain.hops.get(info.repeats_hop.wrapping_sub(1)));
+        .and_then(|info| chain.hops.get(info.repeats_hop.wrapping_sub(1)))
+        .map(|hop| &**hop);
     let came_back = later.iter().copied().chain(repeated).any(returned_to);
     if came_back {
         // The hop whose cookie came back: the first to set it, which may be before the cycle
@@ -370,7 +372,12 @@ fn cookie_fix(why: &str) -> String {
 
 fn classify_limit(chain: &Chain) -> Diagnosis {
     // HSTS upgrades are the client's own: they are neither redirects nor visits.
-    let sent: Vec<&Hop> = chain.hops.iter().filter(|hop| !hop.synthetic).collect();
+    let sent: Vec<&Hop> = chain
+        .hops
+        .iter()
+        .filter(|hop| !hop.synthetic)
+        .map(|hop| &**hop)
+        .collect();
     let visits: Vec<(usize, &Url)> = sent.iter().map(|hop| (hop.index, &hop.url)).collect();
     if let Some(growth) = find_growth(&visits) {
         return growing(growth);

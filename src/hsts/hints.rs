@@ -7,7 +7,7 @@ use super::{Sts, normalize_host, preload_eligibility};
 use crate::model::{Hop, Warning, WarningCode};
 
 /// Adds the hints to the hops they are about.
-pub fn add_hsts_hints(hops: &mut [Hop]) {
+pub fn add_hsts_hints(hops: &mut [Box<Hop>]) {
     let Some(first) = hops.first() else {
         return;
     };
@@ -89,7 +89,7 @@ mod tests {
         hop
     }
 
-    fn codes(hops: &[Hop]) -> Vec<Vec<WarningCode>> {
+    fn codes(hops: &[Box<Hop>]) -> Vec<Vec<WarningCode>> {
         hops.iter()
             .map(|h| h.warnings.iter().map(|w| w.code).collect())
             .collect()
@@ -98,8 +98,8 @@ mod tests {
     #[test]
     fn first_visit_and_preload_hints() {
         let mut hops = vec![
-            hop(1, "http://shop.test/", 301, Some("https://shop.test/")),
-            sts_hop(2, "https://shop.test/", 31_536_000, true, true),
+            Box::new(hop(1, "http://shop.test/", 301, Some("https://shop.test/"))),
+            Box::new(sts_hop(2, "https://shop.test/", 31_536_000, true, true)),
         ];
         add_hsts_hints(&mut hops);
         assert_eq!(
@@ -111,8 +111,8 @@ mod tests {
         );
 
         let mut short = vec![
-            hop(1, "http://shop.test/", 301, Some("https://shop.test/")),
-            sts_hop(2, "https://shop.test/", 600, false, false),
+            Box::new(hop(1, "http://shop.test/", 301, Some("https://shop.test/"))),
+            Box::new(sts_hop(2, "https://shop.test/", 600, false, false)),
         ];
         add_hsts_hints(&mut short);
         assert_eq!(
@@ -120,7 +120,13 @@ mod tests {
             WarningCode::HstsPreloadNotEligible
         );
 
-        let mut https_only = vec![sts_hop(1, "https://shop.test/", 600, false, false)];
+        let mut https_only = vec![Box::new(sts_hop(
+            1,
+            "https://shop.test/",
+            600,
+            false,
+            false,
+        ))];
         add_hsts_hints(&mut https_only);
         assert!(https_only[0].warnings.is_empty());
     }

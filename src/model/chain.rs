@@ -12,7 +12,9 @@ use super::outcome::Outcome;
 #[derive(Debug, Clone)]
 pub struct Chain {
     pub request: RequestSummary,
-    pub hops: Vec<Hop>,
+    /// Boxed: a hop is large, and a chain of 100,000 hops must not move them all each time the
+    /// vector grows.
+    pub hops: Vec<Box<Hop>>,
     pub outcome: Outcome,
     pub time: Duration,
 }
@@ -29,12 +31,12 @@ impl Chain {
 
     /// The last response received, which is the final response when the outcome is final.
     pub fn last_response(&self) -> Option<&Hop> {
-        self.hops.last()
+        self.hops.last().map(|hop| &**hop)
     }
 
     /// The final response: the last hop, when the chain ended on it.
     pub fn final_response(&self) -> Option<&Hop> {
-        self.hops.last().filter(|_| self.outcome.is_final())
+        self.last_response().filter(|_| self.outcome.is_final())
     }
 }
 

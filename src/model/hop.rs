@@ -54,6 +54,23 @@ pub struct Hop {
 }
 
 impl Hop {
+    /// Drops what only the hop's own display needed, once it has been shown: its headers (but
+    /// the `Cookie` it sent, which loop diagnosis reads), the raw `Location` values, the reason
+    /// phrase and version, the next method and the body it sent. A long chain in text mode keeps
+    /// every hop for the analysis at its end; this keeps that small (under 1 KB a hop).
+    pub fn shed_display_details(&mut self) {
+        self.request_headers.retain(|(name, _)| name == "cookie");
+        self.request_headers.shrink_to_fit();
+        self.response_headers = Vec::new();
+        self.locations = Vec::new();
+        self.reason = String::new();
+        self.http_version = String::new();
+        if let Some(next) = &mut self.next {
+            next.method = String::new();
+        }
+        self.request_body = None;
+    }
+
     /// The first response header named `name` (lower case), as recorded.
     pub fn response_header(&self, name: &str) -> Option<&str> {
         self.response_headers
@@ -141,4 +158,28 @@ pub struct Timing {
     pub first_byte: Duration,
     /// Until the response body was read or discarded.
     pub total: Duration,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::testing::hop;
+
+    #[test]
+    fn a_shown_hop_keeps_what_analysis_reads() {
+        let mut shown = hop(1, "http://a.test/", 302, Some("/b"));
+        shown.request_headers = vec![
+            ("host".into(), "a.test".into()),
+            ("cookie".into(), "sid=1".into()),
+        ];
+        shown.locations = vec!["/b".into()];
+        shown.reason = "Found".into();
+        shown.shed_display_details();
+        assert_eq!(shown.request_header("cookie"), Some("sid=1"));
+        assert_eq!(shown.request_headers.len(), 1);
+        assert!(shown.response_headers.is_empty() && shown.locations.is_empty());
+        assert!(shown.reason.is_empty() && shown.http_version.is_empty());
+        // What analysis reads stays: where the hop went, its status and URL.
+        assert_eq!(shown.next.as_ref().unwrap().url.as_str(), "http://a.test/b");
+        assert_eq!((shown.status, shown.url.as_str()), (302, "http://a.test/"));
+    }
 }

@@ -59,7 +59,7 @@ pub fn chain(hops: Vec<Hop>, outcome: Outcome) -> Chain {
             headers: vec![],
             body_bytes: None,
         },
-        hops,
+        hops: hops.into_iter().map(Box::new).collect(),
         outcome,
         time: Duration::from_micros(12_345),
     }

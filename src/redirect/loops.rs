@@ -69,8 +69,11 @@ impl AnswerKey {
 /// probability of about n² / 2¹²⁹, far below anything a chain can reach.
 #[derive(Debug, Default)]
 pub struct History {
-    /// For each request sent, the hops that sent it and the answer each got.
-    answers: HashMap<u128, Vec<(usize, u128)>>,
+    /// For each request sent, the first hop that sent it and the answer it got.
+    answers: HashMap<u128, (usize, u128)>,
+    /// The later hops that sent a request again and got another answer (rare: a separate map
+    /// keeps the common case to one entry a request).
+    other_answers: HashMap<u128, Vec<(usize, u128)>>,
     /// The request in flight: its hop and fingerprint.
     pending: Option<(usize, u128)>,
 }
@@ -86,11 +89,18 @@ impl History {
     pub fn answered(&mut self, answer: AnswerKey) -> Option<usize> {
         let (hop, key) = self.pending.take()?;
         let answer = fingerprint(&answer);
-        let earlier = self.answers.entry(key).or_default();
-        if let Some((repeated, _)) = earlier.iter().find(|(_, seen)| *seen == answer) {
+        let Some(&(first_hop, first_answer)) = self.answers.get(&key) else {
+            self.answers.insert(key, (hop, answer));
+            return None;
+        };
+        if first_answer == answer {
+            return Some(first_hop);
+        }
+        let others = self.other_answers.entry(key).or_default();
+        if let Some((repeated, _)) = others.iter().find(|(_, seen)| *seen == answer) {
             return Some(*repeated);
         }
-        earlier.push((hop, answer));
+        others.push((hop, answer));
         None
     }
 }

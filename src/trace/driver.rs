@@ -76,6 +76,7 @@ pub async fn drive(
     body_output: Option<BodyOutput>,
     observer: &mut dyn HopObserver,
     stop: impl Future<Output = Signal>,
+    keep_every_header: bool,
 ) -> Chain {
     let started = Instant::now();
     let io = Io {
@@ -86,6 +87,7 @@ pub async fn drive(
     let request = summary(navigator.current());
     let mut record = Record {
         hops: Vec::new(),
+        keep_every_header,
         reading: None,
         observer,
     };
@@ -105,7 +107,12 @@ pub async fn drive(
 
 /// The hops of the chain so far, each told to the observer as it is added.
 struct Record<'o> {
-    hops: Vec<Hop>,
+    // Boxed on purpose, as in `Chain::hops`: a hop is large, and growing a vector of 100,000
+    // of them would copy them all and hold two copies at once.
+    #[allow(clippy::vec_box)]
+    hops: Vec<Box<Hop>>,
+    /// Whether hops keep their headers once shown (JSON and HAR need them; text has shown them).
+    keep_every_header: bool,
     /// The hop whose response head has arrived while its body is still being read, with the
     /// time its request was sent.
     reading: Option<(Box<Hop>, Instant)>,
@@ -113,8 +120,14 @@ struct Record<'o> {
 }
 
 impl Record<'_> {
-    fn push(&mut self, hop: Hop) {
+    fn push(&mut self, hop: Box<Hop>) {
         self.observer.on_hop(&hop);
+        // The last hop stays whole: `-w` and the summary read it.
+        if !self.keep_every_header {
+            if let Some(previous) = self.hops.last_mut() {
+                previous.shed_display_details();
+            }
+        }
         self.hops.push(hop);
     }
 
@@ -127,7 +140,7 @@ impl Record<'_> {
     fn finish_reading(&mut self) {
         if let Some((mut hop, sent_at)) = self.reading.take() {
             hop.timing.total = sent_at.elapsed();
-            self.push(*hop);
+            self.push(hop);
         }
     }
 
@@ -172,7 +185,7 @@ impl Io<'_> {
                 Step::Send(outgoing) => outgoing,
                 Step::Upgraded(mut hop) => {
                     hop.started_at = SystemTime::now();
-                    record.push(*hop);
+                    record.push(hop);
                     continue;
                 }
                 Step::Finish(outcome) => return outcome,

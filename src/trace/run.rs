@@ -48,6 +48,7 @@ impl<'a> Run<'a> {
         stop: impl Future<Output = Signal>,
     ) -> Chain {
         let body_output = self.body_output.take();
+        let keep_every_header = self.keeps_every_header();
         let navigator = Navigator::new(
             start,
             navigator_options(self.config),
@@ -62,8 +63,15 @@ impl<'a> Run<'a> {
             body_output,
             observer,
             stop,
+            keep_every_header,
         )
         .await
+    }
+
+    /// Whether every hop keeps its headers to the end: the JSON documents and the HAR file
+    /// show them all; the text view has shown each hop as it came.
+    fn keeps_every_header(&self) -> bool {
+        self.config.format != crate::cli::Format::Text || self.config.har.is_some()
     }
 
     /// Writes what the run learned: the cookie jar (`-c`) and the HSTS cache (`--hsts`). A
