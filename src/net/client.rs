@@ -6,6 +6,7 @@
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
@@ -35,18 +36,28 @@ pub struct SetupTiming {
 /// DNS lookups and new connections, as they happen; the hop loop takes them after each request.
 /// Requests of a run are sequential, so what was logged during one belongs to it.
 #[derive(Debug, Clone, Default)]
-pub struct ConnectionLog(Arc<Mutex<SetupTiming>>);
+pub struct ConnectionLog {
+    timing: Arc<Mutex<SetupTiming>>,
+    /// New connections opened so far, never reset: a request during which it did not change
+    /// went out on a connection from the pool.
+    opened: Arc<AtomicUsize>,
+}
 
 impl ConnectionLog {
     fn record(&self, update: impl FnOnce(&mut SetupTiming)) {
-        if let Ok(mut timing) = self.0.lock() {
+        if let Ok(mut timing) = self.timing.lock() {
             update(&mut timing);
         }
     }
 
+    /// How many new connections were opened so far.
+    pub fn opened(&self) -> usize {
+        self.opened.load(Ordering::SeqCst)
+    }
+
     /// What was logged since the last call.
     pub fn take(&self) -> SetupTiming {
-        self.0
+        self.timing
             .lock()
             .map(|mut timing| std::mem::take(&mut *timing))
             .unwrap_or_default()
@@ -171,6 +182,7 @@ where
         Box::pin(async move {
             let result = connecting.await;
             if let Ok(connection) = &result {
+                log.opened.fetch_add(1, Ordering::SeqCst);
                 let elapsed = started.elapsed();
                 let connected = connection.connected();
                 let mut extras = hyper::http::Extensions::new();

@@ -1,7 +1,9 @@
 //! Network failures in words: what kind of failure a reqwest error is (DNS, connect, TLS,
-//! timeout, protocol) and its most specific cause.
+//! timeout, protocol) and its most specific cause; and whether an error means the connection was
+//! gone before any answer came.
 
 use std::error::Error as _;
+use std::io::ErrorKind as IoKind;
 
 use crate::model::NetworkErrorKind as ErrorKind;
 
@@ -34,7 +36,7 @@ pub(crate) fn classify(
             }
         }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            if io.kind() == std::io::ErrorKind::TimedOut {
+            if io.kind() == IoKind::TimedOut {
                 kind = kind.or(Some(ErrorKind::Timeout));
             }
         }
@@ -66,4 +68,96 @@ pub(crate) fn classify(
         _ => "connection failed",
     };
     (kind, format!("{what}: {detail}"))
+}
+
+/// The most specific cause of `error`, without the kind [`classify`] puts before it.
+pub(crate) fn cause(error: &reqwest::Error) -> String {
+    let (_, message) = classify(error, None);
+    match message.split_once(": ") {
+        Some((_, detail)) => detail.to_owned(),
+        None => message,
+    }
+}
+
+/// Whether `error` says the connection was closed or reset under the request, before any
+/// answer came: an end of stream where a response should start, a reset, a broken pipe while
+/// the request was written, or a request hyper dropped because its connection closed. Connect
+/// errors are not: the connection never was.
+///
+/// hyper reports an end of stream in the middle of a response head the same way as one before
+/// it, so a head cut short also counts; a response whose head came is never an error here.
+pub(crate) fn closed_before_answer(error: &reqwest::Error) -> bool {
+    !error.is_connect() && !error.is_timeout() && chain_says_closed(error)
+}
+
+fn chain_says_closed(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if let Some(hyper) = cause.downcast_ref::<hyper::Error>() {
+            if hyper.is_incomplete_message() || hyper.is_canceled() || hyper.is_closed() {
+                return true;
+            }
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                IoKind::ConnectionReset
+                    | IoKind::ConnectionAborted
+                    | IoKind::BrokenPipe
+                    | IoKind::UnexpectedEof
+            ) {
+                return true;
+            }
+        }
+        source = cause.source();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt;
+    use std::io;
+
+    use super::*;
+
+    /// An error that wraps another, as reqwest's and hyper's do.
+    #[derive(Debug)]
+    struct Wrapper(Box<dyn std::error::Error + Send + Sync>);
+
+    impl fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("wrapper")
+        }
+    }
+
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&*self.0)
+        }
+    }
+
+    fn wrapped(kind: IoKind) -> Wrapper {
+        Wrapper(Box::new(Wrapper(Box::new(io::Error::from(kind)))))
+    }
+
+    #[test]
+    fn a_reset_or_an_early_end_of_stream_is_a_closed_connection() {
+        for kind in [
+            IoKind::ConnectionReset,
+            IoKind::ConnectionAborted,
+            IoKind::BrokenPipe,
+            IoKind::UnexpectedEof,
+        ] {
+            assert!(chain_says_closed(&wrapped(kind)), "{kind:?}");
+        }
+        for kind in [
+            IoKind::ConnectionRefused,
+            IoKind::TimedOut,
+            IoKind::InvalidData,
+            IoKind::Other,
+        ] {
+            assert!(!chain_says_closed(&wrapped(kind)), "{kind:?}");
+        }
+    }
 }

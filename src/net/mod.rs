@@ -8,6 +8,7 @@
 //! One file per job:
 //! - `options.rs`: what the client is built from ([`NetOptions`]);
 //! - `client.rs`: building the client, proxies, the timed resolver and connect layer;
+//! - `retry.rs`: sending a request, once more when its reused connection was found closed;
 //! - `tls_config.rs`: the rustls configuration handed to reqwest (trust, `--cacert`);
 //! - `tls_log.rs`: the log its observers fill, per connection, and the handshake clock;
 //! - `verifier.rs`: the certificate verifier that records the leaf and its verdict;
@@ -20,6 +21,7 @@ mod certificate;
 mod client;
 mod error_wording;
 mod options;
+mod retry;
 mod tls_config;
 mod tls_log;
 mod transcript;
@@ -32,6 +34,7 @@ pub use certificate::{
 pub use client::{ConnectionLog, HopClient, SetupTiming, build};
 pub(crate) use error_wording::classify;
 pub use options::{IpVersion, NetOptions, ResolveOverride};
+pub use retry::Sent;
 pub use tls_config::client_config;
 pub use tls_log::{ConnectionKey, TlsLog, connection_key};
 

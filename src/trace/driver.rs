@@ -12,7 +12,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout_at;
 
 use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, RequestSummary};
-use crate::net::{HopClient, classify};
+use crate::net::{HopClient, Sent, classify};
 use crate::redirect::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, Outgoing, PlannedRequest, ResponseHead, Step,
 };
@@ -78,8 +78,8 @@ impl Io<'_> {
             };
             self.client.log.take();
             let sent_at = Instant::now();
-            let response = match self.send(&outgoing).await {
-                Ok(response) => response,
+            let Sent { response, retried } = match self.send(&outgoing).await {
+                Ok(sent) => sent,
                 Err((kind, message)) => {
                     let shown = crate::redirect::redact_password(&navigator.current().url);
                     let message = format!("{message} ({} {shown})", outgoing.method);
@@ -100,6 +100,7 @@ impl Io<'_> {
                 hop.timing.connect = setup.connect;
                 hop.timing.tls = setup.tls;
                 hop.timing.first_byte = first_byte;
+                hop.retried.clone_from(&retried);
                 if let Some((record, warnings)) = &tls {
                     hop.tls = Some(Box::new(record.clone()));
                     // TLS facts come before what the rules said about the response.
@@ -162,7 +163,7 @@ impl Io<'_> {
         }
     }
 
-    async fn send(&self, outgoing: &Outgoing) -> Result<Response, Failure> {
+    async fn send(&self, outgoing: &Outgoing) -> Result<Sent, Failure> {
         let mut builder = self
             .client
             .http
@@ -172,7 +173,8 @@ impl Io<'_> {
             builder = builder.body(body.clone());
         }
         let request = builder.build().map_err(|err| classify(&err, None))?;
-        let sending = self.client.http.execute(request);
+        // Sent once more, within the same deadline, if its reused connection was found closed.
+        let sending = self.client.send(request);
         let result = match self.deadline {
             Some(deadline) => match timeout_at(deadline, sending).await {
                 Ok(result) => result,

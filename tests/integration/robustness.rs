@@ -5,6 +5,7 @@
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 
+use crate::support::schema::Document;
 use crate::support::{
     RawRequest, RawServer, Site, closed_port, endless_chunked, hops, ok, redirect, send,
 };
@@ -247,4 +248,140 @@ fn a_redirect_to_a_malformed_server_shows_the_first_hop() {
         .hop_error(2, "invalid HTTP response: invalid HTTP version parsed")
         .stdout_has("stopped: network error");
     assert_eq!(broken.targets(), ["GET /b"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A reused keep-alive connection that the server closes as the next request goes out.
+
+/// The first answer on every connection: a 307 to `/final` that keeps the connection open.
+const KEEP_ALIVE_REDIRECT: &[u8] = b"HTTP/1.1 307 Temporary Redirect\r\nLocation: /final\r\n\
+    Content-Length: 0\r\nConnection: keep-alive\r\n\r\n";
+
+const FINAL_OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+
+/// `(connection, METHOD target, body)` per request the server read.
+fn requests_by_connection(server: &RawServer) -> Vec<(usize, String, String)> {
+    server
+        .requests()
+        .iter()
+        .map(|r| {
+            (
+                r.connection,
+                format!("{} {}", r.method, r.target),
+                String::from_utf8_lossy(&r.body).into_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_reused_connection_closed_before_any_answer_is_retried_once() {
+    // Connection 1 answers `/start`, then reads the next request and closes without a word,
+    // as a server whose keep-alive timer fired just then does. Later connections answer.
+    let server = RawServer::per_connection(|connection| {
+        let request = connection.request()?;
+        if request.target == "/start" {
+            connection.write(KEEP_ALIVE_REDIRECT)?;
+            connection.request()?;
+            return Ok(());
+        }
+        connection.write(FINAL_OK)
+    });
+    let run = run_raw(&server, "/start", &["-v", "-d", "x=1"]);
+    run.code(0)
+        .quiet_stderr()
+        .hops_shown(2)
+        .stdout_has(&format!("final 200 OK at {}", server.url("/final")))
+        .stdout_has("retried: the reused connection closed before any answer (")
+        .stdout_has("); sent again on a new connection");
+    // Any method: a POST is sent again with its body, which hops keeps.
+    let once = |connection: usize, target: &str| (connection, target.to_owned(), "x=1".to_owned());
+    assert_eq!(
+        requests_by_connection(&server),
+        [
+            once(1, "POST /start"),
+            once(1, "POST /final"),
+            once(2, "POST /final")
+        ],
+        "{run}"
+    );
+
+    let json = run_raw(&server, "/start", &["--format", "json", "-d", "x=1"]);
+    json.code(0);
+    let doc: Document = serde_json::from_str(json.stdout.trim_end()).expect("a JSON document");
+    assert_eq!(doc.hops[0].retried, None, "{json}");
+    let retried = doc.hops[1].retried.as_deref().expect("hop 2 was retried");
+    assert!(
+        retried.contains("connection closed before message completed"),
+        "{json}"
+    );
+}
+
+#[test]
+fn a_retry_that_fails_again_is_the_error() {
+    // Every connection answers its first request and closes at the second one: the retry goes
+    // out on a new connection, whose first request is `/final`, and that one gets no answer.
+    let server = RawServer::per_connection(|connection| {
+        let request = connection.request()?;
+        if request.target == "/start" {
+            connection.write(KEEP_ALIVE_REDIRECT)?;
+            connection.request()?;
+        }
+        Ok(())
+    });
+    let run = run_raw(&server, "/start", &[]);
+    run.code(6)
+        .hops_shown(1)
+        .hop_error(2, "connection closed before message completed");
+    let targets: Vec<(usize, String)> = requests_by_connection(&server)
+        .into_iter()
+        .map(|(connection, target, _)| (connection, target))
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            (1, "GET /start".to_owned()),
+            (1, "GET /final".to_owned()),
+            (2, "GET /final".to_owned())
+        ],
+        "one retry, no more\n{run}"
+    );
+}
+
+#[test]
+fn a_new_connection_closed_before_any_answer_is_not_retried() {
+    // Nothing shows that the server would answer a second time: a retry would only send the
+    // request twice.
+    let server = RawServer::start(|_, _| Ok(()));
+    let run = run_raw(&server, "/start", &["-d", "x=1"]);
+    run.code(6)
+        .hops_shown(0)
+        .hop_error(1, "connection closed before message completed");
+    assert_eq!(server.targets(), ["POST /start"], "{run}");
+}
+
+#[test]
+fn a_connection_that_breaks_mid_answer_is_not_retried() {
+    // The reused connection sends part of the head and closes: an answer began, so the request
+    // may have been acted on.
+    let server = RawServer::per_connection(|connection| {
+        let request = connection.request()?;
+        if request.target == "/start" {
+            connection.write(KEEP_ALIVE_REDIRECT)?;
+            connection.request()?;
+            return connection.write(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nonly");
+        }
+        connection.write(FINAL_OK)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("body");
+    let run = run_raw(&server, "/start", &["-o", file.to_str().unwrap()]);
+    run.code(6)
+        .hops_shown(2)
+        .hop_error(2, "reading the response body");
+    assert_eq!(
+        server.targets(),
+        ["GET /start", "GET /final"],
+        "not sent again\n{run}"
+    );
 }
