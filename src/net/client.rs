@@ -17,6 +17,7 @@ use anyhow::{Context, Result};
 use hyper_util::client::legacy::connect::Connection;
 use reqwest::{Client, Proxy, redirect};
 
+use super::limits::{RESPONSE_HEAD_BYTES, RESPONSE_HEAD_FIELDS};
 use super::options::{IpVersion, NetOptions};
 use super::tls_log::{ConnectionKey, TlsLog};
 
@@ -87,7 +88,10 @@ pub fn build(connection: &NetOptions) -> Result<HopClient> {
         })
         .redirect(redirect::Policy::none())
         .referer(false)
-        .tcp_nodelay(true);
+        .tcp_nodelay(true)
+        // hyper's default of 100 fields fails a hop with many cookies; see limits.rs.
+        .http1_max_headers(RESPONSE_HEAD_FIELDS)
+        .http2_max_header_list_size(u32::try_from(RESPONSE_HEAD_BYTES).unwrap_or(u32::MAX));
     for entry in &connection.resolve {
         // Port 0: reqwest then uses the URL's port, which is what curl's HOST:PORT selects.
         let addrs: Vec<SocketAddr> = entry

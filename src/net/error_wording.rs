@@ -1,6 +1,6 @@
 //! Network failures in words: what kind of failure a reqwest error is (DNS, connect, TLS,
-//! timeout, protocol) and its most specific cause; and whether an error means the connection was
-//! gone before any answer came.
+//! timeout, protocol) and its most specific cause, with hops's own limits named where one was
+//! hit; and whether an error means the connection was gone before any answer came.
 
 use std::error::Error as _;
 use std::io::ErrorKind as IoKind;
@@ -40,6 +40,18 @@ pub(crate) fn classify(
                 kind = kind.or(Some(ErrorKind::Timeout));
             }
         }
+        if cause
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(head_too_large)
+        {
+            // hyper's words ("message head is too large") name neither the limits nor whose
+            // they are, and are the same for both.
+            causes.push(format!(
+                "response head over {}, the most hops reads",
+                super::limits::response_head_limits()
+            ));
+            break;
+        }
         let text = cause.to_string();
         if text.contains("dns error") || text.contains("failed to lookup address") {
             kind = kind.or(Some(ErrorKind::Dns));
@@ -68,6 +80,13 @@ pub(crate) fn classify(
         _ => "connection failed",
     };
     (kind, format!("{what}: {detail}"))
+}
+
+/// Whether hyper stopped reading a response head at one of its limits (`limits.rs`).
+/// `hyper::Error::is_parse_too_large` exists only with hyper's server feature, which hops does
+/// not need, so the error is known by its words; a test holds them.
+fn head_too_large(error: &hyper::Error) -> bool {
+    error.is_parse() && error.to_string() == "message head is too large"
 }
 
 /// The most specific cause of `error`, without the kind [`classify`] puts before it.

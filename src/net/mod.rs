@@ -8,6 +8,7 @@
 //! One file per job:
 //! - `options.rs`: what the client is built from ([`NetOptions`]);
 //! - `client.rs`: building the client, proxies, the timed resolver and connect layer;
+//! - `limits.rs`: the response head limits, and why;
 //! - `retry.rs`: sending a request, once more when its reused connection was found closed;
 //! - `tls_config.rs`: the rustls configuration handed to reqwest (trust, `--cacert`);
 //! - `tls_log.rs`: the log its observers fill, per connection, and the handshake clock;
@@ -20,6 +21,7 @@
 mod certificate;
 mod client;
 mod error_wording;
+mod limits;
 mod options;
 mod retry;
 mod tls_config;

@@ -1,0 +1,52 @@
+//! The client's limits, with why each is what it is: how large a response head may be.
+
+/// The most bytes of a response head (status line and header fields) that hyper reads before
+/// giving up: its HTTP/1 read buffer, 8,192 + 4,096 × 100 bytes, which reqwest does not let us
+/// change. Browsers allow 256 KiB (Chromium's limit); this is more.
+pub const RESPONSE_HEAD_BYTES: usize = 8192 + 4096 * 100;
+
+/// The most header fields hops accepts in a response. hyper's default, 100, failed a hop whose
+/// server set many cookies (a thousand `Set-Cookie` fields happen on misconfigured sites), and
+/// browsers set no limit on the count, only on the bytes. Not unbounded: hyper makes room for
+/// this many fields for every response head it parses.
+pub const RESPONSE_HEAD_FIELDS: usize = 10_000;
+
+// What a hop must get through: 1,000 fields and 256 KiB of head.
+const _: () = assert!(RESPONSE_HEAD_FIELDS >= 1000 && RESPONSE_HEAD_BYTES >= 256 * 1024);
+
+/// The limits, as a message names them. hyper reports a head over either limit with the same
+/// error, so both are named.
+pub fn response_head_limits() -> String {
+    format!(
+        "{} KiB or {} header fields",
+        RESPONSE_HEAD_BYTES / 1024,
+        thousands(RESPONSE_HEAD_FIELDS)
+    )
+}
+
+/// `10000` as `10,000`.
+fn thousands(number: usize) -> String {
+    let digits = number.to_string();
+    let mut shown = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            shown.push(',');
+        }
+        shown.push(digit);
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limits_are_over_what_the_issue_asked_for_and_named() {
+        assert_eq!(response_head_limits(), "408 KiB or 10,000 header fields");
+        assert_eq!(
+            [0, 999, 1000, 123_456, 1_234_567].map(thousands),
+            ["0", "999", "1,000", "123,456", "1,234,567"]
+        );
+    }
+}
