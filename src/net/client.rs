@@ -17,6 +17,9 @@ use anyhow::{Context, Result};
 use hyper_util::client::legacy::connect::Connection;
 use reqwest::{Client, Proxy, redirect};
 
+use crate::model::NetworkErrorKind;
+
+use super::error_wording::classify_with_limits;
 use super::limits::{RESPONSE_HEAD_BYTES, RESPONSE_HEAD_FIELDS};
 use super::options::{IpVersion, NetOptions};
 use super::tls_log::{ConnectionKey, TlsLog};
@@ -70,6 +73,20 @@ pub struct HopClient {
     pub http: Client,
     pub log: ConnectionLog,
     pub tls: Arc<TlsLog>,
+    /// The connect timeout it was built with, for error messages.
+    pub connect_timeout: Duration,
+}
+
+impl HopClient {
+    /// A failed request in words: its kind, and its cause with the certificate the TLS layer
+    /// refused or the connect timeout that ran out, when that is what happened.
+    pub fn describe(&self, error: &reqwest::Error) -> (NetworkErrorKind, String) {
+        classify_with_limits(
+            error,
+            self.tls.take_rejected().as_ref(),
+            self.connect_timeout,
+        )
+    }
 }
 
 pub fn build(connection: &NetOptions) -> Result<HopClient> {
@@ -89,6 +106,8 @@ pub fn build(connection: &NetOptions) -> Result<HopClient> {
         .redirect(redirect::Policy::none())
         .referer(false)
         .tcp_nodelay(true)
+        // DNS, TCP and TLS of a new connection: reqwest's timeout wraps its whole connector.
+        .connect_timeout(connection.connect_timeout)
         // hyper's default of 100 fields fails a hop with many cookies; see limits.rs.
         .http1_max_headers(RESPONSE_HEAD_FIELDS)
         .http2_max_header_list_size(u32::try_from(RESPONSE_HEAD_BYTES).unwrap_or(u32::MAX));
@@ -100,9 +119,6 @@ pub fn build(connection: &NetOptions) -> Result<HopClient> {
             .map(|ip| SocketAddr::new(*ip, 0))
             .collect();
         builder = builder.resolve_to_addrs(&entry.host, &addrs);
-    }
-    if let Some(timeout) = connection.connect_timeout {
-        builder = builder.connect_timeout(timeout);
     }
     builder = match connection.ip_version {
         IpVersion::Any => builder,
@@ -116,7 +132,12 @@ pub fn build(connection: &NetOptions) -> Result<HopClient> {
         builder = builder.proxy(proxy);
     }
     let http = builder.build().context("cannot set up the HTTP client")?;
-    Ok(HopClient { http, log, tls })
+    Ok(HopClient {
+        http,
+        log,
+        tls,
+        connect_timeout: connection.connect_timeout,
+    })
 }
 
 /// The system resolver, timed.
@@ -257,7 +278,7 @@ mod tests {
             resolve: Vec::new(),
             cacert_pem: None,
             insecure: false,
-            connect_timeout: None,
+            connect_timeout: crate::net::DEFAULT_CONNECT_TIMEOUT,
             proxy: proxy.map(str::to_owned),
             noproxy: None,
             ip_version: IpVersion::Any,

@@ -4,6 +4,7 @@
 
 use std::error::Error as _;
 use std::io::ErrorKind as IoKind;
+use std::time::Duration;
 
 use crate::model::NetworkErrorKind as ErrorKind;
 
@@ -87,6 +88,31 @@ pub(crate) fn classify(
 /// not need, so the error is known by its words; a test holds them.
 fn head_too_large(error: &hyper::Error) -> bool {
     error.is_parse() && error.to_string() == "message head is too large"
+}
+
+/// [`classify`], with the connect timeout named when it is what ran out: reqwest only says
+/// "operation timed out", which does not tell a stalled handshake from a slow answer.
+pub(crate) fn classify_with_limits(
+    error: &reqwest::Error,
+    rejected: Option<&crate::model::CertificateInfo>,
+    connect_timeout: Duration,
+) -> (ErrorKind, String) {
+    if error.is_connect() && error.is_timeout() {
+        let tls = error.url().is_some_and(|url| url.scheme() == "https");
+        return (
+            ErrorKind::Timeout,
+            connect_timeout_message(connect_timeout, tls),
+        );
+    }
+    classify(error, rejected)
+}
+
+fn connect_timeout_message(limit: Duration, tls: bool) -> String {
+    let layers = if tls { "TCP/TLS" } else { "TCP" };
+    format!(
+        "cannot connect: no {layers} connection within {} s (--connect-timeout)",
+        limit.as_secs_f64()
+    )
 }
 
 /// The most specific cause of `error`, without the kind [`classify`] puts before it.
@@ -178,5 +204,17 @@ mod tests {
         ] {
             assert!(!chain_says_closed(&wrapped(kind)), "{kind:?}");
         }
+    }
+
+    #[test]
+    fn the_connect_timeout_is_named_with_its_flag() {
+        assert_eq!(
+            connect_timeout_message(Duration::from_secs(30), true),
+            "cannot connect: no TCP/TLS connection within 30 s (--connect-timeout)"
+        );
+        assert_eq!(
+            connect_timeout_message(Duration::from_millis(1500), false),
+            "cannot connect: no TCP connection within 1.5 s (--connect-timeout)"
+        );
     }
 }

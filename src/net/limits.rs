@@ -1,4 +1,18 @@
-//! The client's limits, with why each is what it is: how large a response head may be.
+//! The client's limits and default timeouts, with why each is what it is: how long a new
+//! connection may take, and how large a response head may be.
+
+use std::time::Duration;
+
+/// How long a new connection may take, unless `--connect-timeout` says otherwise: the DNS lookup,
+/// TCP and the TLS handshake together (reqwest's timeout wraps its whole connector), as curl's
+/// `--connect-timeout` does.
+///
+/// curl waits 300 s by default; that long, a script waiting on a host that drops packets or a
+/// server that accepts and never finishes the handshake looks hung. Browsers give up on a TLS
+/// handshake in tens of seconds (Firefox's `network.http.tls-handshake-timeout` is 30 s). A
+/// healthy server, even across the world or over a satellite link, connects in a few seconds,
+/// so 30 s only ever cuts off what was not going to work.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The most bytes of a response head (status line and header fields) that hyper reads before
 /// giving up: its HTTP/1 read buffer, 8,192 + 4,096 × 100 bytes, which reqwest does not let us

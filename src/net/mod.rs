@@ -8,7 +8,7 @@
 //! One file per job:
 //! - `options.rs`: what the client is built from ([`NetOptions`]);
 //! - `client.rs`: building the client, proxies, the timed resolver and connect layer;
-//! - `limits.rs`: the response head limits, and why;
+//! - `limits.rs`: the connect timeout and the response head limits, and why;
 //! - `retry.rs`: sending a request, once more when its reused connection was found closed;
 //! - `tls_config.rs`: the rustls configuration handed to reqwest (trust, `--cacert`);
 //! - `tls_log.rs`: the log its observers fill, per connection, and the handshake clock;
@@ -35,6 +35,7 @@ pub use certificate::{
 };
 pub use client::{ConnectionLog, HopClient, SetupTiming, build};
 pub(crate) use error_wording::classify;
+pub use limits::DEFAULT_CONNECT_TIMEOUT;
 pub use options::{IpVersion, NetOptions, ResolveOverride};
 pub use retry::Sent;
 pub use tls_config::client_config;

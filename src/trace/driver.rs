@@ -182,7 +182,7 @@ impl Io<'_> {
             },
             None => sending.await,
         };
-        result.map_err(|err| classify(&err, self.client.tls.take_rejected().as_ref()))
+        result.map_err(|err| self.client.describe(&err))
     }
 
     /// Up to `limit` bytes of the body (whole chunks: a little more is fine).

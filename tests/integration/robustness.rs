@@ -5,7 +5,7 @@
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 
-use crate::support::schema::Document;
+use crate::support::schema::{Document, ErrorKind};
 use crate::support::{
     RawRequest, RawServer, Site, closed_port, endless_chunked, hops, ok, redirect, send,
 };
@@ -426,4 +426,30 @@ fn a_head_over_the_limits_names_them() {
             "{what}\n{run}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connections that never come up.
+
+#[test]
+fn a_stalled_tls_handshake_stops_at_the_connect_timeout() {
+    // The server accepts and never sends its ServerHello.
+    let server = RawServer::per_connection(|connection| connection.wait_for_close());
+    let url = format!("https://127.0.0.1:{}/", server.port());
+    let run = hops([
+        "--color",
+        "never",
+        "--connect-timeout",
+        "1",
+        "--format",
+        "json",
+        url.as_str(),
+    ]);
+    run.code(6).hop_error(
+        1,
+        "cannot connect: no TCP/TLS connection within 1 s (--connect-timeout)",
+    );
+    let doc: Document = serde_json::from_str(run.stdout.trim_end()).expect("a JSON document");
+    let error = doc.error.expect("the error");
+    assert_eq!(error.kind, ErrorKind::Timeout, "{run}");
 }

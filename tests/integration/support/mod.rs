@@ -486,6 +486,10 @@ impl RawServer {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     pub fn requests(&self) -> Vec<RawRequest> {
         self.requests
             .lock()
@@ -537,6 +541,11 @@ impl RawConnection {
     pub fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.stream().write_all(bytes)?;
         self.stream().flush()
+    }
+
+    /// Reads and drops whatever comes until the client closes the connection.
+    pub fn wait_for_close(&mut self) -> io::Result<()> {
+        io::copy(&mut self.reader, &mut io::sink()).map(|_| ())
     }
 }
 
