@@ -83,6 +83,12 @@ pub(crate) fn classify(
     (kind, format!("{what}: {detail}"))
 }
 
+/// [`classify`] for a failure while reading a response body.
+pub(crate) fn classify_body(error: &reqwest::Error) -> (ErrorKind, String) {
+    let (kind, message) = classify(error, None);
+    (kind, format!("reading the response body: {message}"))
+}
+
 /// Whether hyper stopped reading a response head at one of its limits (`limits.rs`).
 /// `hyper::Error::is_parse_too_large` exists only with hyper's server feature, which hops does
 /// not need, so the error is known by its words; a test holds them.

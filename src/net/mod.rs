@@ -34,7 +34,7 @@ pub use certificate::{
     list_names, relative,
 };
 pub use client::{ConnectionLog, HopClient, SetupTiming, build};
-pub(crate) use error_wording::classify;
+pub(crate) use error_wording::{classify, classify_body};
 pub use limits::DEFAULT_CONNECT_TIMEOUT;
 pub use options::{IpVersion, NetOptions, ResolveOverride};
 pub use retry::Sent;

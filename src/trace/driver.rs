@@ -11,8 +11,9 @@ use reqwest::Response;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout_at;
 
+use super::prefix::{self, Cut, Failure, Prefix};
 use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, RequestSummary};
-use crate::net::{HopClient, Sent, classify};
+use crate::net::{HopClient, Sent, classify, classify_body};
 use crate::redirect::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, Outgoing, PlannedRequest, ResponseHead, Step,
 };
@@ -26,8 +27,6 @@ const REDIRECT_BODY_DRAIN_TIME: Duration = Duration::from_secs(1);
 
 /// Where the final response body goes (`-o`).
 pub type BodySink = Box<dyn AsyncWrite + Unpin + Send>;
-
-type Failure = (NetworkErrorKind, String);
 
 /// Traces one chain: drives `navigator` from its start request to its outcome.
 pub async fn drive(
@@ -125,19 +124,14 @@ impl Io<'_> {
                     complete(&mut hop);
                     let mut response = response;
                     let prefix = match plan {
-                        BodyPlan::Nothing => Vec::new(),
+                        BodyPlan::Nothing => Prefix::default(),
                         BodyPlan::HtmlPrefix(limit) => {
-                            match self.read_prefix(&mut response, limit).await {
-                                Ok(prefix) => prefix,
-                                Err((kind, message)) => {
-                                    hop.timing.total = sent_at.elapsed();
-                                    hops.push(*hop);
-                                    return navigator.network_error(kind, message);
-                                }
-                            }
+                            let prefix = self.read_prefix(&mut response, limit).await;
+                            hop.warnings.extend(prefix.warning());
+                            prefix
                         }
                     };
-                    let decision = navigator.on_body(&mut hop, &prefix);
+                    let decision = navigator.on_body(&mut hop, &prefix.bytes);
                     match decision {
                         BodyDecision::Follow => {
                             hop.timing.total = sent_at.elapsed();
@@ -185,16 +179,9 @@ impl Io<'_> {
         result.map_err(|err| self.client.describe(&err))
     }
 
-    /// Up to `limit` bytes of the body (whole chunks: a little more is fine).
-    async fn read_prefix(&self, response: &mut Response, limit: usize) -> Result<Vec<u8>, Failure> {
-        let mut prefix = Vec::new();
-        while prefix.len() < limit {
-            match self.next_chunk(response).await? {
-                Some(chunk) => prefix.extend_from_slice(&chunk),
-                None => break,
-            }
-        }
-        Ok(prefix)
+    /// Up to `limit` bytes of an HTML body, capped in time too; never an error (`prefix.rs`).
+    async fn read_prefix(&self, response: &mut Response, limit: usize) -> Prefix {
+        prefix::read(response, limit, self.deadline).await
     }
 
     async fn next_chunk(&self, response: &mut Response) -> Result<Option<Bytes>, Failure> {
@@ -205,17 +192,15 @@ impl Io<'_> {
             },
             None => response.chunk().await,
         };
-        chunk.map_err(|err| {
-            let (kind, message) = classify(&err, None);
-            (kind, format!("reading the response body: {message}"))
-        })
+        chunk.map_err(|err| classify_body(&err))
     }
 
-    /// Writes the final body (the prefix already read, then the rest) to `-o`, if asked.
+    /// Writes the final body (the prefix already read, then the rest) to `-o`, if asked. What
+    /// came is written even when the body breaks off.
     async fn write_body(
         &self,
         mut response: Response,
-        prefix: Vec<u8>,
+        prefix: Prefix,
         sink: Option<BodySink>,
     ) -> Result<(), Failure> {
         let Some(mut sink) = sink else {
@@ -227,11 +212,20 @@ impl Io<'_> {
                 format!("cannot write the response body: {err}"),
             )
         };
-        sink.write_all(&prefix).await.map_err(write_error)?;
-        while let Some(chunk) = self.next_chunk(&mut response).await? {
-            sink.write_all(&chunk).await.map_err(write_error)?;
-        }
-        sink.flush().await.map_err(write_error)
+        sink.write_all(&prefix.bytes).await.map_err(write_error)?;
+        let read = match prefix.cut {
+            // The body's own error: the rest will not come.
+            Some(Cut::Broken(failure)) => Err(failure),
+            Some(Cut::Slow { .. }) | None => loop {
+                match self.next_chunk(&mut response).await {
+                    Ok(Some(chunk)) => sink.write_all(&chunk).await.map_err(write_error)?,
+                    Ok(None) => break Ok(()),
+                    Err(failure) => break Err(failure),
+                }
+            },
+        };
+        sink.flush().await.map_err(write_error)?;
+        read
     }
 
     fn timed_out(&self) -> Failure {

@@ -1,11 +1,13 @@
 //! Hostile and broken servers: malformed responses, huge headers, connections that close or
-//! reset, truncated and endless bodies, refused connections. hops must never panic or hang,
-//! must exit 6 with one `hops: error: hop N:` line, and must still show the hops it made.
+//! reset, truncated and endless bodies, refused connections, stalled handshakes. hops must never
+//! panic or hang; a broken answer exits 6 with one `hops: error: hop N:` line and still shows
+//! the hops made, while what browsers get past (a reused connection closed under the next
+//! request, many header fields, an HTML body that trickles) is not an error.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 
-use crate::support::schema::{Document, ErrorKind};
+use crate::support::schema::{Document, ErrorKind, Outcome};
 use crate::support::{
     RawRequest, RawServer, Site, closed_port, endless_chunked, hops, ok, redirect, send,
 };
@@ -426,6 +428,97 @@ fn a_head_over_the_limits_names_them() {
             "{what}\n{run}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The start of an HTML body, read to look for a meta refresh: never a hang, never an error.
+
+/// The head of a final HTML page of 100,000 bytes, of which the test sends what it likes.
+const HTML_HEAD: &[u8] =
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n";
+
+const HTML_START: &[u8] = b"<html><meta http-equiv=\"refresh\" content=\"5; url=/next\">";
+
+#[test]
+fn an_html_body_that_trickles_is_searched_as_far_as_it_came() {
+    // A byte at a time, for ever: the first 64 KiB would take hours.
+    let server = RawServer::start(|_, stream| {
+        stream.write_all(HTML_HEAD)?;
+        stream.write_all(HTML_START)?;
+        loop {
+            stream.write_all(b" ")?;
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    });
+    let run = run_raw(&server, "/page", &["--format", "json"]);
+    run.code(0).quiet_stderr();
+    let doc: Document = serde_json::from_str(run.stdout.trim_end()).expect("a JSON document");
+    assert_eq!(doc.outcome, Outcome::Ok, "{run}");
+    let hop = &doc.hops[0];
+    let warning = hop
+        .warnings
+        .iter()
+        .find(|warning| warning.code == "html_not_read")
+        .unwrap_or_else(|| panic!("no html_not_read warning\n{run}"));
+    assert!(
+        warning
+            .message
+            .starts_with("the HTML body was searched for a meta refresh only in the ")
+            && warning
+                .message
+                .ends_with(" bytes that came: it did not come within 2 s"),
+        "{run}"
+    );
+    // What came was searched: the meta refresh is in it.
+    let refresh = hop.refresh.as_ref().expect("the meta refresh that came");
+    assert_eq!(refresh.url, server.url("/next"), "{run}");
+}
+
+#[test]
+fn an_html_body_that_breaks_off_is_a_warning_unless_it_is_written() {
+    let server = RawServer::start(|_, stream| {
+        stream.write_all(HTML_HEAD)?;
+        stream.write_all(HTML_START)
+    });
+    run_raw(&server, "/page", &[])
+        .code(0)
+        .quiet_stderr()
+        .stdout_has(&format!(
+            "! warning: the HTML body was searched for a meta refresh only in the {} bytes that \
+             came: reading the response body: ",
+            HTML_START.len()
+        ))
+        .stdout_has("<meta refresh>: 5; url=/next");
+
+    // With -o the body is what was asked for, and it broke off: the error it is as text/plain,
+    // after writing what came.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("body");
+    run_raw(&server, "/page", &["-o", file.to_str().unwrap()])
+        .code(6)
+        .hops_shown(1)
+        .stdout_has("! warning: the HTML body was searched for a meta refresh only")
+        .hop_error(1, "reading the response body");
+    assert_eq!(std::fs::read(&file).unwrap(), HTML_START);
+}
+
+#[test]
+fn an_html_body_that_stalls_is_still_written_until_max_time() {
+    let server = RawServer::start(|_, stream| {
+        stream.write_all(HTML_HEAD)?;
+        stream.write_all(HTML_START)?;
+        wait_for_client(stream)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("body");
+    // The start of the body stops at 2 s (or at -m, whichever ends first); writing it goes on
+    // until -m.
+    run_raw(&server, "/page", &["-m", "3", "-o", file.to_str().unwrap()])
+        .code(6)
+        .hops_shown(1)
+        .stdout_has("! warning: the HTML body was searched for a meta refresh only")
+        .hop_error(1, "timed out: the run took longer than --max-time 3s");
+    assert_eq!(std::fs::read(&file).unwrap(), HTML_START);
 }
 
 // ---------------------------------------------------------------------------------------------
