@@ -356,11 +356,11 @@ pub struct ConnectionArgs {
     #[arg(short = 'k', long = "insecure")]
     pub insecure: bool,
 
-    /// Give up on the whole run after SECS seconds
+    /// Give up on the whole run after SECS seconds (default: no limit)
     #[arg(short = 'm', long = "max-time", value_name = "SECS")]
     pub max_time: Option<f64>,
 
-    /// Give up connecting after SECS seconds
+    /// Give up on a new connection (DNS, TCP and TLS) after SECS seconds (default 30)
     #[arg(long = "connect-timeout", value_name = "SECS")]
     pub connect_timeout: Option<f64>,
 

@@ -297,6 +297,38 @@ mod tests {
     }
 
     #[test]
+    fn the_connect_timeout_has_a_default_that_help_names() {
+        let connect_timeout = |args: &[&str]| {
+            let cli = Cli::try_parse_ordered(args).unwrap();
+            Config::from_cli(&cli)
+                .unwrap()
+                .connection
+                .net
+                .connect_timeout
+        };
+        assert_eq!(
+            connect_timeout(&["hops", "http://a.test/"]),
+            crate::net::DEFAULT_CONNECT_TIMEOUT
+        );
+        assert_eq!(
+            connect_timeout(&["hops", "--connect-timeout", "2.5", "http://a.test/"]),
+            Duration::from_millis(2500)
+        );
+        let command = <Cli as clap::CommandFactory>::command();
+        let help = command
+            .get_arguments()
+            .find(|arg| arg.get_long() == Some("connect-timeout"))
+            .and_then(|arg| arg.get_help())
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let default = format!(
+            "(default {})",
+            crate::net::DEFAULT_CONNECT_TIMEOUT.as_secs()
+        );
+        assert!(help.contains(&default), "{help}");
+    }
+
+    #[test]
     fn referer_forms() {
         assert_eq!(
             parse_referer(Some(";auto")).unwrap(),

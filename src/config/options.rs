@@ -9,7 +9,7 @@ use super::request::{parse_start_url, read_data_arg, read_file};
 use super::{ConnectionConfig, CookieConfig, UsageError, usage};
 use crate::analyze::checks::{self, Checks};
 use crate::cli::Cli;
-use crate::net::{IpVersion, NetOptions, ResolveOverride};
+use crate::net::{DEFAULT_CONNECT_TIMEOUT, IpVersion, NetOptions, ResolveOverride};
 
 pub(super) fn checks_config(cli: &Cli) -> Result<Checks, UsageError> {
     let args = &cli.checks;
@@ -127,7 +127,8 @@ pub(super) fn connection_config(cli: &Cli) -> Result<ConnectionConfig, UsageErro
             connect_timeout: args
                 .connect_timeout
                 .map(|s| seconds(s, "--connect-timeout"))
-                .transpose()?,
+                .transpose()?
+                .unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             proxy: args.proxy.clone(),
             noproxy: args.noproxy.clone(),
             ip_version: match (args.ipv4, args.ipv6) {

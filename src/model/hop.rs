@@ -32,6 +32,9 @@ pub struct Hop {
     /// The TLS facts of the connection used; `None` for plain http and synthetic hops. Boxed, as
     /// are the other rare parts, so a long chain of plain hops stays small.
     pub tls: Option<Box<TlsRecord>>,
+    /// Why the request was sent a second time: the first attempt's error, when its reused
+    /// keep-alive connection turned out to be closed before any answer came.
+    pub retried: Option<String>,
     pub response_headers: Vec<(String, String)>,
     /// The raw value of each `Location` field, in order, escaped where not printable; empty
     /// when there was none. Kept apart (not joined) so each is redacted as the value it is.

@@ -49,6 +49,9 @@ pub enum WarningCode {
     RefreshUnusable,
     /// A compressed HTML body not searched for a meta refresh.
     HtmlNotDecoded,
+    /// The start of an HTML body that did not come in time, or broke off, so it was searched
+    /// for a meta refresh only as far as it came.
+    HtmlNotRead,
     /// An invalid `Strict-Transport-Security` header.
     HstsInvalid,
     /// `Strict-Transport-Security` over plain http, ignored.
@@ -97,6 +100,7 @@ impl WarningCode {
             WarningCode::LocationParserMismatch => "location_parser_mismatch",
             WarningCode::RefreshUnusable => "refresh_unusable",
             WarningCode::HtmlNotDecoded => "html_not_decoded",
+            WarningCode::HtmlNotRead => "html_not_read",
             WarningCode::HstsInvalid => "hsts_invalid",
             WarningCode::HstsOverHttp => "hsts_over_http",
             WarningCode::HstsInsecure => "hsts_insecure",
@@ -136,6 +140,7 @@ mod tests {
             WarningCode::LocationParserMismatch,
             WarningCode::RefreshUnusable,
             WarningCode::HtmlNotDecoded,
+            WarningCode::HtmlNotRead,
             WarningCode::HstsInvalid,
             WarningCode::HstsOverHttp,
             WarningCode::HstsInsecure,

@@ -6,6 +6,7 @@
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
@@ -16,6 +17,10 @@ use anyhow::{Context, Result};
 use hyper_util::client::legacy::connect::Connection;
 use reqwest::{Client, Proxy, redirect};
 
+use crate::model::NetworkErrorKind;
+
+use super::error_wording::classify_with_limits;
+use super::limits::{RESPONSE_HEAD_BYTES, RESPONSE_HEAD_FIELDS};
 use super::options::{IpVersion, NetOptions};
 use super::tls_log::{ConnectionKey, TlsLog};
 
@@ -35,18 +40,28 @@ pub struct SetupTiming {
 /// DNS lookups and new connections, as they happen; the hop loop takes them after each request.
 /// Requests of a run are sequential, so what was logged during one belongs to it.
 #[derive(Debug, Clone, Default)]
-pub struct ConnectionLog(Arc<Mutex<SetupTiming>>);
+pub struct ConnectionLog {
+    timing: Arc<Mutex<SetupTiming>>,
+    /// New connections opened so far, never reset: a request during which it did not change
+    /// went out on a connection from the pool.
+    opened: Arc<AtomicUsize>,
+}
 
 impl ConnectionLog {
     fn record(&self, update: impl FnOnce(&mut SetupTiming)) {
-        if let Ok(mut timing) = self.0.lock() {
+        if let Ok(mut timing) = self.timing.lock() {
             update(&mut timing);
         }
     }
 
+    /// How many new connections were opened so far.
+    pub fn opened(&self) -> usize {
+        self.opened.load(Ordering::SeqCst)
+    }
+
     /// What was logged since the last call.
     pub fn take(&self) -> SetupTiming {
-        self.0
+        self.timing
             .lock()
             .map(|mut timing| std::mem::take(&mut *timing))
             .unwrap_or_default()
@@ -58,6 +73,20 @@ pub struct HopClient {
     pub http: Client,
     pub log: ConnectionLog,
     pub tls: Arc<TlsLog>,
+    /// The connect timeout it was built with, for error messages.
+    pub connect_timeout: Duration,
+}
+
+impl HopClient {
+    /// A failed request in words: its kind, and its cause with the certificate the TLS layer
+    /// refused or the connect timeout that ran out, when that is what happened.
+    pub fn describe(&self, error: &reqwest::Error) -> (NetworkErrorKind, String) {
+        classify_with_limits(
+            error,
+            self.tls.take_rejected().as_ref(),
+            self.connect_timeout,
+        )
+    }
 }
 
 pub fn build(connection: &NetOptions) -> Result<HopClient> {
@@ -76,7 +105,12 @@ pub fn build(connection: &NetOptions) -> Result<HopClient> {
         })
         .redirect(redirect::Policy::none())
         .referer(false)
-        .tcp_nodelay(true);
+        .tcp_nodelay(true)
+        // DNS, TCP and TLS of a new connection: reqwest's timeout wraps its whole connector.
+        .connect_timeout(connection.connect_timeout)
+        // hyper's default of 100 fields fails a hop with many cookies; see limits.rs.
+        .http1_max_headers(RESPONSE_HEAD_FIELDS)
+        .http2_max_header_list_size(u32::try_from(RESPONSE_HEAD_BYTES).unwrap_or(u32::MAX));
     for entry in &connection.resolve {
         // Port 0: reqwest then uses the URL's port, which is what curl's HOST:PORT selects.
         let addrs: Vec<SocketAddr> = entry
@@ -85,9 +119,6 @@ pub fn build(connection: &NetOptions) -> Result<HopClient> {
             .map(|ip| SocketAddr::new(*ip, 0))
             .collect();
         builder = builder.resolve_to_addrs(&entry.host, &addrs);
-    }
-    if let Some(timeout) = connection.connect_timeout {
-        builder = builder.connect_timeout(timeout);
     }
     builder = match connection.ip_version {
         IpVersion::Any => builder,
@@ -101,7 +132,12 @@ pub fn build(connection: &NetOptions) -> Result<HopClient> {
         builder = builder.proxy(proxy);
     }
     let http = builder.build().context("cannot set up the HTTP client")?;
-    Ok(HopClient { http, log, tls })
+    Ok(HopClient {
+        http,
+        log,
+        tls,
+        connect_timeout: connection.connect_timeout,
+    })
 }
 
 /// The system resolver, timed.
@@ -171,6 +207,7 @@ where
         Box::pin(async move {
             let result = connecting.await;
             if let Ok(connection) = &result {
+                log.opened.fetch_add(1, Ordering::SeqCst);
                 let elapsed = started.elapsed();
                 let connected = connection.connected();
                 let mut extras = hyper::http::Extensions::new();
@@ -241,7 +278,7 @@ mod tests {
             resolve: Vec::new(),
             cacert_pem: None,
             insecure: false,
-            connect_timeout: None,
+            connect_timeout: crate::net::DEFAULT_CONNECT_TIMEOUT,
             proxy: proxy.map(str::to_owned),
             noproxy: None,
             ip_version: IpVersion::Any,

@@ -8,6 +8,8 @@
 //! One file per job:
 //! - `options.rs`: what the client is built from ([`NetOptions`]);
 //! - `client.rs`: building the client, proxies, the timed resolver and connect layer;
+//! - `limits.rs`: the connect timeout and the response head limits, and why;
+//! - `retry.rs`: sending a request, once more when its reused connection was found closed;
 //! - `tls_config.rs`: the rustls configuration handed to reqwest (trust, `--cacert`);
 //! - `tls_log.rs`: the log its observers fill, per connection, and the handshake clock;
 //! - `verifier.rs`: the certificate verifier that records the leaf and its verdict;
@@ -19,7 +21,9 @@
 mod certificate;
 mod client;
 mod error_wording;
+mod limits;
 mod options;
+mod retry;
 mod tls_config;
 mod tls_log;
 mod transcript;
@@ -30,8 +34,10 @@ pub use certificate::{
     list_names, relative,
 };
 pub use client::{ConnectionLog, HopClient, SetupTiming, build};
-pub(crate) use error_wording::classify;
+pub(crate) use error_wording::{classify, classify_body};
+pub use limits::DEFAULT_CONNECT_TIMEOUT;
 pub use options::{IpVersion, NetOptions, ResolveOverride};
+pub use retry::Sent;
 pub use tls_config::client_config;
 pub use tls_log::{ConnectionKey, TlsLog, connection_key};
 

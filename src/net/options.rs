@@ -13,7 +13,9 @@ pub struct NetOptions {
     pub cacert_pem: Option<Vec<u8>>,
     /// `-k`: certificates are not verified (but still shown).
     pub insecure: bool,
-    pub connect_timeout: Option<Duration>,
+    /// `--connect-timeout`, or [`super::DEFAULT_CONNECT_TIMEOUT`]: DNS, TCP and TLS of a new
+    /// connection.
+    pub connect_timeout: Duration,
     /// `-x`.
     pub proxy: Option<String>,
     /// `--noproxy`.

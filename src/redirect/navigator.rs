@@ -258,6 +258,7 @@ impl<'a> Navigator<'a> {
             http_version: head.version.clone(),
             remote_addr: head.remote_addr,
             tls: None,
+            retried: None,
             response_headers: header_pairs(&head.headers),
             locations: location_values
                 .iter()

@@ -35,6 +35,7 @@ pub(super) fn upgrade_hop(
         http_version: String::new(),
         remote_addr: None,
         tls: None,
+        retried: None,
         response_headers: vec![
             ("location".into(), to.to_string()),
             ("non-authoritative-reason".into(), "HSTS".into()),

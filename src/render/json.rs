@@ -24,6 +24,8 @@
 //!         "not_before": "2024-01-01T00:00:00Z", "not_after": "2025-01-01T00:00:00Z"   // RFC 3339
 //!       }
 //!     },
+//!     "retried": null | "...",         // the first attempt's error, when the request was sent again because
+//!                                      // its reused keep-alive connection closed before any answer
 //!     "location": "/next" | null,      // raw value as received, escaped if not printable; several joined by commas
 //!     "next_url": "http://.../next" | null,  // resolved target, null when not followed
 //!     "next_method": "POST" | null,
@@ -120,6 +122,7 @@ pub struct HopView<'a> {
     pub http_version: &'a str,
     pub remote_addr: Option<String>,
     pub tls: Option<&'a TlsRecord>,
+    pub retried: Option<String>,
     pub location: Option<String>,
     pub next_url: Option<String>,
     pub next_method: Option<&'a str>,
@@ -277,6 +280,11 @@ fn hop_view(hop: &Hop, redactor: Redactor) -> HopView<'_> {
         http_version: &hop.http_version,
         remote_addr: hop.remote_addr.map(|addr| addr.to_string()),
         tls: hop.tls.as_deref(),
+        // A message: masked even with --show-secrets, as the error message is.
+        retried: hop
+            .retried
+            .as_deref()
+            .map(|error| Redactor::default().text(error)),
         location: (!hop.locations.is_empty()).then(|| {
             let shown: Vec<String> = hop.locations.iter().map(|l| redactor.text(l)).collect();
             shown.join(", ")
@@ -368,6 +376,7 @@ mod tests {
         let url = |s: &str| Url::parse(s).unwrap();
         let mut hop = testing::hop(1, "https://a.test/", 302, Some("https://a.test/next"));
         hop.timing.dns = Some(Duration::from_millis(1));
+        hop.retried = Some("connection closed before message completed".into());
         hop.tls = Some(Box::new(TlsRecord {
             version: Some("TLSv1.3".into()),
             cipher: Some("TLS13_AES_128_GCM_SHA256".into()),

@@ -170,6 +170,16 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
     if options.verbose && !hop.synthetic {
         writeln!(out, "{INDENT}{}", timing_line(&hop.timing).dimmed())?;
     }
+    if let Some(error) = hop.retried.as_ref().filter(|_| options.verbose) {
+        // A message: masked even with --show-secrets, as the error line is.
+        writeln!(
+            out,
+            "{INDENT}{} the reused connection closed before any answer ({}); sent again on a new \
+             connection",
+            "retried:".yellow(),
+            shown(&Redactor::default().text(error))
+        )?;
+    }
     if options.verbose {
         for (name, value) in &hop.response_headers {
             writeln!(

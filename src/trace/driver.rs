@@ -14,8 +14,9 @@ use reqwest::Response;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout_at;
 
+use super::prefix::{self, Cut, Failure, Prefix};
 use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, RequestSummary, Signal};
-use crate::net::{HopClient, classify};
+use crate::net::{HopClient, Sent, classify, classify_body};
 use crate::redirect::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, Outgoing, PlannedRequest, ResponseHead, Step,
 };
@@ -52,8 +53,6 @@ impl BodyOutput {
         }
     }
 }
-
-type Failure = (NetworkErrorKind, String);
 
 /// Told about each hop as soon as it is complete, while the chain goes on, so a chain whose
 /// last server hangs still shows the hops before it.
@@ -192,8 +191,8 @@ impl Io<'_> {
             };
             self.client.log.take();
             let sent_at = Instant::now();
-            let response = match self.send(&outgoing).await {
-                Ok(response) => response,
+            let Sent { response, retried } = match self.send(&outgoing).await {
+                Ok(sent) => sent,
                 Err((kind, message)) => {
                     let shown = crate::redirect::redact_password(&navigator.current().url);
                     let message = format!("{message} ({} {shown})", outgoing.method);
@@ -214,6 +213,7 @@ impl Io<'_> {
                 hop.timing.connect = setup.connect;
                 hop.timing.tls = setup.tls;
                 hop.timing.first_byte = first_byte;
+                hop.retried.clone_from(&retried);
                 if let Some((record, warnings)) = &tls {
                     hop.tls = Some(Box::new(record.clone()));
                     // TLS facts come before what the rules said about the response.
@@ -239,18 +239,14 @@ impl Io<'_> {
                     let hop = record.reading(hop, sent_at);
                     let mut response = response;
                     let prefix = match plan {
-                        BodyPlan::Nothing => Vec::new(),
+                        BodyPlan::Nothing => Prefix::default(),
                         BodyPlan::HtmlPrefix(limit) => {
-                            match self.read_prefix(&mut response, limit).await {
-                                Ok(prefix) => prefix,
-                                Err((kind, message)) => {
-                                    record.finish_reading();
-                                    return navigator.network_error(kind, message);
-                                }
-                            }
+                            let prefix = self.read_prefix(&mut response, limit).await;
+                            hop.warnings.extend(prefix.warning());
+                            prefix
                         }
                     };
-                    match navigator.on_body(hop, &prefix) {
+                    match navigator.on_body(hop, &prefix.bytes) {
                         BodyDecision::Follow => record.finish_reading(),
                         BodyDecision::Stop(outcome) => {
                             record.finish_reading();
@@ -271,7 +267,7 @@ impl Io<'_> {
         }
     }
 
-    async fn send(&self, outgoing: &Outgoing) -> Result<Response, Failure> {
+    async fn send(&self, outgoing: &Outgoing) -> Result<Sent, Failure> {
         let mut builder = self
             .client
             .http
@@ -281,7 +277,8 @@ impl Io<'_> {
             builder = builder.body(body.clone());
         }
         let request = builder.build().map_err(|err| classify(&err, None))?;
-        let sending = self.client.http.execute(request);
+        // Sent once more, within the same deadline, if its reused connection was found closed.
+        let sending = self.client.send(request);
         let result = match self.deadline {
             Some(deadline) => match timeout_at(deadline, sending).await {
                 Ok(result) => result,
@@ -289,19 +286,12 @@ impl Io<'_> {
             },
             None => sending.await,
         };
-        result.map_err(|err| classify(&err, self.client.tls.take_rejected().as_ref()))
+        result.map_err(|err| self.client.describe(&err))
     }
 
-    /// Up to `limit` bytes of the body (whole chunks: a little more is fine).
-    async fn read_prefix(&self, response: &mut Response, limit: usize) -> Result<Vec<u8>, Failure> {
-        let mut prefix = Vec::new();
-        while prefix.len() < limit {
-            match self.next_chunk(response).await? {
-                Some(chunk) => prefix.extend_from_slice(&chunk),
-                None => break,
-            }
-        }
-        Ok(prefix)
+    /// Up to `limit` bytes of an HTML body, capped in time too; never an error (`prefix.rs`).
+    async fn read_prefix(&self, response: &mut Response, limit: usize) -> Prefix {
+        prefix::read(response, limit, self.deadline).await
     }
 
     async fn next_chunk(&self, response: &mut Response) -> Result<Option<Bytes>, Failure> {
@@ -312,17 +302,15 @@ impl Io<'_> {
             },
             None => response.chunk().await,
         };
-        chunk.map_err(|err| {
-            let (kind, message) = classify(&err, None);
-            (kind, format!("reading the response body: {message}"))
-        })
+        chunk.map_err(|err| classify_body(&err))
     }
 
-    /// Writes the final body (the prefix already read, then the rest) to `-o`, if asked.
+    /// Writes the final body (the prefix already read, then the rest) to `-o`, if asked. What
+    /// came is written even when the body breaks off.
     async fn write_body(
         &self,
         mut response: Response,
-        prefix: Vec<u8>,
+        prefix: Prefix,
         output: Option<BodyOutput>,
     ) -> Result<(), Failure> {
         let Some(output) = output else {
@@ -335,11 +323,20 @@ impl Io<'_> {
                 format!("cannot write the response body: {err}"),
             )
         };
-        sink.write_all(&prefix).await.map_err(write_error)?;
-        while let Some(chunk) = self.next_chunk(&mut response).await? {
-            sink.write_all(&chunk).await.map_err(write_error)?;
-        }
-        sink.flush().await.map_err(write_error)
+        sink.write_all(&prefix.bytes).await.map_err(write_error)?;
+        let read = match prefix.cut {
+            // The body's own error: the rest will not come.
+            Some(Cut::Broken(failure)) => Err(failure),
+            Some(Cut::Slow { .. }) | None => loop {
+                match self.next_chunk(&mut response).await {
+                    Ok(Some(chunk)) => sink.write_all(&chunk).await.map_err(write_error)?,
+                    Ok(None) => break Ok(()),
+                    Err(failure) => break Err(failure),
+                }
+            },
+        };
+        sink.flush().await.map_err(write_error)?;
+        read
     }
 
     fn timed_out(&self) -> Failure {

@@ -351,3 +351,18 @@ fn a_post_through_a_307_over_http2_replays_the_body_byte_for_byte() {
     assert_eq!(received[0].body, body, "first body");
     assert_eq!(received[1].body, body, "replayed body");
 }
+
+#[test]
+fn a_thousand_cookies_come_through_over_http2() {
+    // HTTP/2 limits a response's header list to 16 KiB unless the client asks for more.
+    let mut page = ok("/a");
+    for i in 0..1000 {
+        page = page.with_header("Set-Cookie", format!("c{i}=v; Path=/"));
+    }
+    let site = TlsSite::start_h2(vec![page]);
+    site.run(&["{shop_tls}/a"])
+        .code(0)
+        .quiet_stderr()
+        .stdout_has("HTTP/2.0")
+        .stdout_has("Set-Cookie: c999=****; Path=/  (stored)");
+}

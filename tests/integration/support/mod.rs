@@ -399,12 +399,18 @@ impl fmt::Display for ClosedPort {
 pub struct RawRequest {
     pub method: String,
     pub target: String,
+    /// The connection it came on, numbered from 1 in the order they were accepted.
+    pub connection: usize,
+    /// The body, as long as its `Content-Length` said.
+    pub body: Vec<u8>,
 }
 
 type Responder = dyn Fn(&RawRequest, &mut TcpStream) -> io::Result<()> + Send + Sync;
+type Server = dyn Fn(&mut RawConnection) -> io::Result<()> + Send + Sync;
 
 /// A TCP server on 127.0.0.1 that reads one request per connection and lets the test write any
-/// bytes back (malformed, truncated, endless), then closes the connection.
+/// bytes back (malformed, truncated, endless), then closes the connection; or, with
+/// [`RawServer::per_connection`], lets the test drive each connection.
 pub struct RawServer {
     port: u16,
     requests: Arc<Mutex<Vec<RawRequest>>>,
@@ -415,20 +421,35 @@ impl RawServer {
     pub fn start(
         respond: impl Fn(&RawRequest, &mut TcpStream) -> io::Result<()> + Send + Sync + 'static,
     ) -> RawServer {
+        let respond: Arc<Responder> = Arc::new(respond);
+        RawServer::per_connection(move |connection| {
+            let request = connection.request()?;
+            // The client hanging up mid-write is expected for endless or huge responses.
+            let _ = respond(&request, connection.stream());
+            Ok(())
+        })
+    }
+
+    /// A server that hands each connection to `serve`, which reads requests from it with
+    /// [`RawConnection::request`] and writes what it likes; the connection is closed when `serve`
+    /// returns. For servers that keep a connection open across requests, or say nothing at all.
+    pub fn per_connection(
+        serve: impl Fn(&mut RawConnection) -> io::Result<()> + Send + Sync + 'static,
+    ) -> RawServer {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind loopback");
         let port = listener.local_addr().expect("local address").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
-        let respond: Arc<Responder> = Arc::new(respond);
+        let serve: Arc<Server> = Arc::new(serve);
         let (log, stopping) = (Arc::clone(&requests), Arc::clone(&stop));
         thread::spawn(move || {
-            for stream in listener.incoming() {
+            for (number, stream) in listener.incoming().enumerate() {
                 if stopping.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                let (log, respond) = (Arc::clone(&log), Arc::clone(&respond));
-                thread::spawn(move || serve_raw(stream, &log, &*respond));
+                let (log, serve) = (Arc::clone(&log), Arc::clone(&serve));
+                thread::spawn(move || serve_connection(stream, number + 1, log, &*serve));
             }
         });
         RawServer {
@@ -465,6 +486,10 @@ impl RawServer {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     pub fn requests(&self) -> Vec<RawRequest> {
         self.requests
             .lock()
@@ -489,21 +514,59 @@ impl Drop for RawServer {
     }
 }
 
-fn serve_raw(mut stream: TcpStream, log: &Mutex<Vec<RawRequest>>, respond: &Responder) {
-    let Ok(request) = read_raw_request(&stream) else {
-        return;
+/// One accepted connection of a [`RawServer`], as its `serve` function sees it.
+pub struct RawConnection {
+    reader: BufReader<TcpStream>,
+    number: usize,
+    log: Arc<Mutex<Vec<RawRequest>>>,
+}
+
+impl RawConnection {
+    /// Reads the next request on this connection and logs it; an error once the client has
+    /// closed the connection.
+    pub fn request(&mut self) -> io::Result<RawRequest> {
+        let request = read_raw_request(&mut self.reader, self.number)?;
+        self.log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(request.clone());
+        Ok(request)
+    }
+
+    pub fn stream(&mut self) -> &mut TcpStream {
+        self.reader.get_mut()
+    }
+
+    /// Writes `bytes` and flushes them.
+    pub fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.stream().write_all(bytes)?;
+        self.stream().flush()
+    }
+
+    /// Reads and drops whatever comes until the client closes the connection.
+    pub fn wait_for_close(&mut self) -> io::Result<()> {
+        io::copy(&mut self.reader, &mut io::sink()).map(|_| ())
+    }
+}
+
+fn serve_connection(
+    stream: TcpStream,
+    number: usize,
+    log: Arc<Mutex<Vec<RawRequest>>>,
+    serve: &Server,
+) {
+    let mut connection = RawConnection {
+        reader: BufReader::new(stream),
+        number,
+        log,
     };
-    log.lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(request.clone());
-    // The client hanging up mid-write is expected for endless or huge responses.
-    let _ = respond(&request, &mut stream);
+    let _ = serve(&mut connection);
+    let stream = connection.stream();
     let _ = stream.flush();
     let _ = stream.shutdown(Shutdown::Both);
 }
 
-fn read_raw_request(stream: &TcpStream) -> io::Result<RawRequest> {
-    let mut reader = BufReader::new(stream);
+fn read_raw_request(reader: &mut impl BufRead, connection: usize) -> io::Result<RawRequest> {
     let mut head = String::new();
     loop {
         let mut line = String::new();
@@ -530,6 +593,8 @@ fn read_raw_request(stream: &TcpStream) -> io::Result<RawRequest> {
     Ok(RawRequest {
         method: words.next().unwrap_or_default().to_owned(),
         target: words.next().unwrap_or_default().to_owned(),
+        connection,
+        body,
     })
 }
 

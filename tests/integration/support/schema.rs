@@ -56,6 +56,9 @@ pub struct Hop {
     pub remote_addr: Option<String>,
     #[serde(deserialize_with = "nullable")]
     pub tls: Option<Tls>,
+    /// The first attempt's error, when the request went out again (`src/net/retry.rs`).
+    #[serde(deserialize_with = "nullable")]
+    pub retried: Option<String>,
     #[serde(deserialize_with = "nullable")]
     pub location: Option<String>,
     #[serde(deserialize_with = "nullable")]
