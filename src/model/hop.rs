@@ -22,7 +22,8 @@ pub struct Hop {
     pub request_headers: Vec<(String, String)>,
     pub body_bytes: Option<usize>,
     /// The body sent, kept for the HAR export.
-    pub request_body: Option<Bytes>,
+    /// Boxed: most hops send none, and a hop of a 100,000-hop chain is counted in bytes.
+    pub request_body: Option<Box<Bytes>>,
     /// Wall-clock time the request was sent.
     pub started_at: SystemTime,
     pub status: u16,

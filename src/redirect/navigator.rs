@@ -251,7 +251,7 @@ impl<'a> Navigator<'a> {
             url: self.current.url.clone(),
             request_headers: headers_as_sent(&self.current.url, sent),
             body_bytes: self.current.body.as_ref().map(Bytes::len),
-            request_body: self.current.body.clone(),
+            request_body: self.current.body.clone().map(Box::new),
             started_at: self.now,
             status: head.status,
             reason: head.reason.clone(),
