@@ -131,10 +131,73 @@ pub fn certificate_problem(
         "the certificate has been revoked".to_owned()
     } else if name.starts_with("BadSignature") {
         "the certificate's signature is invalid".to_owned()
+    } else if name.starts_with("BadEncoding") {
+        "the certificate cannot be read: it is not valid DER".to_owned()
+    } else if name.starts_with("UnhandledCriticalExtension") {
+        "the certificate has a critical extension hops does not understand".to_owned()
+    } else if name.starts_with("UnknownRevocationStatus") {
+        "the certificate's revocation status is unknown".to_owned()
+    } else if name.starts_with("UnsupportedSignatureAlgorithm") {
+        "the certificate is signed with an algorithm hops does not support".to_owned()
+    } else if name.starts_with("InvalidPurpose") {
+        "the certificate is not for servers: its extended key usage lacks serverAuth".to_owned()
+    } else if name.starts_with("InvalidOcspResponse") {
+        "the server's OCSP response (its certificate's status) is invalid".to_owned()
+    } else if name.starts_with("ApplicationVerificationFailure") {
+        "the certificate failed verification".to_owned()
+    } else if let CertificateError::Other(other) = problem {
+        other_problem(other)
     } else {
-        format!("invalid certificate: {error}")
+        format!(
+            "the certificate was refused: {}",
+            super::tls_wording::variant_words(&name)
+        )
     };
     Some(text)
+}
+
+/// What webpki says beyond rustls's own variants (`Other(OtherError(CaUsedAsEndEntity))`): its
+/// `Display` is its debug name, so it is read by name.
+fn other_problem(other: &rustls::OtherError) -> String {
+    let name = other.0.to_string();
+    let text = if name.starts_with("CaUsedAsEndEntity") {
+        "the server presents a CA certificate (basicConstraints CA:TRUE) as its own; a server's \
+         certificate must not be a CA"
+    } else if name.starts_with("EndEntityUsedAsCa") {
+        "a certificate that is not a CA (CA:FALSE) signed another in the chain"
+    } else if name.starts_with("RequiredEkuNotFound") || name.starts_with("EmptyEkuExtension") {
+        "the certificate is not for servers: its extended key usage lacks serverAuth"
+    } else if name.starts_with("CertDistrusted") {
+        "the certificate's authority is distrusted"
+    } else if name.starts_with("PathLenConstraintViolated") {
+        "the chain is longer than a CA in it allows (pathLenConstraint)"
+    } else if name.starts_with("NameConstraintViolation") {
+        "the certificate names a host its CA may not issue for (name constraints)"
+    } else if name.starts_with("Maximum") {
+        "the certificate chain is too long or too complex to verify"
+    } else if name.starts_with("UnsupportedCertVersion") {
+        "the certificate is not an X.509 version 3 certificate"
+    } else if name.starts_with("UnsupportedCriticalExtension") {
+        "the certificate has a critical extension hops does not understand"
+    } else if name.starts_with("UnsupportedNameType") {
+        "the certificate names its host in a form hops does not support"
+    } else if name.starts_with("SignatureAlgorithmMismatch") {
+        "the certificate's two signature algorithm fields disagree"
+    } else if name.starts_with("Malformed")
+        || name.starts_with("BadDer")
+        || name.starts_with("ExtensionValueInvalid")
+        || name.starts_with("InvalidSerialNumber")
+        || name.starts_with("InvalidCertValidity")
+        || name.starts_with("TrailingData")
+    {
+        "the certificate is malformed"
+    } else {
+        return format!(
+            "the certificate was refused: {}",
+            super::tls_wording::readable(&name)
+        );
+    };
+    text.to_owned()
 }
 
 /// Up to `shown` names, then how many more.
@@ -256,7 +319,7 @@ mod tests {
             (&unknown, None, "the certificate was issued by an unknown authority; --cacert FILE trusts a private CA"),
             (&rustls::Error::InvalidCertificate(CertificateError::Expired), Some(&leaf), "the certificate has expired: it was valid until 2001-09-09 01:46:40 UTC ("),
             (&rustls::Error::InvalidCertificate(CertificateError::ExpiredRevocationList), None, "the certificate revocation list has expired"),
-            (&rustls::Error::InvalidCertificate(CertificateError::BadEncoding), None, "invalid certificate: invalid peer certificate: BadEncoding"),
+            (&rustls::Error::InvalidCertificate(CertificateError::BadEncoding), None, "the certificate cannot be read: it is not valid DER"),
         ];
         for (error, certificate, expected) in table {
             let text = certificate_problem(error, *certificate).unwrap();

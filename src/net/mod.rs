@@ -14,6 +14,7 @@
 //! - `transcript.rs`: the cipher suites' transcript hash, read for what the server chose;
 //! - `certificate.rs`: the TLS facts of a hop ([`TlsRecord`], [`CertificateInfo`]), and
 //!   certificate problems and dates in words;
+//! - `tls_wording.rs`: every rustls error and server alert a handshake can end with, in words;
 //! - `error_wording.rs`: what kind of failure a reqwest error is, in words.
 
 mod certificate;
@@ -22,6 +23,7 @@ mod error_wording;
 mod options;
 mod tls_config;
 mod tls_log;
+mod tls_wording;
 mod transcript;
 mod verifier;
 

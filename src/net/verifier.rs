@@ -8,8 +8,9 @@ use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 
-use super::certificate::{CertificateInfo, certificate_problem};
+use super::certificate::CertificateInfo;
 use super::tls_log::{TlsLog, lock};
+use super::tls_wording::tls_problem;
 
 /// Which certificate authorities are trusted.
 #[derive(Debug)]
@@ -68,9 +69,10 @@ impl ServerCertVerifier for RecordingVerifier {
             )),
         };
         let certificate = CertificateInfo::from_der(end_entity);
-        let problem = verdict.as_ref().err().map(|error| {
-            certificate_problem(error, certificate.as_ref()).unwrap_or_else(|| error.to_string())
-        });
+        let problem = verdict
+            .as_ref()
+            .err()
+            .map(|error| tls_problem(error, certificate.as_ref()));
         if problem.is_some() && !self.insecure {
             *lock(&self.log.rejected) = certificate.clone();
         }

@@ -7,7 +7,7 @@ use hops_scenario::{BlockingServer, LEAF_NAMES, LeafKind, TlsOptions, WRONG_NAME
 use serde::Deserialize;
 
 use crate::support::schema::Tls;
-use crate::support::{Route, Run, hops, ok, redirect};
+use crate::support::{RawServer, Route, Run, hops, ok, redirect};
 
 /// The scenario server with the leaf certificate `leaf` on its https listener.
 struct TlsSite {
@@ -350,4 +350,57 @@ fn a_post_through_a_307_over_http2_replays_the_body_byte_for_byte() {
     let received = site.server.received();
     assert_eq!(received[0].body, body, "first body");
     assert_eq!(received[1].body, body, "replayed body");
+}
+
+/// What a server that speaks only TLS 1.0 answers hops's ClientHello (which offers TLS 1.2 and
+/// 1.3), in the two ways such servers do, byte for byte: RFC 5246 §6.2.1 records, §7.2 alerts,
+/// §7.4.1.3 ServerHello.
+const OLD_TLS_REPLIES: [(&str, &[u8]); 2] = [
+    // A current TLS library limited to 1.0 (OpenSSL 3 with MaxProtocol TLSv1) sees no version in
+    // common and says so: a fatal (2) protocol_version (70) alert in a TLS 1.0 record.
+    (
+        "protocol_version alert",
+        &[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 70],
+    ),
+    // An old library that knows nothing newer picks the highest version it has: a ServerHello
+    // for 0x0301 (TLS 1.0), with TLS_RSA_WITH_AES_128_CBC_SHA.
+    ("TLS 1.0 ServerHello", &SERVER_HELLO_TLS10),
+];
+
+#[rustfmt::skip]
+const SERVER_HELLO_TLS10: [u8; 47] = [
+    0x16, 0x03, 0x01, 0x00, 0x2a, // handshake record, TLS 1.0, 42 bytes
+    0x02, 0x00, 0x00, 0x26,       // ServerHello, 38 bytes
+    0x03, 0x01,                   // server_version: TLS 1.0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // random
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0x00,                         // session id: none
+    0x00, 0x2f,                   // cipher suite
+    0x00,                         // compression: none
+];
+
+#[test]
+fn a_server_that_speaks_only_tls_1_0_is_named_as_such() {
+    for (name, reply) in OLD_TLS_REPLIES {
+        let server = RawServer::replying(reply);
+        let run = hops(["--color", "never", &server.https_url("/")]);
+        run.code(6).hop_error(
+            1,
+            "TLS handshake failed: the server offers only TLS 1.0 or 1.1; hops needs TLS 1.2 or \
+             later",
+        );
+        assert!(!run.stderr.contains("ProtocolVersion"), "{name}\n{run}");
+        assert!(!run.stderr.contains("PeerIncompatible"), "{name}\n{run}");
+    }
+}
+
+#[test]
+fn an_http_server_on_an_https_url_is_named_as_such() {
+    let server = RawServer::replying(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    hops(["--color", "never", &server.https_url("/")])
+        .code(6)
+        .hop_error(
+            1,
+            "TLS handshake failed: the server did not answer in TLS: is this an http port?",
+        );
 }
