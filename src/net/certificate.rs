@@ -43,6 +43,46 @@ impl CertificateInfo {
     }
 }
 
+/// A certificate signed by its own key, as far as its names tell: its issuer is its subject.
+pub(super) fn is_self_signed(der: &[u8]) -> bool {
+    x509_parser::parse_x509_certificate(der).is_ok_and(|(_, certificate)| {
+        certificate.subject().as_raw() == certificate.issuer().as_raw()
+    })
+}
+
+/// The subject's common names (CN), in certificate order.
+pub(super) fn common_names(der: &[u8]) -> Vec<String> {
+    let Ok((_, certificate)) = x509_parser::parse_x509_certificate(der) else {
+        return Vec::new();
+    };
+    certificate
+        .subject()
+        .iter_common_name()
+        .filter_map(|name| name.as_str().ok().map(str::to_owned))
+        .collect()
+}
+
+/// The verifier's answer for a self-signed certificate it does not trust: carried inside
+/// rustls's error to [`certificate_problem`], which says so and how to trust it.
+#[derive(Debug)]
+pub(super) struct SelfSigned;
+
+impl std::fmt::Display for SelfSigned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("self-signed certificate")
+    }
+}
+
+impl std::error::Error for SelfSigned {}
+
+impl SelfSigned {
+    pub(super) fn error() -> rustls::Error {
+        rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(
+            std::sync::Arc::new(SelfSigned),
+        )))
+    }
+}
+
 fn ip_address(bytes: &[u8]) -> Option<IpAddr> {
     match bytes.len() {
         4 => <[u8; 4]>::try_from(bytes).ok().map(IpAddr::from),
@@ -146,7 +186,7 @@ pub fn certificate_problem(
     } else if name.starts_with("ApplicationVerificationFailure") {
         "the certificate failed verification".to_owned()
     } else if let CertificateError::Other(other) = problem {
-        other_problem(other)
+        other_problem(other, certificate)
     } else {
         format!(
             "the certificate was refused: {}",
@@ -158,7 +198,14 @@ pub fn certificate_problem(
 
 /// What webpki says beyond rustls's own variants (`Other(OtherError(CaUsedAsEndEntity))`): its
 /// `Display` is its debug name, so it is read by name.
-fn other_problem(other: &rustls::OtherError) -> String {
+fn other_problem(other: &rustls::OtherError, certificate: Option<&CertificateInfo>) -> String {
+    if other.0.downcast_ref::<SelfSigned>().is_some() {
+        let subject = certificate.map_or(String::new(), |c| format!(" ({})", c.subject));
+        return format!(
+            "self-signed certificate{subject}; pass it with --cacert FILE, or -k to skip \
+             verification"
+        );
+    }
     let name = other.0.to_string();
     let text = if name.starts_with("CaUsedAsEndEntity") {
         "the server presents a CA certificate (basicConstraints CA:TRUE) as its own; a server's \

@@ -404,3 +404,50 @@ fn an_http_server_on_an_https_url_is_named_as_such() {
             "TLS handshake failed: the server did not answer in TLS: is this an http port?",
         );
 }
+
+const SELF_SIGNED_HINT: &str = "TLS handshake failed: self-signed certificate (CN=shop.test); \
+                                pass it with --cacert FILE, or -k to skip verification";
+
+#[test]
+fn cacert_trusts_a_self_signed_certificate_the_server_presents_ca_or_not() {
+    for leaf in [LeafKind::SelfSignedCa, LeafKind::SelfSigned] {
+        // The server's "CA file" is its own certificate, as `openssl req -x509` writes it.
+        let site = TlsSite::start(vec![ok("/secure")], leaf);
+        site.run(&["-v", "{shop_tls}/secure"])
+            .code(0)
+            .quiet_stderr()
+            .stdout_has("    certificate: CN=shop.test, issued by CN=shop.test, names shop.test, ")
+            .stdout_lacks("warning");
+        assert_eq!(site.requests(), ["GET https:shop.test /secure"], "{leaf:?}");
+    }
+}
+
+#[test]
+fn a_self_signed_certificate_not_in_cacert_is_called_self_signed() {
+    let elsewhere = TlsSite::start(Vec::new(), LeafKind::Valid);
+    let other_ca = elsewhere.server.ca_file().display().to_string();
+    for leaf in [LeafKind::SelfSignedCa, LeafKind::SelfSigned] {
+        let site = TlsSite::start(vec![ok("/secure")], leaf);
+        let run = site.run_without_ca(&["{shop_tls}/secure"]);
+        run.code(6).hop_error(1, SELF_SIGNED_HINT);
+        assert!(!run.stderr.contains("Other("), "{run}");
+        site.run_without_ca(&["--cacert", &other_ca, "{shop_tls}/secure"])
+            .code(6)
+            .hop_error(1, SELF_SIGNED_HINT);
+        assert_eq!(site.requests(), Vec::<String>::new(), "{leaf:?}");
+    }
+}
+
+#[test]
+fn a_self_signed_certificate_in_cacert_is_still_refused_for_another_name() {
+    let site = TlsSite::start(vec![ok("/secure")], LeafKind::SelfSignedCa);
+    let port = site.server.tls_port();
+    let resolve = format!("elsewhere.test:{port}:127.0.0.1");
+    let url = format!("https://elsewhere.test:{port}/secure");
+    site.run(&["--resolve", &resolve, &url]).code(6).hop_error(
+        1,
+        "TLS handshake failed: the certificate is not valid for elsewhere.test: it is for \
+         shop.test, ",
+    );
+    assert_eq!(site.requests(), Vec::<String>::new());
+}
