@@ -7,7 +7,8 @@
 //!
 //! One file per job:
 //! - `options.rs`: what the client is built from ([`NetOptions`]);
-//! - `client.rs`: building the client, proxies, the timed resolver and connect layer;
+//! - `client.rs`: building the client, the timed resolver and connect layer;
+//! - `proxy.rs`: which proxy a request goes through, and failures through it in words;
 //! - `tls_config.rs`: the rustls configuration handed to reqwest (trust, `--cacert`);
 //! - `tls_log.rs`: the log its observers fill, per connection, and the handshake clock;
 //! - `verifier.rs`: the certificate verifier that records the leaf and its verdict;
@@ -21,6 +22,7 @@ mod certificate;
 mod client;
 mod error_wording;
 mod options;
+mod proxy;
 mod tls_config;
 mod tls_log;
 mod tls_wording;
@@ -34,6 +36,7 @@ pub use certificate::{
 pub use client::{ConnectionLog, HopClient, SetupTiming, build};
 pub(crate) use error_wording::classify;
 pub use options::{IpVersion, NetOptions, ResolveOverride};
+pub use proxy::{ProxyChoice, through_proxy};
 pub use tls_config::client_config;
 pub use tls_log::{ConnectionKey, TlsLog, connection_key};
 

@@ -15,7 +15,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout_at;
 
 use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, RequestSummary, Signal};
-use crate::net::{HopClient, classify};
+use crate::net::{HopClient, classify, through_proxy};
 use crate::redirect::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, Outgoing, PlannedRequest, ResponseHead, Step,
 };
@@ -178,10 +178,15 @@ impl Io<'_> {
                 Step::Finish(outcome) => return outcome,
             };
             self.client.log.take();
+            let proxy = self.client.proxies.for_url(&outgoing.url).cloned();
             let sent_at = Instant::now();
             let response = match self.send(&outgoing).await {
                 Ok(response) => response,
                 Err((kind, message)) => {
+                    let message = match &proxy {
+                        Some(proxy) => through_proxy(proxy, &outgoing.url, kind, &message),
+                        None => message,
+                    };
                     let shown = crate::redirect::redact_password(&navigator.current().url);
                     let message = format!("{message} ({} {shown})", outgoing.method);
                     return navigator.network_error(kind, message);
