@@ -15,7 +15,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout_at;
 
 use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, RequestSummary, Signal};
-use crate::net::{HopClient, classify, through_proxy};
+use crate::net::{HopClient, ProxyChoice, classify, through_proxy};
 use crate::redirect::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, Outgoing, PlannedRequest, ResponseHead, Step,
 };
@@ -206,6 +206,7 @@ impl Io<'_> {
                 hop.timing.connect = setup.connect;
                 hop.timing.tls = setup.tls;
                 hop.timing.first_byte = first_byte;
+                hop.proxy = proxy.as_ref().map(ProxyChoice::address);
                 if let Some((record, warnings)) = &tls {
                     hop.tls = Some(Box::new(record.clone()));
                     // TLS facts come before what the rules said about the response.

@@ -1,5 +1,5 @@
-//! Proxies: `-x`, `--noproxy`, and the proxy environment variables read as curl reads them, and
-//! failures that name the proxy.
+//! Proxies: `-x`, `--noproxy`, and the proxy environment variables read as curl reads them; the
+//! proxy each hop went through, and failures that name the proxy.
 //!
 //! The scenario server doubles as the proxy: a proxied request arrives in absolute form and is
 //! routed by its Host header, so the server's log shows which requests went through it. A raw
@@ -9,7 +9,8 @@ use std::io::Write;
 
 use hops_scenario::BlockingServer;
 
-use crate::support::{RawServer, Route, closed_port, hops, hops_with_env, ok, on, redirect};
+use crate::support::schema::Document;
+use crate::support::{RawServer, Route, Run, closed_port, hops, hops_with_env, ok, on, redirect};
 
 fn server(routes: Vec<Route>) -> BlockingServer {
     BlockingServer::start(routes).expect("a loopback server")
@@ -81,6 +82,69 @@ fn no_proxy_and_noproxy_bypass_the_proxy() {
     .code(0);
     assert!(proxy.received().is_empty(), "{:?}", paths(&proxy));
     assert_eq!(origin.received().len(), 3);
+}
+
+/// Each hop's `proxy` from a `--format json` run, read through the schema mirror.
+fn hop_proxies(run: &Run) -> Vec<Option<String>> {
+    let document: Document = serde_json::from_str(run.stdout.trim())
+        .unwrap_or_else(|error| panic!("not one schema document ({error})\n{run}"));
+    document.hops.into_iter().map(|hop| hop.proxy).collect()
+}
+
+#[test]
+fn each_hop_shows_the_proxy_it_went_through_or_none() {
+    let origin = server(vec![ok("/b")]);
+    let direct = format!("http://127.0.0.1:{}/b", origin.port());
+    let proxy = server(vec![on("shop.test", redirect("/a", 302, &direct))]);
+    let proxy_url = format!("http://127.0.0.1:{}", proxy.port());
+    // The second hop goes to an address no_proxy names: straight to the server.
+    let env = [
+        ("http_proxy", proxy_url.as_str()),
+        ("no_proxy", "127.0.0.1"),
+    ];
+
+    let run = hops_with_env(["--format", "json", "http://shop.test/a"], vec![], &env);
+    run.code(0).quiet_stderr();
+    assert_eq!(hop_proxies(&run), [Some(proxy_url.clone()), None], "{run}");
+
+    let text = hops_with_env(["--color", "never", "http://shop.test/a"], vec![], &env);
+    text.code(0);
+    let facts: Vec<&str> = text
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with("    30") || line.starts_with("    200"))
+        .collect();
+    assert_eq!(facts.len(), 2, "{text}");
+    assert!(
+        facts[0].ends_with(&format!("  via proxy {proxy_url}")),
+        "{text}"
+    );
+    assert!(!facts[1].contains("via proxy"), "{text}");
+    assert_eq!(paths(&proxy), ["GET shop.test /a", "GET shop.test /a"]);
+    assert_eq!(origin.received().len(), 2);
+}
+
+#[test]
+fn a_proxy_password_is_masked_on_the_hop() {
+    let proxy = server(vec![on("shop.test", ok("/a"))]);
+    let proxy_url = format!("http://user:secret@127.0.0.1:{}", proxy.port());
+    let run = hops(["--format", "json", "-x", &proxy_url, "http://shop.test/a"]);
+    run.code(0);
+    let masked = format!("http://user:****@127.0.0.1:{}", proxy.port());
+    assert_eq!(hop_proxies(&run), [Some(masked.clone())], "{run}");
+    hops(["--color", "never", "-x", &proxy_url, "http://shop.test/a"])
+        .code(0)
+        .stdout_has(&format!("  via proxy {masked}\n"))
+        .stdout_lacks("secret");
+    let shown = hops([
+        "--format",
+        "json",
+        "--show-secrets",
+        "-x",
+        &proxy_url,
+        "http://shop.test/a",
+    ]);
+    assert_eq!(hop_proxies(&shown), [Some(proxy_url)], "{shown}");
 }
 
 #[test]
