@@ -116,11 +116,11 @@ pub fn client_config(
 
 #[cfg(test)]
 mod tests {
-    use super::super::certificate::certificate_problem;
     use super::super::tests::{at, info};
     use super::super::tls_log::{
         ConnectionTls, Handshake, lock, suite_name, version_name, warnings,
     };
+    use super::super::tls_wording::certificate_problem;
     use super::*;
     use rcgen::{
         BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,

@@ -1,13 +1,18 @@
-//! Every way a TLS handshake can fail, in words: rustls's errors, the server's alerts, and the
-//! TLS versions a server offers, never rustls's debug text (`Other(OtherError(...))`).
+//! Every way a TLS handshake can fail, in words: the certificate's problems, rustls's other
+//! errors, the server's alerts, and the TLS versions a server offers, never rustls's debug text
+//! (`Other(OtherError(...))`).
 //!
 //! rustls's error enums are `#[non_exhaustive]` and grow between minor versions, so each match
 //! names the variants a handshake can end with today and words any later one from its name
 //! ([`variant_words`]): a new variant reads "selected unoffered cipher suite", not a debug dump.
 
-use rustls::{AlertDescription, Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
+use rustls::pki_types::UnixTime;
+use rustls::{
+    AlertDescription, CertificateError, Error, InvalidMessage, PeerIncompatible, PeerMisbehaved,
+};
+use time::OffsetDateTime;
 
-use super::certificate::{CertificateInfo, certificate_problem};
+use super::certificate::{CertificateInfo, SelfSigned, format_time, list_names, relative};
 
 /// What hops offers, and so what a server offering only older versions is told it lacks.
 const VERSIONS_TOO_OLD: &str = "the server offers only TLS 1.0 or 1.1; hops needs TLS 1.2 or later";
@@ -62,6 +67,160 @@ pub fn tls_problem(error: &Error, certificate: Option<&CertificateInfo>) -> Stri
         Error::Other(other) => format!("TLS error: {}", readable(&other.0.to_string())),
         other => format!("TLS error: {}", variant_words(&format!("{other:?}"))),
     }
+}
+
+/// A certificate refusal in words a user can act on, with the certificate's own facts when the
+/// verifier recorded them.
+pub fn certificate_problem(
+    error: &rustls::Error,
+    certificate: Option<&CertificateInfo>,
+) -> Option<String> {
+    let rustls::Error::InvalidCertificate(problem) = error else {
+        return None;
+    };
+    // Classified by the variant's name, so that context-carrying variants rustls adds between
+    // minor versions (`ExpiredContext` after `Expired`) still read right; the context is used
+    // where it is there.
+    let name = format!("{problem:?}");
+    let text = if name.starts_with("ExpiredRevocationList") {
+        "the certificate revocation list has expired".to_owned()
+    } else if name.starts_with("Expired") {
+        let (now, not_after) = match problem {
+            CertificateError::ExpiredContext { time, not_after } => {
+                (from_unix(*time), from_unix(*not_after))
+            }
+            _ => (None, None),
+        };
+        let not_after = not_after.or(certificate.map(|c| c.not_after));
+        match not_after {
+            Some(end) => {
+                let now = now.unwrap_or_else(OffsetDateTime::now_utc);
+                format!(
+                    "the certificate has expired: it was valid until {} ({})",
+                    format_time(end),
+                    relative(end, now)
+                )
+            }
+            None => "the certificate has expired".to_owned(),
+        }
+    } else if name.starts_with("NotValidYet") {
+        let (now, not_before) = match problem {
+            CertificateError::NotValidYetContext { time, not_before } => {
+                (from_unix(*time), from_unix(*not_before))
+            }
+            _ => (None, None),
+        };
+        match not_before.or(certificate.map(|c| c.not_before)) {
+            Some(start) => {
+                let now = now.unwrap_or_else(OffsetDateTime::now_utc);
+                format!(
+                    "the certificate is not valid yet: it is valid from {} ({})",
+                    format_time(start),
+                    relative(start, now)
+                )
+            }
+            None => "the certificate is not valid yet".to_owned(),
+        }
+    } else if name.starts_with("NotValidForName") {
+        let expected = match problem {
+            CertificateError::NotValidForNameContext { expected, .. } => {
+                Some(expected.to_str().into_owned())
+            }
+            _ => None,
+        };
+        let expected = expected.unwrap_or_else(|| "this host name".to_owned());
+        match certificate {
+            Some(certificate) if certificate.names.is_empty() => {
+                format!("the certificate is not valid for {expected}: it names no host")
+            }
+            Some(certificate) => format!(
+                "the certificate is not valid for {expected}: it is for {}",
+                list_names(&certificate.names, 8)
+            ),
+            None => format!("the certificate is not valid for {expected}"),
+        }
+    } else if name.starts_with("UnknownIssuer") {
+        let issuer = certificate.map_or(String::new(), |c| format!(": {}", c.issuer));
+        format!(
+            "the certificate was issued by an unknown authority{issuer}; --cacert FILE trusts a \
+             private CA"
+        )
+    } else if name.starts_with("Revoked") {
+        "the certificate has been revoked".to_owned()
+    } else if name.starts_with("BadSignature") {
+        "the certificate's signature is invalid".to_owned()
+    } else if name.starts_with("BadEncoding") {
+        "the certificate cannot be read: it is not valid DER".to_owned()
+    } else if name.starts_with("UnhandledCriticalExtension") {
+        "the certificate has a critical extension hops does not understand".to_owned()
+    } else if name.starts_with("UnknownRevocationStatus") {
+        "the certificate's revocation status is unknown".to_owned()
+    } else if name.starts_with("UnsupportedSignatureAlgorithm") {
+        "the certificate is signed with an algorithm hops does not support".to_owned()
+    } else if name.starts_with("InvalidPurpose") {
+        "the certificate is not for servers: its extended key usage lacks serverAuth".to_owned()
+    } else if name.starts_with("InvalidOcspResponse") {
+        "the server's OCSP response (its certificate's status) is invalid".to_owned()
+    } else if name.starts_with("ApplicationVerificationFailure") {
+        "the certificate failed verification".to_owned()
+    } else if let CertificateError::Other(other) = problem {
+        other_problem(other, certificate)
+    } else {
+        format!("the certificate was refused: {}", variant_words(&name))
+    };
+    Some(text)
+}
+
+/// What webpki says beyond rustls's own variants (`Other(OtherError(CaUsedAsEndEntity))`): its
+/// `Display` is its debug name, so it is read by name.
+fn other_problem(other: &rustls::OtherError, certificate: Option<&CertificateInfo>) -> String {
+    if other.0.downcast_ref::<SelfSigned>().is_some() {
+        let subject = certificate.map_or(String::new(), |c| format!(" ({})", c.subject));
+        return format!(
+            "self-signed certificate{subject}; pass it with --cacert FILE, or -k to skip \
+             verification"
+        );
+    }
+    let name = other.0.to_string();
+    let text = if name.starts_with("CaUsedAsEndEntity") {
+        "the server presents a CA certificate (basicConstraints CA:TRUE) as its own; a server's \
+         certificate must not be a CA"
+    } else if name.starts_with("EndEntityUsedAsCa") {
+        "a certificate that is not a CA (CA:FALSE) signed another in the chain"
+    } else if name.starts_with("RequiredEkuNotFound") || name.starts_with("EmptyEkuExtension") {
+        "the certificate is not for servers: its extended key usage lacks serverAuth"
+    } else if name.starts_with("CertDistrusted") {
+        "the certificate's authority is distrusted"
+    } else if name.starts_with("PathLenConstraintViolated") {
+        "the chain is longer than a CA in it allows (pathLenConstraint)"
+    } else if name.starts_with("NameConstraintViolation") {
+        "the certificate names a host its CA may not issue for (name constraints)"
+    } else if name.starts_with("Maximum") {
+        "the certificate chain is too long or too complex to verify"
+    } else if name.starts_with("UnsupportedCertVersion") {
+        "the certificate is not an X.509 version 3 certificate"
+    } else if name.starts_with("UnsupportedCriticalExtension") {
+        "the certificate has a critical extension hops does not understand"
+    } else if name.starts_with("UnsupportedNameType") {
+        "the certificate names its host in a form hops does not support"
+    } else if name.starts_with("SignatureAlgorithmMismatch") {
+        "the certificate's two signature algorithm fields disagree"
+    } else if name.starts_with("Malformed")
+        || name.starts_with("BadDer")
+        || name.starts_with("ExtensionValueInvalid")
+        || name.starts_with("InvalidSerialNumber")
+        || name.starts_with("InvalidCertValidity")
+        || name.starts_with("TrailingData")
+    {
+        "the certificate is malformed"
+    } else {
+        return format!("the certificate was refused: {}", readable(&name));
+    };
+    text.to_owned()
+}
+
+fn from_unix(time: UnixTime) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp(i64::try_from(time.as_secs()).ok()?).ok()
 }
 
 /// A fatal alert the server sent, by its RFC 8446 §6 name and what it means for the user.
@@ -330,10 +489,47 @@ pub(super) fn readable(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
+    use std::time::Duration;
 
-    use rustls::{CertificateError, OtherError};
+    use rustls::OtherError;
+    use rustls::pki_types::ServerName;
 
+    use super::super::tests::{at, info};
     use super::*;
+
+    #[test]
+    fn certificate_errors_are_explained_with_the_certificate() {
+        let expired = rustls::Error::InvalidCertificate(CertificateError::ExpiredContext {
+            time: UnixTime::since_unix_epoch(Duration::from_secs(1_000_086_400)),
+            not_after: UnixTime::since_unix_epoch(Duration::from_secs(1_000_000_000)),
+        });
+        let wrong_name =
+            rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
+                expected: ServerName::try_from("shop.test").unwrap().to_owned(),
+                presented: vec!["DnsName(\"other.test\")".into()],
+            });
+        let unknown = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
+        let leaf = info(&["other.test", "*.other.test"], at(1_000_000_000));
+        #[rustfmt::skip]
+        let table: &[(&rustls::Error, Option<&CertificateInfo>, &str)] = &[
+            (&expired, None, "the certificate has expired: it was valid until 2001-09-09 01:46:40 UTC (1 day ago)"),
+            (&wrong_name, Some(&leaf), "the certificate is not valid for shop.test: it is for other.test, *.other.test"),
+            (&wrong_name, None, "the certificate is not valid for shop.test"),
+            (&unknown, Some(&leaf), "the certificate was issued by an unknown authority: CN=Test CA; --cacert FILE trusts a private CA"),
+            (&unknown, None, "the certificate was issued by an unknown authority; --cacert FILE trusts a private CA"),
+            (&rustls::Error::InvalidCertificate(CertificateError::Expired), Some(&leaf), "the certificate has expired: it was valid until 2001-09-09 01:46:40 UTC ("),
+            (&rustls::Error::InvalidCertificate(CertificateError::ExpiredRevocationList), None, "the certificate revocation list has expired"),
+            (&rustls::Error::InvalidCertificate(CertificateError::BadEncoding), None, "the certificate cannot be read: it is not valid DER"),
+        ];
+        for (error, certificate, expected) in table {
+            let text = certificate_problem(error, *certificate).unwrap();
+            assert!(text.starts_with(expected), "{error:?}: {text}");
+        }
+        assert_eq!(
+            certificate_problem(&rustls::Error::HandshakeNotComplete, None),
+            None
+        );
+    }
 
     /// Text that gives rustls's debug output away: a payload in parentheses or braces, or a
     /// CamelCase name.
