@@ -4,8 +4,8 @@
 //!
 //! One decision serves both the client and the hops: reqwest is given a custom proxy that asks
 //! [`Proxies::for_url`], and the driver asks the same function which proxy each hop went
-//! through, so what a hop shows cannot drift from what was done. The no-proxy list is matched
-//! by hyper-util's matcher, the one reqwest's own proxies use.
+//! through, so what a hop shows cannot drift from what was done (docs/rules.md §8.1). The
+//! no-proxy list is matched by hyper-util's matcher, the one reqwest's own proxies use.
 
 use std::sync::Arc;
 

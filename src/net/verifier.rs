@@ -5,7 +5,7 @@
 //! it, as curl (OpenSSL) does: that is how a self-signed certificate is trusted, whether it says
 //! CA:TRUE (what `openssl req -x509` makes, which webpki refuses as a server's own) or CA:FALSE.
 //! Its dates and the server's name are still checked. A self-signed certificate trusted neither
-//! way is refused as self-signed, whatever else the trusted verifier found.
+//! way is refused as self-signed, whatever else the trusted verifier found (docs/rules.md §8.7).
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
