@@ -46,7 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'hops' -ScriptBlock {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Write the cookie jar to FILE (Netscape format) when the run ends')
             [CompletionResult]::new('--cookie-jar', '--cookie-jar', [CompletionResultType]::ParameterName, 'Write the cookie jar to FILE (Netscape format) when the run ends')
             [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to ADDR for HOST (repeatable), in curl''s form example.test:443:127.0.0.1; applies to every port of HOST')
-            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust only the CA certificates in this PEM file instead of the system''s, as curl does')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust only the certificates in this PEM file instead of the system''s, as curl does: CA certificates, and a server certificate (a self-signed one) when the server presents exactly it')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Give up on the whole run after SECS seconds (default: no limit)')
             [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'Give up on the whole run after SECS seconds (default: no limit)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up on a new connection (DNS, TCP and TLS) after SECS seconds (default 30)')

@@ -43,7 +43,7 @@ set edit:completion:arg-completer[hops] = {|@words|
             cand -c 'Write the cookie jar to FILE (Netscape format) when the run ends'
             cand --cookie-jar 'Write the cookie jar to FILE (Netscape format) when the run ends'
             cand --resolve 'Connect to ADDR for HOST (repeatable), in curl''s form example.test:443:127.0.0.1; applies to every port of HOST'
-            cand --cacert 'Trust only the CA certificates in this PEM file instead of the system''s, as curl does'
+            cand --cacert 'Trust only the certificates in this PEM file instead of the system''s, as curl does: CA certificates, and a server certificate (a self-signed one) when the server presents exactly it'
             cand -m 'Give up on the whole run after SECS seconds (default: no limit)'
             cand --max-time 'Give up on the whole run after SECS seconds (default: no limit)'
             cand --connect-timeout 'Give up on a new connection (DNS, TCP and TLS) after SECS seconds (default 30)'

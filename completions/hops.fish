@@ -41,7 +41,7 @@ complete -c hops -n "__fish_hops_needs_command" -l expect-location -d 'Expect ho
 complete -c hops -n "__fish_hops_needs_command" -s b -l cookie -d 'Seed the cookie jar: "name=value; name2=value2" for the first host ("; Domain=D" for domain D and its subdomains), or a Netscape cookie file' -r
 complete -c hops -n "__fish_hops_needs_command" -s c -l cookie-jar -d 'Write the cookie jar to FILE (Netscape format) when the run ends' -r -F
 complete -c hops -n "__fish_hops_needs_command" -l resolve -d 'Connect to ADDR for HOST (repeatable), in curl\'s form example.test:443:127.0.0.1; applies to every port of HOST' -r
-complete -c hops -n "__fish_hops_needs_command" -l cacert -d 'Trust only the CA certificates in this PEM file instead of the system\'s, as curl does' -r -F
+complete -c hops -n "__fish_hops_needs_command" -l cacert -d 'Trust only the certificates in this PEM file instead of the system\'s, as curl does: CA certificates, and a server certificate (a self-signed one) when the server presents exactly it' -r -F
 complete -c hops -n "__fish_hops_needs_command" -s m -l max-time -d 'Give up on the whole run after SECS seconds (default: no limit)' -r
 complete -c hops -n "__fish_hops_needs_command" -l connect-timeout -d 'Give up on a new connection (DNS, TCP and TLS) after SECS seconds (default 30)' -r
 complete -c hops -n "__fish_hops_needs_command" -s x -l proxy -d 'Use this proxy (http:// or https://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply' -r

@@ -348,7 +348,7 @@ pub struct ConnectionArgs {
     #[arg(long = "resolve", value_name = "HOST:PORT:ADDR", action = ArgAction::Append)]
     pub resolve: Vec<String>,
 
-    /// Trust only the CA certificates in this PEM file instead of the system's, as curl does
+    /// Trust only the certificates in this PEM file instead of the system's, as curl does: CA certificates, and a server certificate (a self-signed one) when the server presents exactly it
     #[arg(long = "cacert", value_name = "FILE")]
     pub cacert: Option<PathBuf>,
 

@@ -30,6 +30,9 @@ pub struct Hop {
     pub reason: String,
     pub http_version: String,
     pub remote_addr: Option<SocketAddr>,
+    /// The proxy the request went through (`scheme://[user:password@]host[:port]`, redacted when
+    /// shown, as a URL); `None` when it went straight to the server, and for synthetic hops.
+    pub proxy: Option<String>,
     /// The TLS facts of the connection used; `None` for plain http and synthetic hops. Boxed, as
     /// are the other rare parts, so a long chain of plain hops stays small.
     pub tls: Option<Box<TlsRecord>>,

@@ -25,6 +25,7 @@ pub fn hop(index: usize, hop_url: &str, status: u16, next: Option<&str>) -> Hop 
         reason: String::new(),
         http_version: "HTTP/1.1".into(),
         remote_addr: Some(SocketAddr::from(([127, 0, 0, 1], 8080))),
+        proxy: None,
         tls: None,
         retried: None,
         response_headers: vec![("content-type".into(), "text/html".into())],

@@ -1,12 +1,12 @@
 //! What an https hop shows of TLS: the connection's facts ([`TlsRecord`]) and the server's
-//! certificate ([`CertificateInfo`]), the two serializable records; and a certificate's problems
-//! and dates in words.
+//! certificate ([`CertificateInfo`]), the two serializable records, read from DER; what the
+//! verifier asks of a certificate (self-signed, common names); and dates in words. A
+//! certificate's problems are worded in `tls_wording.rs`.
 
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use rustls::CertificateError;
-use rustls::pki_types::UnixTime;
 use time::OffsetDateTime;
 
 pub use crate::model::{CertificateInfo, TlsRecord};
@@ -43,98 +43,52 @@ impl CertificateInfo {
     }
 }
 
+/// A certificate signed by its own key, as far as its names tell: its issuer is its subject.
+pub(super) fn is_self_signed(der: &[u8]) -> bool {
+    x509_parser::parse_x509_certificate(der).is_ok_and(|(_, certificate)| {
+        certificate.subject().as_raw() == certificate.issuer().as_raw()
+    })
+}
+
+/// The subject's common names (CN), in certificate order.
+pub(super) fn common_names(der: &[u8]) -> Vec<String> {
+    let Ok((_, certificate)) = x509_parser::parse_x509_certificate(der) else {
+        return Vec::new();
+    };
+    certificate
+        .subject()
+        .iter_common_name()
+        .filter_map(|name| name.as_str().ok().map(str::to_owned))
+        .collect()
+}
+
+/// The verifier's answer for a self-signed certificate it does not trust: carried inside
+/// rustls's error to the words for it (`tls_wording.rs`), which say so and how to trust it.
+#[derive(Debug)]
+pub(super) struct SelfSigned;
+
+impl std::fmt::Display for SelfSigned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("self-signed certificate")
+    }
+}
+
+impl std::error::Error for SelfSigned {}
+
+impl SelfSigned {
+    pub(super) fn error() -> rustls::Error {
+        rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(
+            std::sync::Arc::new(SelfSigned),
+        )))
+    }
+}
+
 fn ip_address(bytes: &[u8]) -> Option<IpAddr> {
     match bytes.len() {
         4 => <[u8; 4]>::try_from(bytes).ok().map(IpAddr::from),
         16 => <[u8; 16]>::try_from(bytes).ok().map(IpAddr::from),
         _ => None,
     }
-}
-
-/// A certificate refusal in words a user can act on, with the certificate's own facts when the
-/// verifier recorded them.
-pub fn certificate_problem(
-    error: &rustls::Error,
-    certificate: Option<&CertificateInfo>,
-) -> Option<String> {
-    let rustls::Error::InvalidCertificate(problem) = error else {
-        return None;
-    };
-    // Classified by the variant's name, so that context-carrying variants rustls adds between
-    // minor versions (`ExpiredContext` after `Expired`) still read right; the context is used
-    // where it is there.
-    let name = format!("{problem:?}");
-    let text = if name.starts_with("ExpiredRevocationList") {
-        "the certificate revocation list has expired".to_owned()
-    } else if name.starts_with("Expired") {
-        let (now, not_after) = match problem {
-            CertificateError::ExpiredContext { time, not_after } => {
-                (from_unix(*time), from_unix(*not_after))
-            }
-            _ => (None, None),
-        };
-        let not_after = not_after.or(certificate.map(|c| c.not_after));
-        match not_after {
-            Some(end) => {
-                let now = now.unwrap_or_else(OffsetDateTime::now_utc);
-                format!(
-                    "the certificate has expired: it was valid until {} ({})",
-                    format_time(end),
-                    relative(end, now)
-                )
-            }
-            None => "the certificate has expired".to_owned(),
-        }
-    } else if name.starts_with("NotValidYet") {
-        let (now, not_before) = match problem {
-            CertificateError::NotValidYetContext { time, not_before } => {
-                (from_unix(*time), from_unix(*not_before))
-            }
-            _ => (None, None),
-        };
-        match not_before.or(certificate.map(|c| c.not_before)) {
-            Some(start) => {
-                let now = now.unwrap_or_else(OffsetDateTime::now_utc);
-                format!(
-                    "the certificate is not valid yet: it is valid from {} ({})",
-                    format_time(start),
-                    relative(start, now)
-                )
-            }
-            None => "the certificate is not valid yet".to_owned(),
-        }
-    } else if name.starts_with("NotValidForName") {
-        let expected = match problem {
-            CertificateError::NotValidForNameContext { expected, .. } => {
-                Some(expected.to_str().into_owned())
-            }
-            _ => None,
-        };
-        let expected = expected.unwrap_or_else(|| "this host name".to_owned());
-        match certificate {
-            Some(certificate) if certificate.names.is_empty() => {
-                format!("the certificate is not valid for {expected}: it names no host")
-            }
-            Some(certificate) => format!(
-                "the certificate is not valid for {expected}: it is for {}",
-                list_names(&certificate.names, 8)
-            ),
-            None => format!("the certificate is not valid for {expected}"),
-        }
-    } else if name.starts_with("UnknownIssuer") {
-        let issuer = certificate.map_or(String::new(), |c| format!(": {}", c.issuer));
-        format!(
-            "the certificate was issued by an unknown authority{issuer}; --cacert FILE trusts a \
-             private CA"
-        )
-    } else if name.starts_with("Revoked") {
-        "the certificate has been revoked".to_owned()
-    } else if name.starts_with("BadSignature") {
-        "the certificate's signature is invalid".to_owned()
-    } else {
-        format!("invalid certificate: {error}")
-    };
-    Some(text)
 }
 
 /// Up to `shown` names, then how many more.
@@ -149,10 +103,6 @@ pub fn list_names(names: &[String], shown: usize) -> String {
         let _ = write!(text, " and {} more", names.len() - shown);
     }
     text
-}
-
-fn from_unix(time: UnixTime) -> Option<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp(i64::try_from(time.as_secs()).ok()?).ok()
 }
 
 /// `2026-11-21`, in UTC.
@@ -202,11 +152,7 @@ pub fn relative(when: OffsetDateTime, now: OffsetDateTime) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
-    use rustls::pki_types::ServerName;
-
-    use super::super::tests::{at, info};
+    use super::super::tests::at;
     use super::*;
 
     #[test]
@@ -232,39 +178,5 @@ mod tests {
             "a, b and 1 more"
         );
         assert_eq!(list_names(&["a".into()], 2), "a");
-    }
-
-    #[test]
-    fn certificate_errors_are_explained_with_the_certificate() {
-        let expired = rustls::Error::InvalidCertificate(CertificateError::ExpiredContext {
-            time: UnixTime::since_unix_epoch(Duration::from_secs(1_000_086_400)),
-            not_after: UnixTime::since_unix_epoch(Duration::from_secs(1_000_000_000)),
-        });
-        let wrong_name =
-            rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
-                expected: ServerName::try_from("shop.test").unwrap().to_owned(),
-                presented: vec!["DnsName(\"other.test\")".into()],
-            });
-        let unknown = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
-        let leaf = info(&["other.test", "*.other.test"], at(1_000_000_000));
-        #[rustfmt::skip]
-        let table: &[(&rustls::Error, Option<&CertificateInfo>, &str)] = &[
-            (&expired, None, "the certificate has expired: it was valid until 2001-09-09 01:46:40 UTC (1 day ago)"),
-            (&wrong_name, Some(&leaf), "the certificate is not valid for shop.test: it is for other.test, *.other.test"),
-            (&wrong_name, None, "the certificate is not valid for shop.test"),
-            (&unknown, Some(&leaf), "the certificate was issued by an unknown authority: CN=Test CA; --cacert FILE trusts a private CA"),
-            (&unknown, None, "the certificate was issued by an unknown authority; --cacert FILE trusts a private CA"),
-            (&rustls::Error::InvalidCertificate(CertificateError::Expired), Some(&leaf), "the certificate has expired: it was valid until 2001-09-09 01:46:40 UTC ("),
-            (&rustls::Error::InvalidCertificate(CertificateError::ExpiredRevocationList), None, "the certificate revocation list has expired"),
-            (&rustls::Error::InvalidCertificate(CertificateError::BadEncoding), None, "invalid certificate: invalid peer certificate: BadEncoding"),
-        ];
-        for (error, certificate, expected) in table {
-            let text = certificate_problem(error, *certificate).unwrap();
-            assert!(text.starts_with(expected), "{error:?}: {text}");
-        }
-        assert_eq!(
-            certificate_problem(&rustls::Error::HandshakeNotComplete, None),
-            None
-        );
     }
 }

@@ -15,13 +15,14 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 use anyhow::{Context, Result};
 use hyper_util::client::legacy::connect::Connection;
-use reqwest::{Client, Proxy, redirect};
+use reqwest::{Client, redirect};
 
 use crate::model::NetworkErrorKind;
 
 use super::error_wording::classify_with_limits;
 use super::limits::{RESPONSE_HEAD_BYTES, RESPONSE_HEAD_FIELDS};
 use super::options::{IpVersion, NetOptions};
+use super::proxy::Proxies;
 use super::tls_log::{ConnectionKey, TlsLog};
 
 /// What happened on the wire while a request was being sent.
@@ -75,6 +76,8 @@ pub struct HopClient {
     pub tls: Arc<TlsLog>,
     /// The connect timeout it was built with, for error messages.
     pub connect_timeout: Duration,
+    /// The proxies the client uses, to say which one a hop went through.
+    pub proxies: Arc<Proxies>,
 }
 
 impl HopClient {
@@ -128,7 +131,8 @@ pub fn build(connection: &NetOptions) -> Result<HopClient> {
     // reqwest's own environment lookup differs from curl's (it reads HTTP_PROXY in capitals,
     // which curl ignores for safety), so proxies are always configured here.
     builder = builder.no_proxy();
-    for proxy in proxies(connection, |name| std::env::var(name).ok())? {
+    let proxies = Arc::new(Proxies::new(connection, |name| std::env::var(name).ok())?);
+    if let Some(proxy) = proxies.reqwest_proxy() {
         builder = builder.proxy(proxy);
     }
     let http = builder.build().context("cannot set up the HTTP client")?;
@@ -137,6 +141,7 @@ pub fn build(connection: &NetOptions) -> Result<HopClient> {
         log,
         tls,
         connect_timeout: connection.connect_timeout,
+        proxies,
     })
 }
 
@@ -221,93 +226,5 @@ where
             }
             result
         })
-    }
-}
-
-/// The proxies curl would use: `-x` for everything, else `http_proxy` (lower case only),
-/// `https_proxy`, `all_proxy`, each minus `--noproxy` or `no_proxy`.
-fn proxies(connection: &NetOptions, env: impl Fn(&str) -> Option<String>) -> Result<Vec<Proxy>> {
-    let either_case = |name: &str| {
-        env(name)
-            .or_else(|| env(&name.to_ascii_uppercase()))
-            .filter(|v| !v.is_empty())
-    };
-    let no_proxy = connection
-        .noproxy
-        .clone()
-        .or_else(|| either_case("no_proxy"));
-    // curl's "*" means no host at all goes through a proxy; reqwest's list has no wildcard.
-    if no_proxy.as_deref().is_some_and(|hosts| hosts.trim() == "*") {
-        return Ok(Vec::new());
-    }
-    let with_scheme = |url: String| {
-        if url.contains("://") {
-            url
-        } else {
-            format!("http://{url}")
-        }
-    };
-    let mut proxies = Vec::new();
-    let mut add = |proxy: reqwest::Result<Proxy>, origin: &str| -> Result<()> {
-        let proxy = proxy.with_context(|| format!("{origin}: invalid proxy URL"))?;
-        proxies.push(proxy.no_proxy(no_proxy.as_deref().and_then(reqwest::NoProxy::from_string)));
-        Ok(())
-    };
-    if let Some(url) = &connection.proxy {
-        add(Proxy::all(with_scheme(url.clone())), "--proxy")?;
-        return Ok(proxies);
-    }
-    if let Some(url) = env("http_proxy").filter(|v| !v.is_empty()) {
-        add(Proxy::http(with_scheme(url)), "http_proxy")?;
-    }
-    if let Some(url) = either_case("https_proxy") {
-        add(Proxy::https(with_scheme(url)), "https_proxy")?;
-    }
-    if let Some(url) = either_case("all_proxy") {
-        add(Proxy::all(with_scheme(url)), "all_proxy")?;
-    }
-    Ok(proxies)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn connection(proxy: Option<&str>) -> NetOptions {
-        NetOptions {
-            resolve: Vec::new(),
-            cacert_pem: None,
-            insecure: false,
-            connect_timeout: crate::net::DEFAULT_CONNECT_TIMEOUT,
-            proxy: proxy.map(str::to_owned),
-            noproxy: None,
-            ip_version: IpVersion::Any,
-        }
-    }
-
-    /// Environment variables as (name, value) pairs.
-    type Env<'a> = &'a [(&'a str, &'a str)];
-
-    #[test]
-    fn proxy_environment_read_as_curl_does() {
-        #[rustfmt::skip]
-        let table: &[(Option<&str>, Env, usize)] = &[
-            (None, &[], 0),
-            (None, &[("HTTP_PROXY", "proxy.test:3128")], 0),
-            (None, &[("http_proxy", "proxy.test:3128")], 1),
-            (None, &[("HTTPS_PROXY", "proxy.test:3128"), ("all_proxy", "http://p.test")], 2),
-            (None, &[("https_proxy", "")], 0),
-            (Some("proxy.test:8080"), &[("http_proxy", "other.test:1")], 1),
-            (None, &[("http_proxy", "proxy.test:3128"), ("NO_PROXY", "*")], 0),
-        ];
-        for &(flag, vars, expected) in table {
-            let env = |name: &str| {
-                vars.iter()
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, v)| (*v).to_owned())
-            };
-            let got = proxies(&connection(flag), env).unwrap();
-            assert_eq!(got.len(), expected, "{flag:?} {vars:?}");
-        }
     }
 }

@@ -31,10 +31,8 @@ pub(crate) fn classify(
     while let Some(cause) = source {
         if let Some(tls) = rustls_error(cause) {
             kind = Some(ErrorKind::Tls);
-            if let Some(problem) = super::certificate::certificate_problem(tls, rejected) {
-                causes.push(problem);
-                break;
-            }
+            causes.push(super::tls_wording::tls_problem(tls, rejected));
+            break;
         }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             if io.kind() == IoKind::TimedOut {

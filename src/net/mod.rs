@@ -7,15 +7,18 @@
 //!
 //! One file per job:
 //! - `options.rs`: what the client is built from ([`NetOptions`]);
-//! - `client.rs`: building the client, proxies, the timed resolver and connect layer;
+//! - `client.rs`: building the client, the timed resolver and connect layer;
 //! - `limits.rs`: the connect timeout and the response head limits, and why;
 //! - `retry.rs`: sending a request, once more when its reused connection was found closed;
+//! - `proxy.rs`: which proxy a request goes through, and failures through it in words;
 //! - `tls_config.rs`: the rustls configuration handed to reqwest (trust, `--cacert`);
 //! - `tls_log.rs`: the log its observers fill, per connection, and the handshake clock;
 //! - `verifier.rs`: the certificate verifier that records the leaf and its verdict;
 //! - `transcript.rs`: the cipher suites' transcript hash, read for what the server chose;
-//! - `certificate.rs`: the TLS facts of a hop ([`TlsRecord`], [`CertificateInfo`]), and
-//!   certificate problems and dates in words;
+//! - `certificate.rs`: the TLS facts of a hop ([`TlsRecord`], [`CertificateInfo`]), what the
+//!   verifier reads of a certificate, and dates in words;
+//! - `tls_wording.rs`: every rustls error and server alert a handshake can end with, in words,
+//!   certificate problems included;
 //! - `error_wording.rs`: what kind of failure a reqwest error is, in words.
 
 mod certificate;
@@ -23,23 +26,26 @@ mod client;
 mod error_wording;
 mod limits;
 mod options;
+mod proxy;
 mod retry;
 mod tls_config;
 mod tls_log;
+mod tls_wording;
 mod transcript;
 mod verifier;
 
 pub use certificate::{
-    CertificateInfo, EXPIRY_WARNING_DAYS, TlsRecord, certificate_problem, format_date, format_time,
-    list_names, relative,
+    CertificateInfo, EXPIRY_WARNING_DAYS, TlsRecord, format_date, format_time, list_names, relative,
 };
 pub use client::{ConnectionLog, HopClient, SetupTiming, build};
 pub(crate) use error_wording::{classify, classify_body};
 pub use limits::DEFAULT_CONNECT_TIMEOUT;
 pub use options::{IpVersion, NetOptions, ResolveOverride};
+pub use proxy::{ProxyChoice, through_proxy};
 pub use retry::Sent;
 pub use tls_config::client_config;
 pub use tls_log::{ConnectionKey, TlsLog, connection_key};
+pub use tls_wording::certificate_problem;
 
 /// Helpers the unit tests of the files here share.
 #[cfg(test)]

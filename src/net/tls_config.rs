@@ -10,8 +10,10 @@
 //! three observers that use only rustls's public extension points:
 //!
 //! - **The certificate verifier** wraps the one reqwest would use, `rustls-platform-verifier`
-//!   (the system's roots, plus `--cacert`), records the leaf and the verdict, and with `-k`
-//!   accepts what it would have refused, so the hop can still say why it is not trusted.
+//!   (the system's roots, or only `--cacert`'s), records the leaf and the verdict, and with `-k`
+//!   accepts what it would have refused, so the hop can still say why it is not trusted. It also
+//!   trusts a certificate `--cacert` lists when the server presents exactly it (a self-signed
+//!   one), as curl does.
 //! - **The cipher suites** are ring's, unchanged except for their transcript hash. Every
 //!   handshake message goes through the transcript hash exactly as sent (RFC 8446 §4.4.1,
 //!   RFC 5246 §7.4.9), so reading the ServerHello and, on TLS 1.3, the EncryptedExtensions there
@@ -69,6 +71,7 @@ pub fn client_config(
         }
         None => Vec::new(),
     };
+    let listed = extra_roots.clone();
     let trusted = if extra_roots.is_empty() {
         Trust::System {
             provider: Arc::clone(&provider),
@@ -91,6 +94,7 @@ pub fn client_config(
     };
     let verifier = Arc::new(RecordingVerifier {
         trusted,
+        listed,
         insecure,
         algorithms: provider.signature_verification_algorithms,
         log: Arc::clone(&log),
@@ -112,11 +116,11 @@ pub fn client_config(
 
 #[cfg(test)]
 mod tests {
-    use super::super::certificate::certificate_problem;
     use super::super::tests::{at, info};
     use super::super::tls_log::{
         ConnectionTls, Handshake, lock, suite_name, version_name, warnings,
     };
+    use super::super::tls_wording::certificate_problem;
     use super::*;
     use rcgen::{
         BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
@@ -192,6 +196,34 @@ mod tests {
         }
     }
 
+    /// A certificate signed by its own key for `names` (none: only the common name), a CA or
+    /// not, expired or not; `ca_pem` is the certificate itself.
+    fn self_signed(common_name: &str, names: &[&str], ca: bool, expired: bool) -> Pki {
+        let key = KeyPair::generate().unwrap();
+        let mut params =
+            CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+                .unwrap();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
+        params.is_ca = if ca {
+            IsCa::Ca(BasicConstraints::Unconstrained)
+        } else {
+            IsCa::ExplicitNoCa
+        };
+        if expired {
+            let now = OffsetDateTime::now_utc();
+            params.not_before = now - time::Duration::days(10);
+            params.not_after = now - time::Duration::days(2);
+        }
+        let certificate = params.self_signed(&key).unwrap();
+        Pki {
+            ca_pem: certificate.pem(),
+            chain: vec![certificate.der().clone()],
+            key: PrivatePkcs8KeyDer::from(key.serialize_der()),
+        }
+    }
+
     fn server(
         pki: &Pki,
         versions: &[&'static rustls::SupportedProtocolVersion],
@@ -228,7 +260,17 @@ mod tests {
         host: &str,
         insecure: bool,
     ) -> (Result<(), rustls::Error>, Arc<TlsLog>) {
-        let (config, log) = client_config(Some(pki.ca_pem.as_bytes()), insecure).unwrap();
+        handshake_trusting(&pki.ca_pem, server, host, insecure)
+    }
+
+    /// Like [`handshake`], with `--cacert` holding `cacert_pem`.
+    fn handshake_trusting(
+        cacert_pem: &str,
+        server: ServerConnection,
+        host: &str,
+        insecure: bool,
+    ) -> (Result<(), rustls::Error>, Arc<TlsLog>) {
+        let (config, log) = client_config(Some(cacert_pem.as_bytes()), insecure).unwrap();
         let name = ServerName::try_from(host.to_owned()).unwrap();
         let mut client = Connection::Client(ClientConnection::new(Arc::new(config), name).unwrap());
         let mut server = Connection::Server(server);
@@ -355,6 +397,88 @@ mod tests {
             text,
             "the certificate is not valid for shop.test: it is for other.test"
         );
+    }
+
+    /// The handshake with `pki`'s server as `host`, trusting `cacert_pem`, and the words for its
+    /// failure (`None` when it succeeded).
+    fn refusal(pki: &Pki, cacert_pem: &str, host: &str) -> Option<String> {
+        let (result, log) = handshake_trusting(
+            cacert_pem,
+            server(pki, &[&rustls::version::TLS13], &[]),
+            host,
+            false,
+        );
+        let rejected = log.take_rejected();
+        result
+            .err()
+            .map(|error| super::super::tls_wording::tls_problem(&error, rejected.as_ref()))
+    }
+
+    #[test]
+    fn a_self_signed_certificate_listed_in_cacert_is_trusted_ca_or_not() {
+        for ca in [true, false] {
+            let own = self_signed("shop.test", &["shop.test"], ca, false);
+            assert_eq!(refusal(&own, &own.ca_pem, "shop.test"), None, "CA {ca}");
+            // Listed among others, as in a bundle.
+            let bundle = format!("{}{}", pki(&["x.test"], false).ca_pem, own.ca_pem);
+            assert_eq!(refusal(&own, &bundle, "shop.test"), None, "CA {ca}");
+        }
+    }
+
+    #[test]
+    fn a_listed_self_signed_certificate_still_has_its_dates_and_name_checked() {
+        let expired = self_signed("shop.test", &["shop.test"], true, true);
+        let text = refusal(&expired, &expired.ca_pem, "shop.test").unwrap();
+        assert!(
+            text.starts_with("the certificate has expired: it was valid until "),
+            "{text}"
+        );
+        assert!(text.ends_with("(2 days ago)"), "{text}");
+
+        let other = self_signed("other.test", &["other.test"], true, false);
+        assert_eq!(
+            refusal(&other, &other.ca_pem, "shop.test").as_deref(),
+            Some("the certificate is not valid for shop.test: it is for other.test")
+        );
+    }
+
+    #[test]
+    fn a_listed_certificate_without_subject_alt_names_is_matched_by_common_name() {
+        let bare = self_signed("shop.test", &[], true, false);
+        assert_eq!(refusal(&bare, &bare.ca_pem, "shop.test"), None);
+        assert_eq!(refusal(&bare, &bare.ca_pem, "SHOP.test"), None);
+        assert_eq!(
+            refusal(&bare, &bare.ca_pem, "other.test").as_deref(),
+            Some("the certificate is not valid for other.test: it names no host")
+        );
+    }
+
+    #[test]
+    fn an_untrusted_self_signed_certificate_is_called_self_signed() {
+        for ca in [true, false] {
+            let own = self_signed("shop.test", &["shop.test"], ca, false);
+            let elsewhere = pki(&["x.test"], false).ca_pem;
+            assert_eq!(
+                refusal(&own, &elsewhere, "shop.test").as_deref(),
+                Some(
+                    "self-signed certificate (CN=shop.test); pass it with --cacert FILE, or -k \
+                     to skip verification"
+                ),
+                "CA {ca}"
+            );
+            let (result, log) = handshake_trusting(
+                &elsewhere,
+                server(&own, &[&rustls::version::TLS13], &[]),
+                "shop.test",
+                true,
+            );
+            result.unwrap();
+            let problem = logged(&log, |h| h.problem.clone()).unwrap();
+            assert!(
+                problem.starts_with("self-signed certificate (CN=shop.test)"),
+                "{problem}"
+            );
+        }
     }
 
     #[test]

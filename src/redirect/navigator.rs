@@ -257,6 +257,7 @@ impl<'a> Navigator<'a> {
             reason: head.reason.clone(),
             http_version: head.version.clone(),
             remote_addr: head.remote_addr,
+            proxy: None,
             tls: None,
             retried: None,
             response_headers: header_pairs(&head.headers),

@@ -34,6 +34,7 @@ pub(super) fn upgrade_hop(
         reason: "Internal Redirect".into(),
         http_version: String::new(),
         remote_addr: None,
+        proxy: None,
         tls: None,
         retried: None,
         response_headers: vec![

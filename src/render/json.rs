@@ -13,6 +13,7 @@
 //!     "synthetic": false,              // true for an HSTS upgrade: 307 Internal Redirect, no request sent
 //!     "status": 307, "reason": "Temporary Redirect", "http_version": "HTTP/1.1",
 //!     "remote_addr": "127.0.0.1:8080" | null,
+//!     "proxy": "http://127.0.0.1:3128" | null,   // the proxy the request went through (password masked); null when direct
 //!     "tls": null | {                  // https hops: the connection's TLS, null for http and synthetic hops
 //!       "version": "TLSv1.3" | "TLSv1.2" | null,
 //!       "cipher": "TLS13_AES_128_GCM_SHA256" | null,   // IANA name
@@ -121,6 +122,7 @@ pub struct HopView<'a> {
     pub reason: &'a str,
     pub http_version: &'a str,
     pub remote_addr: Option<String>,
+    pub proxy: Option<String>,
     pub tls: Option<&'a TlsRecord>,
     pub retried: Option<String>,
     pub location: Option<String>,
@@ -279,6 +281,7 @@ fn hop_view(hop: &Hop, redactor: Redactor) -> HopView<'_> {
         reason: &hop.reason,
         http_version: &hop.http_version,
         remote_addr: hop.remote_addr.map(|addr| addr.to_string()),
+        proxy: hop.proxy.as_deref().map(|proxy| redactor.text(proxy)),
         tls: hop.tls.as_deref(),
         // A message: masked even with --show-secrets, as the error message is.
         retried: hop
@@ -377,6 +380,7 @@ mod tests {
         let mut hop = testing::hop(1, "https://a.test/", 302, Some("https://a.test/next"));
         hop.timing.dns = Some(Duration::from_millis(1));
         hop.retried = Some("connection closed before message completed".into());
+        hop.proxy = Some("http://u:pw@127.0.0.1:3128".into());
         hop.tls = Some(Box::new(TlsRecord {
             version: Some("TLSv1.3".into()),
             cipher: Some("TLS13_AES_128_GCM_SHA256".into()),

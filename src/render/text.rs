@@ -152,6 +152,9 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
         facts.push(addr.to_string());
     }
     facts.push(millis(hop.timing.total));
+    if let Some(proxy) = &hop.proxy {
+        facts.push(format!("via proxy {}", redaction.text(proxy)));
+    }
     if hop.synthetic {
         facts = vec!["(Non-Authoritative-Reason: HSTS)  no request sent".to_owned()];
     }

@@ -16,7 +16,7 @@ use tokio::time::timeout_at;
 
 use super::prefix::{self, Cut, Failure, Prefix};
 use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, RequestSummary, Signal};
-use crate::net::{HopClient, Sent, classify, classify_body};
+use crate::net::{HopClient, ProxyChoice, Sent, classify, classify_body, through_proxy};
 use crate::redirect::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, Outgoing, PlannedRequest, ResponseHead, Step,
 };
@@ -190,10 +190,15 @@ impl Io<'_> {
                 Step::Finish(outcome) => return outcome,
             };
             self.client.log.take();
+            let proxy = self.client.proxies.for_url(&outgoing.url).cloned();
             let sent_at = Instant::now();
             let Sent { response, retried } = match self.send(&outgoing).await {
                 Ok(sent) => sent,
                 Err((kind, message)) => {
+                    let message = match &proxy {
+                        Some(proxy) => through_proxy(proxy, &outgoing.url, kind, &message),
+                        None => message,
+                    };
                     let shown = crate::redirect::redact_password(&navigator.current().url);
                     let message = format!("{message} ({} {shown})", outgoing.method);
                     return navigator.network_error(kind, message);
@@ -214,6 +219,7 @@ impl Io<'_> {
                 hop.timing.tls = setup.tls;
                 hop.timing.first_byte = first_byte;
                 hop.retried.clone_from(&retried);
+                hop.proxy = proxy.as_ref().map(ProxyChoice::address);
                 if let Some((record, warnings)) = &tls {
                     hop.tls = Some(Box::new(record.clone()));
                     // TLS facts come before what the rules said about the response.

@@ -7,7 +7,7 @@ use hops_scenario::{BlockingServer, LEAF_NAMES, LeafKind, TlsOptions, WRONG_NAME
 use serde::Deserialize;
 
 use crate::support::schema::Tls;
-use crate::support::{Route, Run, hops, ok, redirect};
+use crate::support::{RawServer, Route, Run, hops, ok, redirect};
 
 /// The scenario server with the leaf certificate `leaf` on its https listener.
 struct TlsSite {
@@ -365,4 +365,104 @@ fn a_thousand_cookies_come_through_over_http2() {
         .quiet_stderr()
         .stdout_has("HTTP/2.0")
         .stdout_has("Set-Cookie: c999=****; Path=/  (stored)");
+}
+
+/// What a server that speaks only TLS 1.0 answers hops's ClientHello (which offers TLS 1.2 and
+/// 1.3), in the two ways such servers do, byte for byte: RFC 5246 §6.2.1 records, §7.2 alerts,
+/// §7.4.1.3 ServerHello.
+const OLD_TLS_REPLIES: [(&str, &[u8]); 2] = [
+    // A current TLS library limited to 1.0 (OpenSSL 3 with MaxProtocol TLSv1) sees no version in
+    // common and says so: a fatal (2) protocol_version (70) alert in a TLS 1.0 record.
+    (
+        "protocol_version alert",
+        &[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 70],
+    ),
+    // An old library that knows nothing newer picks the highest version it has: a ServerHello
+    // for 0x0301 (TLS 1.0), with TLS_RSA_WITH_AES_128_CBC_SHA.
+    ("TLS 1.0 ServerHello", &SERVER_HELLO_TLS10),
+];
+
+#[rustfmt::skip]
+const SERVER_HELLO_TLS10: [u8; 47] = [
+    0x16, 0x03, 0x01, 0x00, 0x2a, // handshake record, TLS 1.0, 42 bytes
+    0x02, 0x00, 0x00, 0x26,       // ServerHello, 38 bytes
+    0x03, 0x01,                   // server_version: TLS 1.0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // random
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0x00,                         // session id: none
+    0x00, 0x2f,                   // cipher suite
+    0x00,                         // compression: none
+];
+
+#[test]
+fn a_server_that_speaks_only_tls_1_0_is_named_as_such() {
+    for (name, reply) in OLD_TLS_REPLIES {
+        let server = RawServer::replying(reply);
+        let run = hops(["--color", "never", &server.https_url("/")]);
+        run.code(6).hop_error(
+            1,
+            "TLS handshake failed: the server offers only TLS 1.0 or 1.1; hops needs TLS 1.2 or \
+             later",
+        );
+        assert!(!run.stderr.contains("ProtocolVersion"), "{name}\n{run}");
+        assert!(!run.stderr.contains("PeerIncompatible"), "{name}\n{run}");
+    }
+}
+
+#[test]
+fn an_http_server_on_an_https_url_is_named_as_such() {
+    let server = RawServer::replying(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    hops(["--color", "never", &server.https_url("/")])
+        .code(6)
+        .hop_error(
+            1,
+            "TLS handshake failed: the server did not answer in TLS: is this an http port?",
+        );
+}
+
+const SELF_SIGNED_HINT: &str = "TLS handshake failed: self-signed certificate (CN=shop.test); \
+                                pass it with --cacert FILE, or -k to skip verification";
+
+#[test]
+fn cacert_trusts_a_self_signed_certificate_the_server_presents_ca_or_not() {
+    for leaf in [LeafKind::SelfSignedCa, LeafKind::SelfSigned] {
+        // The server's "CA file" is its own certificate, as `openssl req -x509` writes it.
+        let site = TlsSite::start(vec![ok("/secure")], leaf);
+        site.run(&["-v", "{shop_tls}/secure"])
+            .code(0)
+            .quiet_stderr()
+            .stdout_has("    certificate: CN=shop.test, issued by CN=shop.test, names shop.test, ")
+            .stdout_lacks("warning");
+        assert_eq!(site.requests(), ["GET https:shop.test /secure"], "{leaf:?}");
+    }
+}
+
+#[test]
+fn a_self_signed_certificate_not_in_cacert_is_called_self_signed() {
+    let elsewhere = TlsSite::start(Vec::new(), LeafKind::Valid);
+    let other_ca = elsewhere.server.ca_file().display().to_string();
+    for leaf in [LeafKind::SelfSignedCa, LeafKind::SelfSigned] {
+        let site = TlsSite::start(vec![ok("/secure")], leaf);
+        let run = site.run_without_ca(&["{shop_tls}/secure"]);
+        run.code(6).hop_error(1, SELF_SIGNED_HINT);
+        assert!(!run.stderr.contains("Other("), "{run}");
+        site.run_without_ca(&["--cacert", &other_ca, "{shop_tls}/secure"])
+            .code(6)
+            .hop_error(1, SELF_SIGNED_HINT);
+        assert_eq!(site.requests(), Vec::<String>::new(), "{leaf:?}");
+    }
+}
+
+#[test]
+fn a_self_signed_certificate_in_cacert_is_still_refused_for_another_name() {
+    let site = TlsSite::start(vec![ok("/secure")], LeafKind::SelfSignedCa);
+    let port = site.server.tls_port();
+    let resolve = format!("elsewhere.test:{port}:127.0.0.1");
+    let url = format!("https://elsewhere.test:{port}/secure");
+    site.run(&["--resolve", &resolve, &url]).code(6).hop_error(
+        1,
+        "TLS handshake failed: the certificate is not valid for elsewhere.test: it is for \
+         shop.test, ",
+    );
+    assert_eq!(site.requests(), Vec::<String>::new());
 }

@@ -1,7 +1,7 @@
 //! The test CA and its leaf certificates: a throwaway CA made per server, a leaf signed by it
-//! (valid for every scenario host, or deliberately expired or for the wrong name), the rustls
-//! acceptor that presents it (on ring; HTTP/1.1 only unless [`TlsOptions::http2`] asks for h2
-//! too), and the CA file clients trust.
+//! (valid for every scenario host, or deliberately expired or for the wrong name) or a
+//! self-signed one, the rustls acceptor that presents it (on ring; HTTP/1.1 only unless
+//! [`TlsOptions::http2`] asks for h2 too), and the CA file clients trust.
 
 use std::fs;
 use std::io;
@@ -13,7 +13,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose,
 };
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use time::{Duration, OffsetDateTime};
 use tokio_rustls::TlsAcceptor;
 
@@ -34,7 +34,8 @@ pub const LEAF_NAMES: [&str; 9] = [
 /// The only name a [`LeafKind::WrongName`] leaf certificate covers: none of the scenario hosts.
 pub const WRONG_NAME: &str = "wrong-name.test";
 
-/// Which leaf certificate the https listener presents. The CA is the same kind in every case.
+/// Which leaf certificate the https listener presents. The CA is the same kind in every case,
+/// except for the self-signed kinds, which have none.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum LeafKind {
     /// Covers [`LEAF_NAMES`]; valid from 1975 to 4096.
@@ -44,6 +45,13 @@ pub enum LeafKind {
     Expired,
     /// Valid dates, but covers only [`WRONG_NAME`].
     WrongName,
+    /// Signed by its own key and marked as a CA (basicConstraints CA:TRUE), as what
+    /// `openssl req -x509` makes by default (plus [`LEAF_NAMES`] as subjectAltName); presented
+    /// alone. The CA file holds this certificate itself.
+    SelfSignedCa,
+    /// Signed by its own key, not a CA (CA:FALSE), covering [`LEAF_NAMES`]; presented alone. The
+    /// CA file holds this certificate itself.
+    SelfSigned,
 }
 
 /// How a scenario server sets up its https listener; the default is what
@@ -61,43 +69,17 @@ pub(crate) const H2_ALPN: &[u8] = b"h2";
 
 /// A fresh CA and the acceptor presenting a leaf signed by it.
 pub(crate) struct TestPki {
+    /// What a client trusts: the CA, or the leaf itself when it is self-signed.
     pub ca_pem: String,
     pub acceptor: TlsAcceptor,
 }
 
 impl TestPki {
     pub fn generate(options: TlsOptions) -> io::Result<TestPki> {
-        let ca_key = KeyPair::generate().map_err(pki_error)?;
-        let mut ca_params = CertificateParams::new(Vec::new()).map_err(pki_error)?;
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "hops scenario test CA");
-        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let ca = CertifiedIssuer::self_signed(ca_params, ca_key).map_err(pki_error)?;
-
-        let names: Vec<String> = match options.leaf {
-            LeafKind::Valid | LeafKind::Expired => {
-                LEAF_NAMES.iter().map(|name| (*name).to_owned()).collect()
-            }
-            LeafKind::WrongName => vec![WRONG_NAME.to_owned()],
+        let (chain, key, ca_pem) = match options.leaf {
+            LeafKind::SelfSignedCa | LeafKind::SelfSigned => self_signed(options.leaf)?,
+            LeafKind::Valid | LeafKind::Expired | LeafKind::WrongName => signed(options.leaf)?,
         };
-        let common_name = names[0].clone();
-        let leaf_key = KeyPair::generate().map_err(pki_error)?;
-        let mut leaf_params = CertificateParams::new(names).map_err(pki_error)?;
-        leaf_params
-            .distinguished_name
-            .push(DnType::CommonName, common_name);
-        leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        if options.leaf == LeafKind::Expired {
-            let now = OffsetDateTime::now_utc();
-            leaf_params.not_before = now - Duration::days(2);
-            leaf_params.not_after = now - Duration::days(1);
-        }
-        let leaf = leaf_params.signed_by(&leaf_key, &ca).map_err(pki_error)?;
-
-        let chain = vec![leaf.der().clone(), ca.der().clone()];
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -113,10 +95,66 @@ impl TestPki {
             vec![b"http/1.1".to_vec()]
         };
         Ok(TestPki {
-            ca_pem: ca.pem(),
+            ca_pem,
             acceptor: TlsAcceptor::from(Arc::new(config)),
         })
     }
+}
+
+type Chain = Vec<CertificateDer<'static>>;
+
+/// A leaf of `kind` signed by a fresh CA: the chain to present, its key, and the CA's PEM.
+fn signed(kind: LeafKind) -> io::Result<(Chain, PrivateKeyDer<'static>, String)> {
+    let ca_key = KeyPair::generate().map_err(pki_error)?;
+    let mut ca_params = CertificateParams::new(Vec::new()).map_err(pki_error)?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "hops scenario test CA");
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca = CertifiedIssuer::self_signed(ca_params, ca_key).map_err(pki_error)?;
+
+    let names: Vec<String> = match kind {
+        LeafKind::WrongName => vec![WRONG_NAME.to_owned()],
+        _ => LEAF_NAMES.iter().map(|name| (*name).to_owned()).collect(),
+    };
+    let common_name = names[0].clone();
+    let leaf_key = KeyPair::generate().map_err(pki_error)?;
+    let mut leaf_params = CertificateParams::new(names).map_err(pki_error)?;
+    leaf_params
+        .distinguished_name
+        .push(DnType::CommonName, common_name);
+    leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    if kind == LeafKind::Expired {
+        let now = OffsetDateTime::now_utc();
+        leaf_params.not_before = now - Duration::days(2);
+        leaf_params.not_after = now - Duration::days(1);
+    }
+    let leaf = leaf_params.signed_by(&leaf_key, &ca).map_err(pki_error)?;
+
+    let chain = vec![leaf.der().clone(), ca.der().clone()];
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+    Ok((chain, key, ca.pem()))
+}
+
+/// A self-signed leaf covering [`LEAF_NAMES`], a CA or not as `kind` says: the chain to present
+/// (the leaf alone), its key, and its own PEM, the one certificate a client can trust.
+fn self_signed(kind: LeafKind) -> io::Result<(Chain, PrivateKeyDer<'static>, String)> {
+    let names: Vec<String> = LEAF_NAMES.iter().map(|name| (*name).to_owned()).collect();
+    let key = KeyPair::generate().map_err(pki_error)?;
+    let mut params = CertificateParams::new(names).map_err(pki_error)?;
+    params
+        .distinguished_name
+        .push(DnType::CommonName, LEAF_NAMES[0]);
+    if kind == LeafKind::SelfSignedCa {
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    } else {
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    }
+    let certificate = params.self_signed(&key).map_err(pki_error)?;
+    let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    Ok((vec![certificate.der().clone()], private, certificate.pem()))
 }
 
 fn pki_error(error: rcgen::Error) -> io::Error {

@@ -652,6 +652,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn self_signed_leafs_are_presented_alone_and_are_their_own_ca_file() {
+        let start = |leaf| {
+            ScenarioServer::start_with(
+                Vec::new(),
+                TlsOptions {
+                    leaf,
+                    ..TlsOptions::default()
+                },
+            )
+        };
+        let server = start(LeafKind::SelfSigned).await.unwrap();
+        let stream = tls_connect(&server, "shop.test").await.unwrap();
+        let presented = stream.get_ref().1.peer_certificates().unwrap().to_vec();
+        let own = CertificateDer::from_pem_slice(server.ca_pem().as_bytes()).unwrap();
+        assert_eq!(presented, [own]);
+
+        // Trusting a CA certificate as a server's own is not webpki's rule: the client hops
+        // builds has to add it.
+        let server = start(LeafKind::SelfSignedCa).await.unwrap();
+        let error = tls_connect(&server, "shop.test").await.unwrap_err();
+        assert!(
+            matches!(certificate_error(&error), Some(CertificateError::Other(_))),
+            "{error}"
+        );
+        assert!(error.to_string().contains("CaUsedAsEndEntity"), "{error}");
+    }
+
+    #[tokio::test]
     async fn ca_file_lives_as_long_as_the_server() {
         let server = ScenarioServer::start(Vec::new()).await.unwrap();
         let ca_file = server.ca_file().to_owned();

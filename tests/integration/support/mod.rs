@@ -481,6 +481,34 @@ impl RawServer {
         }
     }
 
+    /// A server that reads the first bytes of each connection (whatever they are: a TLS
+    /// ClientHello, say), writes `reply` and closes the connection.
+    pub fn replying(reply: &'static [u8]) -> RawServer {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind loopback");
+        let port = listener.local_addr().expect("local address").port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = Arc::clone(&stop);
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let mut first = [0u8; 4096];
+                if stream.read(&mut first).is_ok() {
+                    let _ = stream.write_all(reply);
+                    let _ = stream.flush();
+                }
+                let _ = stream.shutdown(Shutdown::Both);
+            }
+        });
+        RawServer {
+            port,
+            requests: Arc::default(),
+            stop,
+        }
+    }
+
     /// `http://127.0.0.1:PORT` followed by `path`.
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
@@ -488,6 +516,11 @@ impl RawServer {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// `https://127.0.0.1:PORT` followed by `path`.
+    pub fn https_url(&self, path: &str) -> String {
+        format!("https://127.0.0.1:{}{path}", self.port)
     }
 
     pub fn requests(&self) -> Vec<RawRequest> {

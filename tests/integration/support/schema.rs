@@ -54,6 +54,9 @@ pub struct Hop {
     pub http_version: String,
     #[serde(deserialize_with = "nullable")]
     pub remote_addr: Option<String>,
+    /// Checked through a loopback proxy in `tests/integration/proxy.rs`.
+    #[serde(deserialize_with = "nullable")]
+    pub proxy: Option<String>,
     #[serde(deserialize_with = "nullable")]
     pub tls: Option<Tls>,
     /// The first attempt's error, when the request went out again (`src/net/retry.rs`).
