@@ -1,6 +1,7 @@
 //! One hop: a request (or an HSTS upgrade made without one), its response, and where it led.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU64;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -152,24 +153,94 @@ pub enum Via {
     Refresh,
 }
 
-/// Where a hop's time went.
+/// Where a hop's time went. Kept as nanoseconds in 8 bytes each (a `Duration` takes 16, and a
+/// hop of a 100,000-hop chain is counted in bytes); read and set as `Duration`s.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Timing {
+    dns: Nanos,
+    connect: Nanos,
+    tls: Nanos,
+    first_byte: Nanos,
+    total: Nanos,
+}
+
+/// A duration in nanoseconds plus one, so that `None` takes no room (584 years at most).
+type Nanos = Option<NonZeroU64>;
+
+fn to_nanos(duration: Option<Duration>) -> Nanos {
+    let nanos = u64::try_from(duration?.as_nanos()).unwrap_or(u64::MAX - 1);
+    NonZeroU64::new(nanos + 1)
+}
+
+fn from_nanos(nanos: Nanos) -> Option<Duration> {
+    nanos.map(|n| Duration::from_nanos(n.get() - 1))
+}
+
+impl Timing {
     /// The DNS lookup, when one was made for this hop.
-    pub dns: Option<Duration>,
+    pub fn dns(&self) -> Option<Duration> {
+        from_nanos(self.dns)
+    }
+
     /// Opening a new connection (TCP, and TLS on https), when one was opened for this hop.
-    pub connect: Option<Duration>,
+    pub fn connect(&self) -> Option<Duration> {
+        from_nanos(self.connect)
+    }
+
     /// The TLS handshake of a new https connection: the part of `connect` after TCP.
-    pub tls: Option<Duration>,
+    pub fn tls(&self) -> Option<Duration> {
+        from_nanos(self.tls)
+    }
+
     /// Until the response head arrived (includes DNS, connect and TLS on a new connection).
-    pub first_byte: Duration,
+    pub fn first_byte(&self) -> Duration {
+        from_nanos(self.first_byte).unwrap_or_default()
+    }
+
     /// Until the response body was read or discarded.
-    pub total: Duration,
+    pub fn total(&self) -> Duration {
+        from_nanos(self.total).unwrap_or_default()
+    }
+
+    /// What opening the connection took, when one was opened (or looked up) for this hop.
+    pub fn set_setup(
+        &mut self,
+        dns: Option<Duration>,
+        connect: Option<Duration>,
+        tls: Option<Duration>,
+    ) {
+        self.dns = to_nanos(dns);
+        self.connect = to_nanos(connect);
+        self.tls = to_nanos(tls);
+    }
+
+    pub fn set_first_byte(&mut self, first_byte: Duration) {
+        self.first_byte = to_nanos(Some(first_byte));
+    }
+
+    pub fn set_total(&mut self, total: Duration) {
+        self.total = to_nanos(Some(total));
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use crate::model::testing::hop;
+
+    #[test]
+    fn timings_keep_their_nanoseconds_and_none_stays_none() {
+        let mut timing = super::Timing::default();
+        assert_eq!((timing.dns(), timing.total()), (None, Duration::ZERO));
+        let zero = Some(Duration::ZERO);
+        timing.set_setup(zero, Some(Duration::from_nanos(1_234_567)), None);
+        timing.set_total(Duration::from_secs(3600));
+        assert_eq!(timing.dns(), zero);
+        assert_eq!(timing.connect(), Some(Duration::from_nanos(1_234_567)));
+        assert_eq!(timing.tls(), None);
+        assert_eq!(timing.total(), Duration::from_secs(3600));
+    }
 
     #[test]
     fn a_shown_hop_keeps_what_analysis_reads() {

@@ -123,16 +123,16 @@ pub fn document(chains: &[Chain], redactor: Redactor) -> Har<'_> {
 }
 
 fn entry(hop: &Hop, redactor: Redactor) -> Entry<'_> {
-    let first_byte = millis(hop.timing.first_byte);
-    let total = millis(hop.timing.total);
+    let first_byte = millis(hop.timing.first_byte());
+    let total = millis(hop.timing.total());
     // HAR's phases: dns, then connect (which includes ssl), then wait, then receive; -1 for a
     // phase that did not happen (a reused connection has no dns or connect). Computed from the
     // rounded values so `time` is their sum, and rounded again so a difference of two decimals
     // does not show as 0.07400000000000007.
     let round = |ms: f64| (ms.max(0.0) * 1000.0).round() / 1000.0;
-    let dns = hop.timing.dns.map(millis);
-    let connect = hop.timing.connect.map(millis);
-    let ssl = hop.timing.tls.map(millis);
+    let dns = hop.timing.dns().map(millis);
+    let connect = hop.timing.connect().map(millis);
+    let ssl = hop.timing.tls().map(millis);
     let wait = round(first_byte - dns.unwrap_or(0.0) - connect.unwrap_or(0.0));
     let receive = round(total - first_byte);
     let post_data = hop.request_body.as_ref().map(|body| PostData {
@@ -215,8 +215,8 @@ mod tests {
     #[test]
     fn timings_add_up_to_time_without_float_noise() {
         let mut hop = testing::hop(1, "http://a.test/?q=a%20b", 200, None);
-        hop.timing.first_byte = Duration::from_micros(1146);
-        hop.timing.total = Duration::from_micros(1220);
+        hop.timing.set_first_byte(Duration::from_micros(1146));
+        hop.timing.set_total(Duration::from_micros(1220));
         let har = serde_json::to_value(document(
             &[testing::chain(vec![hop], Outcome::Final)],
             Redactor::default(),
@@ -229,11 +229,13 @@ mod tests {
             json!({"blocked": -1, "dns": -1.0, "connect": -1.0, "ssl": -1.0, "send": 0, "wait": 1.146, "receive": 0.074})
         );
         let mut fresh = testing::hop(1, "https://a.test/", 200, None);
-        fresh.timing.dns = Some(Duration::from_micros(100));
-        fresh.timing.connect = Some(Duration::from_micros(500));
-        fresh.timing.tls = Some(Duration::from_micros(300));
-        fresh.timing.first_byte = Duration::from_micros(1000);
-        fresh.timing.total = Duration::from_micros(1200);
+        fresh.timing.set_setup(
+            Some(Duration::from_micros(100)),
+            Some(Duration::from_micros(500)),
+            Some(Duration::from_micros(300)),
+        );
+        fresh.timing.set_first_byte(Duration::from_micros(1000));
+        fresh.timing.set_total(Duration::from_micros(1200));
         let har = serde_json::to_value(document(
             &[testing::chain(vec![fresh], Outcome::Final)],
             Redactor::default(),

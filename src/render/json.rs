@@ -322,11 +322,11 @@ fn hop_view(hop: &Hop, redactor: Redactor) -> HopView<'_> {
         request_headers: headers(&hop.request_headers, redactor),
         response_headers: headers(&hop.response_headers, redactor),
         timing_ms: TimingView {
-            dns: hop.timing.dns.map(millis),
-            connect: hop.timing.connect.map(millis),
-            tls: hop.timing.tls.map(millis),
-            first_byte: millis(hop.timing.first_byte),
-            total: millis(hop.timing.total),
+            dns: hop.timing.dns().map(millis),
+            connect: hop.timing.connect().map(millis),
+            tls: hop.timing.tls().map(millis),
+            first_byte: millis(hop.timing.first_byte()),
+            total: millis(hop.timing.total()),
         },
         warnings: &hop.warnings,
     }
@@ -378,7 +378,8 @@ mod tests {
     fn full_document() -> Value {
         let url = |s: &str| Url::parse(s).unwrap();
         let mut hop = testing::hop(1, "https://a.test/", 302, Some("https://a.test/next"));
-        hop.timing.dns = Some(Duration::from_millis(1));
+        hop.timing
+            .set_setup(Some(Duration::from_millis(1)), None, None);
         hop.retried = Some("connection closed before message completed".into());
         hop.proxy = Some("http://u:pw@127.0.0.1:3128".into());
         hop.tls = Some(Box::new(TlsRecord {

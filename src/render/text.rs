@@ -151,7 +151,7 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
     if let Some(addr) = hop.remote_addr {
         facts.push(addr.to_string());
     }
-    facts.push(millis(hop.timing.total));
+    facts.push(millis(hop.timing.total()));
     if let Some(proxy) = &hop.proxy {
         facts.push(format!("via proxy {}", redaction.text(proxy)));
     }
@@ -523,18 +523,18 @@ fn render_caching(hop: &Hop, out: &mut dyn Write) -> io::Result<()> {
 /// total 4.2 ms`, or `connection reused` when no connection was opened.
 fn timing_line(timing: &Timing) -> String {
     let mut parts = Vec::new();
-    if let Some(dns) = timing.dns {
+    if let Some(dns) = timing.dns() {
         parts.push(format!("dns {}", millis(dns)));
     }
-    match (timing.connect, timing.tls) {
+    match (timing.connect(), timing.tls()) {
         (Some(connect), Some(tls)) => {
             parts.push(format!("connect {} (TLS {})", millis(connect), millis(tls)))
         }
         (Some(connect), None) => parts.push(format!("connect {}", millis(connect))),
         (None, _) => parts.push("connection reused".to_owned()),
     }
-    parts.push(format!("first byte {}", millis(timing.first_byte)));
-    parts.push(format!("total {}", millis(timing.total)));
+    parts.push(format!("first byte {}", millis(timing.first_byte())));
+    parts.push(format!("total {}", millis(timing.total())));
     format!("time: {}", parts.join(", "))
 }
 

@@ -138,7 +138,7 @@ impl Record<'_> {
     /// The body of the hop being read is done with: the hop is complete.
     fn finish_reading(&mut self) {
         if let Some((mut hop, sent_at)) = self.reading.take() {
-            hop.timing.total = sent_at.elapsed();
+            hop.timing.set_total(sent_at.elapsed());
             self.push(hop);
         }
     }
@@ -214,10 +214,8 @@ impl Io<'_> {
                 .filter(|_| outgoing.url.scheme() == "https");
             let complete = |hop: &mut Hop| {
                 hop.started_at = SystemTime::now() - first_byte;
-                hop.timing.dns = setup.dns;
-                hop.timing.connect = setup.connect;
-                hop.timing.tls = setup.tls;
-                hop.timing.first_byte = first_byte;
+                hop.timing.set_setup(setup.dns, setup.connect, setup.tls);
+                hop.timing.set_first_byte(first_byte);
                 hop.retried.clone_from(&retried);
                 hop.proxy = proxy.as_ref().map(ProxyChoice::address);
                 if let Some((record, warnings)) = &tls {
