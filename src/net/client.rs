@@ -219,8 +219,12 @@ where
                 connected.get_extras(&mut extras);
                 let handshake = tls.connection_ready(&extras, connected.is_negotiated_h2());
                 log.record(|timing| {
-                    timing.connect = Some(elapsed.saturating_sub(timing.dns.unwrap_or_default()));
-                    timing.tls = handshake;
+                    let connect = elapsed.saturating_sub(timing.dns.unwrap_or_default());
+                    timing.connect = Some(connect);
+                    // The handshake is part of connecting; its clock stops a few microseconds
+                    // later than this one (after the connection is handed over), which on
+                    // loopback can make it look longer than the whole.
+                    timing.tls = handshake.map(|handshake| handshake.min(connect));
                     timing.connection = super::tls_log::connection_key(&extras);
                 });
             }
