@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hops_global_optspecs
-    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head browser L/location max-redirs= post301 post302 post303 location-trusted follow-refresh f/fail expect-status= expect-url= expect-redirects= expect-chain= expect-location= expect-no-downgrade b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure m/max-time= connect-timeout= x/proxy= noproxy= hsts= no-preload 4/ipv4 6/ipv6 v/verbose format= w/write-out= har= o/output= color= s/silent S/show-error show-secrets generate= h/help V/version
+    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head browser L/location max-redirs= post301 post302 post303 location-trusted follow-refresh f/fail expect-status= expect-url= expect-redirects= expect-chain= expect-location= expect-no-downgrade b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure m/max-time= connect-timeout= x/proxy= noproxy= hsts= no-preload 4/ipv4 6/ipv6 v/verbose format= w/write-out= har= o/output= body i/include color= s/silent S/show-error show-secrets generate= h/help V/version
 end
 
 function __fish_hops_needs_command
@@ -72,6 +72,8 @@ complete -c hops -n "__fish_hops_needs_command" -l no-preload -d 'Do not use the
 complete -c hops -n "__fish_hops_needs_command" -s 4 -l ipv4 -d 'Resolve names to IPv4 addresses only'
 complete -c hops -n "__fish_hops_needs_command" -s 6 -l ipv6 -d 'Resolve names to IPv6 addresses only'
 complete -c hops -n "__fish_hops_needs_command" -s v -l verbose -d 'Show request and response headers of every hop (secrets redacted)'
+complete -c hops -n "__fish_hops_needs_command" -l body -d 'Write the final response body to stdout and the chain to stderr: -o - in other words'
+complete -c hops -n "__fish_hops_needs_command" -s i -l include -d 'Write the final response\'s status line and headers before its body, wherever the body goes; without -o, to stdout (the chain to stderr), as curl -i -L prints them'
 complete -c hops -n "__fish_hops_needs_command" -s s -l silent -d 'No hops and no summary: only the error line (stderr), -w output and --format json documents'
 complete -c hops -n "__fish_hops_needs_command" -s S -l show-error -d 'Show errors when silent: what hops always does; accepted so curl\'s -sS works unchanged'
 complete -c hops -n "__fish_hops_needs_command" -l show-secrets -d 'Print credentials, cookie values, secret-named headers and URL passwords instead of redacting them'

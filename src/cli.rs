@@ -417,6 +417,15 @@ pub struct OutputArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Write the final response body to stdout and the chain to stderr: -o - in other words
+    #[arg(long = "body", conflicts_with = "output")]
+    pub body: bool,
+
+    /// Write the final response's status line and headers before its body, wherever the body
+    /// goes; without -o, to stdout (the chain to stderr), as curl -i -L prints them
+    #[arg(short = 'i', long = "include")]
+    pub include: bool,
+
     /// When to use colors
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,

@@ -94,8 +94,10 @@ pub struct OutputConfig {
     pub silent: bool,
     pub color: bool,
     pub show_secrets: bool,
-    /// Where the final response body goes; `-` is stdout.
+    /// Where the final response body goes; `-` is stdout (`-o -`, `--body`, `-i` alone).
     pub body_to: Option<PathBuf>,
+    /// `-i`: the final response's status line and headers go before its body.
+    pub include_head: bool,
 }
 
 impl Config {
@@ -162,23 +164,13 @@ impl Config {
         let referer = parse_referer(cli.request.referer.as_deref())?;
         let cookies = cookie_config(cli)?;
         let connection = connection_config(cli)?;
-        if cli.output.format == Format::Json
-            && cli
-                .output
-                .output
-                .as_deref()
-                .is_some_and(|p| p.as_os_str() == "-")
-        {
-            return Err(usage(
-                "-o - would mix the response body into the JSON lines on stdout: write it to a file",
-            ));
-        }
         let output = OutputConfig {
             verbose: cli.output.verbose,
             silent: cli.output.silent,
             color: color_enabled(cli.output.color),
             show_secrets: cli.output.show_secrets,
-            body_to: cli.output.output.clone(),
+            body_to: body_destination(cli)?,
+            include_head: cli.output.include,
         };
 
         Ok(Config {
@@ -225,6 +217,27 @@ impl Config {
             ..self.start.clone()
         }
     }
+}
+
+/// Where the final body goes: `-o FILE`, or stdout for `-o -`, `--body`, and `-i` without `-o`
+/// (as `curl -i` prints head and body to stdout). Stdout is refused with `--format json`, whose
+/// documents it carries.
+fn body_destination(cli: &Cli) -> Result<Option<PathBuf>, UsageError> {
+    let args = &cli.output;
+    let (destination, flag) = match &args.output {
+        Some(path) => (Some(path.clone()), "-o -"),
+        None if args.body => (Some(PathBuf::from("-")), "--body"),
+        None if args.include => (Some(PathBuf::from("-")), "-i"),
+        None => (None, ""),
+    };
+    let to_stdout = destination.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if to_stdout && cli.output.format == Format::Json {
+        return Err(usage(format!(
+            "{flag} would mix the response body into the JSON lines on stdout: write it to a \
+             file with -o FILE"
+        )));
+    }
+    Ok(destination)
 }
 
 /// Colors only when asked for, or on a terminal that can show them (`NO_COLOR`, `TERM=dumb`).

@@ -28,9 +28,17 @@ const REDIRECT_BODY_DRAIN_LIMIT: usize = 64 * 1024;
 /// How long a redirect's body may take to arrive before its connection is dropped instead.
 const REDIRECT_BODY_DRAIN_TIME: Duration = Duration::from_secs(1);
 
-/// Where the final response body goes (`-o`).
+/// What is written of the final response (`-o`, `--body`, `-i`), and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BodyOutput {
+pub struct BodyOutput {
+    pub to: OutputTarget,
+    /// `-i`: the response's status line and headers, as received, go before the body.
+    pub include_head: bool,
+}
+
+/// Where the final response body goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputTarget {
     Stdout,
     /// Created (or truncated) only when a final response's body starts, as curl does: a chain
     /// that fails leaves no empty file behind, and an existing file as it was.
@@ -39,11 +47,11 @@ pub enum BodyOutput {
 
 type BodySink = Box<dyn AsyncWrite + Unpin + Send>;
 
-impl BodyOutput {
+impl OutputTarget {
     async fn open(&self) -> Result<BodySink, Failure> {
         match self {
-            BodyOutput::Stdout => Ok(Box::new(tokio::io::stdout())),
-            BodyOutput::File(path) => match tokio::fs::File::create(path).await {
+            OutputTarget::Stdout => Ok(Box::new(tokio::io::stdout())),
+            OutputTarget::File(path) => match tokio::fs::File::create(path).await {
                 Ok(file) => Ok(Box::new(file)),
                 Err(err) => Err((
                     NetworkErrorKind::Io,
@@ -316,13 +324,18 @@ impl Io<'_> {
         let Some(output) = output else {
             return Ok(());
         };
-        let mut sink = output.open().await?;
+        let mut sink = output.to.open().await?;
         let write_error = |err: std::io::Error| {
             (
                 NetworkErrorKind::Io,
                 format!("cannot write the response body: {err}"),
             )
         };
+        if output.include_head {
+            sink.write_all(&head_as_received(&response))
+                .await
+                .map_err(write_error)?;
+        }
         sink.write_all(&prefix.bytes).await.map_err(write_error)?;
         let read = match prefix.cut {
             // The body's own error: the rest will not come.
@@ -351,22 +364,47 @@ impl Io<'_> {
     }
 }
 
-/// The response head as the navigator reads it.
-fn response_head(response: &Response) -> ResponseHead {
-    let status = response.status();
-    let reason = response
+/// The server's own reason phrase, or the standard one.
+fn reason(response: &Response) -> String {
+    response
         .extensions()
         .get::<hyper::ext::ReasonPhrase>()
         .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
-        .or_else(|| status.canonical_reason().map(str::to_owned))
-        .unwrap_or_default();
+        .or_else(|| response.status().canonical_reason().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The response head as the navigator reads it.
+fn response_head(response: &Response) -> ResponseHead {
+    let status = response.status();
     ResponseHead {
         status: status.as_u16(),
-        reason,
+        reason: reason(response),
         version: format!("{:?}", response.version()),
         headers: response.headers().clone(),
         remote_addr: response.remote_addr(),
     }
+}
+
+/// `-i`: the status line and header lines as curl writes them, each ending in CRLF, then the
+/// blank line. HTTP/2 has no reason phrase, and its line reads `HTTP/2 200 ` as in curl. Header
+/// names come lower-cased from the HTTP library, with the values of one name together.
+fn head_as_received(response: &Response) -> Vec<u8> {
+    let status = response.status().as_u16();
+    let mut head = match response.version() {
+        reqwest::Version::HTTP_2 => format!("HTTP/2 {status} \r\n"),
+        reqwest::Version::HTTP_3 => format!("HTTP/3 {status} \r\n"),
+        version => format!("{version:?} {status} {}\r\n", reason(response)),
+    }
+    .into_bytes();
+    for (name, value) in response.headers() {
+        head.extend_from_slice(name.as_str().as_bytes());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    head.extend_from_slice(b"\r\n");
+    head
 }
 
 /// Reads a small redirect body to keep the connection reusable; drops a large or slow one.

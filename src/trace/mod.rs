@@ -8,6 +8,6 @@ pub mod interrupt;
 mod prefix;
 pub mod run;
 
-pub use driver::{BodyOutput, HopObserver, drive};
+pub use driver::{BodyOutput, HopObserver, OutputTarget, drive};
 pub use interrupt::Interrupts;
 pub use run::Run;

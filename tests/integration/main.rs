@@ -9,6 +9,7 @@ mod ci_checks;
 mod cli;
 mod cookies;
 mod credentials;
+mod curl_habits;
 mod diagnosis;
 mod hsts;
 mod json_output;

@@ -1,0 +1,80 @@
+//! What a curl user types just works: `--body`, `-i`, `--compressed`, and curl's HTTP version
+//! flags, against loopback servers.
+
+use crate::support::{Route, Site, ok, redirect};
+
+/// The head and the body of what `-i` wrote, split at the blank line.
+#[track_caller]
+fn split_head(output: &str) -> (Vec<&str>, &str) {
+    let (head, body) = output
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no blank line after a head in {output:?}"));
+    (head.split("\r\n").collect(), body)
+}
+
+/// `--body` is `-o -`: the final body alone on stdout, the chain on stderr.
+#[test]
+fn body_sends_the_final_body_to_stdout_and_the_chain_to_stderr() {
+    let site = Site::start(vec![
+        Route {
+            body: Some("redirect body".to_owned()),
+            ..redirect("/a", 302, "/b")
+        },
+        ok("/b"),
+    ]);
+    let run = site.run(&["--body", "{shop}/a"]);
+    run.code(0)
+        .stderr_has(" 1  GET ")
+        .stderr_has("2 requests, 1 redirect, ");
+    assert_eq!(run.stdout, "reached /b", "{run}");
+
+    site.run(&["--body", "--format", "json", "{shop}/a"])
+        .usage_error("--body would mix the response body into the JSON lines");
+    site.run(&["--body", "-o", "out.txt", "{shop}/a"])
+        .usage_error("cannot be used with");
+}
+
+/// `-i` writes the final response's head, as received, before its body: to stdout when there is
+/// no `-o` (the chain then goes to stderr), else into the file.
+#[test]
+fn include_writes_the_final_head_before_the_body() {
+    let site = Site::start(vec![
+        redirect("/a", 302, "/b"),
+        Route {
+            reason: Some("Made It".to_owned()),
+            body: Some("the body".to_owned()),
+            ..Route::new("/b", 201)
+                .with_header("X-One", "1")
+                .with_header("X-Two", "two words")
+        },
+    ]);
+    let run = site.run(&["-i", "{shop}/a"]);
+    run.code(0).stderr_has(" 1  GET ").stderr_has("201 Made It");
+    let (head, body) = split_head(&run.stdout);
+    assert_eq!(body, "the body", "{run}");
+    assert_eq!(head[0], "HTTP/1.1 201 Made It", "{run}");
+    let mut fields: Vec<&str> = head[1..].to_vec();
+    // The server stamps the time; every other line is known.
+    fields.retain(|field| !field.starts_with("date: "));
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        ["content-length: 8", "x-one: 1", "x-two: two words"],
+        "{run}"
+    );
+    assert_eq!(head.len(), 5, "{run}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.txt");
+    let run = site.run(&["-i", "-o", file.to_str().unwrap(), "{shop}/a"]);
+    run.code(0).quiet_stderr().stdout_has(" 2  GET ");
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        written.starts_with("HTTP/1.1 201 Made It\r\n"),
+        "{written:?}"
+    );
+    assert!(written.ends_with("\r\n\r\nthe body"), "{written:?}");
+
+    site.run(&["-i", "--format", "json", "{shop}/a"])
+        .usage_error("-i would mix the response body into the JSON lines");
+}
