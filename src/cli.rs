@@ -251,9 +251,13 @@ pub struct RequestArgs {
     #[arg(skip)]
     pub body_parts: Vec<BodyPart>,
 
-    /// Send a browser's User-Agent, Accept, Accept-Language, Accept-Encoding and Upgrade-Insecure-Requests (-H still wins)
+    /// Send a browser's User-Agent, Accept, Accept-Language, Accept-Encoding and Upgrade-Insecure-Requests (-H still wins); implies --compressed
     #[arg(long = "browser")]
     pub browser: bool,
+
+    /// Ask for a compressed body (Accept-Encoding: gzip, deflate, br, zstd) and decode the final one, for -o and the meta refresh search; headers are shown as received
+    #[arg(long = "compressed")]
+    pub compressed: bool,
 }
 
 #[derive(Debug, Args)]

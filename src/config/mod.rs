@@ -42,6 +42,8 @@ pub struct Config {
     pub follow: FollowOptions,
     pub max_redirects: u32,
     pub follow_refresh: bool,
+    /// `--compressed`, or `--browser`: ask for compressed bodies and decode the final one.
+    pub compressed: bool,
     pub referer: Referer,
     pub cookies: CookieConfig,
     pub connection: ConnectionConfig,
@@ -120,6 +122,15 @@ impl Config {
                 HeaderValue::from_static("*/*"),
             ),
         ];
+        // A browser asks for compressed bodies and decodes them: so does --browser.
+        let compressed = cli.request.compressed || cli.request.browser;
+        if compressed {
+            set_header(
+                &mut headers,
+                "accept-encoding",
+                HeaderValue::from_static(crate::net::ACCEPT_ENCODING),
+            );
+        }
         if cli.request.browser {
             for (name, value) in BROWSER_HEADERS {
                 set_header(&mut headers, name, HeaderValue::from_static(value));
@@ -196,6 +207,7 @@ impl Config {
                 })?,
             },
             follow_refresh: cli.follow.follow_refresh,
+            compressed,
             referer,
             cookies,
             connection,

@@ -10,6 +10,7 @@
 //! - `client.rs`: building the client, proxies, the timed resolver and connect layer;
 //! - `limits.rs`: the connect timeout and the response head limits, and why;
 //! - `retry.rs`: sending a request, once more when its reused connection was found closed;
+//! - `decode.rs`: `--compressed`, the final body's content codings undone as it arrives;
 //! - `tls_config.rs`: the rustls configuration handed to reqwest (trust, `--cacert`);
 //! - `tls_log.rs`: the log its observers fill, per connection, and the handshake clock;
 //! - `verifier.rs`: the certificate verifier that records the leaf and its verdict;
@@ -20,6 +21,7 @@
 
 mod certificate;
 mod client;
+mod decode;
 mod error_wording;
 mod limits;
 mod options;
@@ -34,6 +36,7 @@ pub use certificate::{
     list_names, relative,
 };
 pub use client::{ConnectionLog, HopClient, SetupTiming, build};
+pub use decode::{ACCEPT_ENCODING, Coding, Decoder, content_codings};
 pub(crate) use error_wording::{classify, classify_body};
 pub use limits::DEFAULT_CONNECT_TIMEOUT;
 pub use options::{IpVersion, NetOptions, ResolveOverride};

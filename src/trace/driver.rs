@@ -14,9 +14,10 @@ use reqwest::Response;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout_at;
 
+use super::body::Body;
 use super::prefix::{self, Cut, Failure, Prefix};
 use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, RequestSummary, Signal};
-use crate::net::{HopClient, Sent, classify, classify_body};
+use crate::net::{HopClient, Sent, classify};
 use crate::redirect::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, Outgoing, PlannedRequest, ResponseHead, Step,
 };
@@ -245,11 +246,11 @@ impl Io<'_> {
                 HeadDecision::ReadBody(mut hop, plan) => {
                     complete(&mut hop);
                     let hop = record.reading(hop, sent_at);
-                    let mut response = response;
+                    let mut body = Body::new(response, navigator.decodes_bodies());
                     let prefix = match plan {
                         BodyPlan::Nothing => Prefix::default(),
                         BodyPlan::HtmlPrefix(limit) => {
-                            let prefix = self.read_prefix(&mut response, limit).await;
+                            let prefix = prefix::read(&mut body, limit, self.deadline).await;
                             hop.warnings.extend(prefix.warning());
                             prefix
                         }
@@ -261,8 +262,7 @@ impl Io<'_> {
                             return outcome;
                         }
                         BodyDecision::Final => {
-                            let written =
-                                self.write_body(response, prefix, body_output.take()).await;
+                            let written = self.write_body(body, prefix, body_output.take()).await;
                             record.finish_reading();
                             return match written {
                                 Ok(()) => Outcome::Final,
@@ -297,27 +297,21 @@ impl Io<'_> {
         result.map_err(|err| self.client.describe(&err))
     }
 
-    /// Up to `limit` bytes of an HTML body, capped in time too; never an error (`prefix.rs`).
-    async fn read_prefix(&self, response: &mut Response, limit: usize) -> Prefix {
-        prefix::read(response, limit, self.deadline).await
-    }
-
-    async fn next_chunk(&self, response: &mut Response) -> Result<Option<Bytes>, Failure> {
-        let chunk = match self.deadline {
-            Some(deadline) => match timeout_at(deadline, response.chunk()).await {
+    async fn next_chunk(&self, body: &mut Body) -> Result<Option<Bytes>, Failure> {
+        match self.deadline {
+            Some(deadline) => match timeout_at(deadline, body.chunk()).await {
                 Ok(result) => result,
-                Err(_) => return Err(self.timed_out()),
+                Err(_) => Err(self.timed_out()),
             },
-            None => response.chunk().await,
-        };
-        chunk.map_err(|err| classify_body(&err))
+            None => body.chunk().await,
+        }
     }
 
-    /// Writes the final body (the prefix already read, then the rest) to `-o`, if asked. What
-    /// came is written even when the body breaks off.
+    /// Writes the final body (the prefix already read, then the rest) to `-o`, if asked, after
+    /// its head with `-i`. What came is written even when the body breaks off.
     async fn write_body(
         &self,
-        mut response: Response,
+        mut body: Body,
         prefix: Prefix,
         output: Option<BodyOutput>,
     ) -> Result<(), Failure> {
@@ -332,7 +326,7 @@ impl Io<'_> {
             )
         };
         if output.include_head {
-            sink.write_all(&head_as_received(&response))
+            sink.write_all(&head_as_received(body.response()))
                 .await
                 .map_err(write_error)?;
         }
@@ -341,7 +335,7 @@ impl Io<'_> {
             // The body's own error: the rest will not come.
             Some(Cut::Broken(failure)) => Err(failure),
             Some(Cut::Slow { .. }) | None => loop {
-                match self.next_chunk(&mut response).await {
+                match self.next_chunk(&mut body).await {
                     Ok(Some(chunk)) => sink.write_all(&chunk).await.map_err(write_error)?,
                     Ok(None) => break Ok(()),
                     Err(failure) => break Err(failure),

@@ -119,6 +119,7 @@ pub fn navigator_options(config: &Config) -> NavigatorOptions {
             host: config.start.url.host_str().unwrap_or_default().to_owned(),
             domain: config.cookies.seed_domain.clone(),
         }),
+        compressed: config.compressed,
     }
 }
 

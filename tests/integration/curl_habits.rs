@@ -1,7 +1,11 @@
 //! What a curl user types just works: `--body`, `-i`, `--compressed`, and curl's HTTP version
 //! flags, against loopback servers.
 
-use crate::support::{Route, Site, ok, redirect};
+use std::io::Write;
+
+use crate::support::{
+    RawServer, Route, Site, hops, hops_of, json_documents, ok, redirect, warning_codes,
+};
 
 /// The head and the body of what `-i` wrote, split at the blank line.
 #[track_caller]
@@ -77,4 +81,92 @@ fn include_writes_the_final_head_before_the_body() {
 
     site.run(&["-i", "--format", "json", "{shop}/a"])
         .usage_error("-i would mix the response body into the JSON lines");
+}
+
+/// An HTML page, gzip-encoded, whose meta refresh leads to `/next`.
+const REFRESHING_PAGE: &str =
+    "<html><head><meta http-equiv=\"refresh\" content=\"0; url=/next\"></head></html>";
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// `/page` answers the gzip-encoded [`REFRESHING_PAGE`], `/next` a plain text body.
+fn compressing_server() -> RawServer {
+    RawServer::start(|request, stream| {
+        let (headers, body) = if request.target == "/page" {
+            (
+                "Content-Type: text/html\r\nContent-Encoding: gzip\r\n",
+                gzip(REFRESHING_PAGE.as_bytes()),
+            )
+        } else {
+            ("Content-Type: text/plain\r\n", b"arrived".to_vec())
+        };
+        let head = format!(
+            "HTTP/1.1 200 OK\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes())?;
+        stream.write_all(&body)
+    })
+}
+
+/// `--browser` implies `--compressed`: a gzip-encoded HTML page is decoded, so its meta refresh
+/// is found and, with `--follow-refresh`, followed. Without it the page is not searched, and the
+/// hop says why.
+#[test]
+fn browser_decodes_a_compressed_page_and_finds_its_meta_refresh() {
+    let server = compressing_server();
+    let run = hops([
+        "--color",
+        "never",
+        "--browser",
+        "--follow-refresh",
+        &server.url("/page"),
+    ]);
+    run.code(0).hops_shown(2).stdout_lacks("html_not_decoded");
+    assert_eq!(server.targets(), ["GET /page", "GET /next"]);
+
+    let run = hops([
+        "--format",
+        "json",
+        "-H",
+        "Accept-Encoding: gzip",
+        &server.url("/page"),
+    ]);
+    run.code(0);
+    let docs = json_documents(&run);
+    let hop = &hops_of(&docs[0])[0];
+    assert_eq!(warning_codes(hop), ["html_not_decoded"], "{run}");
+    assert!(hop["refresh"].is_null(), "{run}");
+}
+
+/// `--compressed -o -` writes the decoded body, while `-v` shows the headers as received.
+#[test]
+fn compressed_writes_the_decoded_body_and_shows_the_headers_as_received() {
+    let server = compressing_server();
+    let run = hops([
+        "--color",
+        "never",
+        "--compressed",
+        "-v",
+        "-o",
+        "-",
+        &server.url("/page"),
+    ]);
+    run.code(0)
+        .stderr_has("> accept-encoding: gzip, deflate, br, zstd")
+        .stderr_has("< content-encoding: gzip")
+        .stderr_has(&format!(
+            "< content-length: {}",
+            gzip(REFRESHING_PAGE.as_bytes()).len()
+        ));
+    assert_eq!(run.stdout, REFRESHING_PAGE, "{run}");
+
+    // Without --compressed the body is written as received, as curl does.
+    let run = hops(["--color", "never", "-o", "-", &server.url("/page")]);
+    run.code(0);
+    assert_ne!(run.stdout, REFRESHING_PAGE, "{run}");
 }
