@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hops_global_optspecs
-    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head browser compressed L/location max-redirs= post301 post302 post303 location-trusted follow-refresh f/fail expect-status= expect-url= expect-redirects= expect-chain= expect-location= expect-no-downgrade b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure m/max-time= connect-timeout= x/proxy= noproxy= hsts= no-preload 4/ipv4 6/ipv6 v/verbose format= w/write-out= har= o/output= body i/include color= s/silent S/show-error show-secrets generate= h/help V/version
+    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head browser compressed L/location max-redirs= post301 post302 post303 location-trusted follow-refresh f/fail expect-status= expect-url= expect-redirects= expect-chain= expect-location= expect-no-downgrade b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure m/max-time= connect-timeout= x/proxy= noproxy= hsts= no-preload http1.1 http2 http2-prior-knowledge 4/ipv4 6/ipv6 v/verbose format= w/write-out= har= o/output= body i/include color= s/silent S/show-error show-secrets generate= h/help V/version
 end
 
 function __fish_hops_needs_command
@@ -70,6 +70,9 @@ complete -c hops -n "__fish_hops_needs_command" -l expect-no-downgrade -d 'Expec
 complete -c hops -n "__fish_hops_needs_command" -l no-cookies -d 'Do not keep cookies between hops (Set-Cookie is shown but never sent back)'
 complete -c hops -n "__fish_hops_needs_command" -s k -l insecure -d 'Do not verify TLS certificates'
 complete -c hops -n "__fish_hops_needs_command" -l no-preload -d 'Do not use the embedded Chromium HSTS preload list'
+complete -c hops -n "__fish_hops_needs_command" -l http1.1 -d 'Speak HTTP/1.1 only (the TLS handshake offers http/1.1 alone)'
+complete -c hops -n "__fish_hops_needs_command" -l http2 -d 'HTTP/2 where an https server agrees (ALPN), else HTTP/1.1: what hops does anyway; accepted so curl command lines work unchanged'
+complete -c hops -n "__fish_hops_needs_command" -l http2-prior-knowledge -d 'Speak HTTP/2 from the first byte: on http without an upgrade (h2c), on https offering only h2'
 complete -c hops -n "__fish_hops_needs_command" -s 4 -l ipv4 -d 'Resolve names to IPv4 addresses only'
 complete -c hops -n "__fish_hops_needs_command" -s 6 -l ipv6 -d 'Resolve names to IPv6 addresses only'
 complete -c hops -n "__fish_hops_needs_command" -s v -l verbose -d 'Show request and response headers of every hop (secrets redacted)'

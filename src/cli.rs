@@ -384,6 +384,21 @@ pub struct ConnectionArgs {
     #[arg(long = "no-preload")]
     pub no_preload: bool,
 
+    /// Speak HTTP/1.1 only (the TLS handshake offers http/1.1 alone)
+    #[arg(long = "http1.1", overrides_with_all = ["http2", "http2_prior_knowledge"])]
+    pub http1_1: bool,
+
+    /// HTTP/2 where an https server agrees (ALPN), else HTTP/1.1: what hops does anyway; accepted so curl command lines work unchanged
+    #[arg(long = "http2", overrides_with_all = ["http1_1", "http2_prior_knowledge"])]
+    pub http2: bool,
+
+    /// Speak HTTP/2 from the first byte: on http without an upgrade (h2c), on https offering only h2
+    #[arg(
+        long = "http2-prior-knowledge",
+        overrides_with_all = ["http1_1", "http2"]
+    )]
+    pub http2_prior_knowledge: bool,
+
     /// Resolve names to IPv4 addresses only
     #[arg(short = '4', long = "ipv4", conflicts_with = "ipv6")]
     pub ipv4: bool,

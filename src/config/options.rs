@@ -9,7 +9,7 @@ use super::request::{parse_start_url, read_data_arg, read_file};
 use super::{ConnectionConfig, CookieConfig, UsageError, usage};
 use crate::analyze::checks::{self, Checks};
 use crate::cli::Cli;
-use crate::net::{DEFAULT_CONNECT_TIMEOUT, IpVersion, NetOptions, ResolveOverride};
+use crate::net::{DEFAULT_CONNECT_TIMEOUT, HttpVersion, IpVersion, NetOptions, ResolveOverride};
 
 pub(super) fn checks_config(cli: &Cli) -> Result<Checks, UsageError> {
     let args = &cli.checks;
@@ -135,6 +135,14 @@ pub(super) fn connection_config(cli: &Cli) -> Result<ConnectionConfig, UsageErro
                 (true, _) => IpVersion::V4,
                 (_, true) => IpVersion::V6,
                 _ => IpVersion::Any,
+            },
+            // The flags override one another (the last one typed wins, as in curl).
+            http_version: if args.http1_1 {
+                HttpVersion::Http1Only
+            } else if args.http2_prior_knowledge {
+                HttpVersion::Http2PriorKnowledge
+            } else {
+                HttpVersion::Negotiated
             },
         },
         max_time: args

@@ -21,7 +21,7 @@ use crate::model::NetworkErrorKind;
 
 use super::error_wording::classify_with_limits;
 use super::limits::{RESPONSE_HEAD_BYTES, RESPONSE_HEAD_FIELDS};
-use super::options::{IpVersion, NetOptions};
+use super::options::{HttpVersion, IpVersion, NetOptions};
 use super::tls_log::{ConnectionKey, TlsLog};
 
 /// What happened on the wire while a request was being sent.
@@ -90,8 +90,11 @@ impl HopClient {
 }
 
 pub fn build(connection: &NetOptions) -> Result<HopClient> {
-    let (tls_config, tls) =
+    let (mut tls_config, tls) =
         super::tls_config::client_config(connection.cacert_pem.as_deref(), connection.insecure)?;
+    // reqwest uses the configuration as given, ALPN included, so the HTTP version flags set
+    // both: what the handshake offers and what hyper speaks.
+    tls_config.alpn_protocols = connection.http_version.alpn();
     let log = ConnectionLog::default();
     let mut builder = Client::builder()
         // Used as given: roots, -k, ALPN and the observers are all in it (see tls_config.rs).
@@ -120,6 +123,11 @@ pub fn build(connection: &NetOptions) -> Result<HopClient> {
             .collect();
         builder = builder.resolve_to_addrs(&entry.host, &addrs);
     }
+    builder = match connection.http_version {
+        HttpVersion::Negotiated => builder,
+        HttpVersion::Http1Only => builder.http1_only(),
+        HttpVersion::Http2PriorKnowledge => builder.http2_prior_knowledge(),
+    };
     builder = match connection.ip_version {
         IpVersion::Any => builder,
         IpVersion::V4 => builder.local_address(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
@@ -282,6 +290,7 @@ mod tests {
             proxy: proxy.map(str::to_owned),
             noproxy: None,
             ip_version: IpVersion::Any,
+            http_version: HttpVersion::Negotiated,
         }
     }
 

@@ -39,7 +39,7 @@ pub use client::{ConnectionLog, HopClient, SetupTiming, build};
 pub use decode::{ACCEPT_ENCODING, Coding, Decoder, content_codings};
 pub(crate) use error_wording::{classify, classify_body};
 pub use limits::DEFAULT_CONNECT_TIMEOUT;
-pub use options::{IpVersion, NetOptions, ResolveOverride};
+pub use options::{HttpVersion, IpVersion, NetOptions, ResolveOverride};
 pub use retry::Sent;
 pub use tls_config::client_config;
 pub use tls_log::{ConnectionKey, TlsLog, connection_key};

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use crate::support::{
-    RawServer, Route, Site, hops, hops_of, json_documents, ok, redirect, warning_codes,
+    RawServer, Route, Site, TlsOptions, hops, hops_of, json_documents, ok, redirect, warning_codes,
 };
 
 /// The head and the body of what `-i` wrote, split at the blank line.
@@ -169,4 +169,64 @@ fn compressed_writes_the_decoded_body_and_shows_the_headers_as_received() {
     let run = hops(["--color", "never", "-o", "-", &server.url("/page")]);
     run.code(0);
     assert_ne!(run.stdout, REFRESHING_PAGE, "{run}");
+}
+
+/// The HTTP version and ALPN protocol of each hop of a `--format json` run of `args`.
+fn versions(site: &Site, args: &[&str]) -> Vec<(String, Option<String>)> {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let run = site.run(&all);
+    run.code(0);
+    hops_of(&json_documents(&run)[0])
+        .iter()
+        .map(|hop| {
+            (
+                hop["http_version"].as_str().unwrap_or_default().to_owned(),
+                hop["tls"]["alpn"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+/// curl's version flags: `--http1.1` keeps to HTTP/1.1 where the server would speak h2,
+/// `--http2` is the default (h2 by ALPN on https, HTTP/1.1 on http), and
+/// `--http2-prior-knowledge` speaks h2 from the first byte, on http (h2c) too. Each hop shows
+/// the version it used.
+#[test]
+fn http_version_flags_choose_the_version_each_hop_speaks() {
+    let site = Site::start_with(
+        vec![redirect("/a", 302, "{shop_tls}/b"), ok("/b")],
+        TlsOptions {
+            http2: true,
+            ..TlsOptions::default()
+        },
+    );
+    let h1 = |alpn: Option<&str>| ("HTTP/1.1".to_owned(), alpn.map(str::to_owned));
+    let h2 = |alpn: Option<&str>| ("HTTP/2.0".to_owned(), alpn.map(str::to_owned));
+    for flags in [&[][..], &["--http2"][..], &["--http1.1", "--http2"][..]] {
+        let mut args = flags.to_vec();
+        args.push("{shop}/a");
+        assert_eq!(
+            versions(&site, &args),
+            [h1(None), h2(Some("h2"))],
+            "{flags:?}"
+        );
+    }
+    assert_eq!(
+        versions(&site, &["--http1.1", "{shop}/a"]),
+        [h1(None), h1(Some("http/1.1"))]
+    );
+    site.clear_received();
+    assert_eq!(
+        versions(&site, &["--http2-prior-knowledge", "{shop}/a"]),
+        [h2(None), h2(Some("h2"))]
+    );
+    assert_eq!(
+        site.requests(),
+        ["GET shop.test /a", "GET https:shop.test /b"]
+    );
+    site.run(&["--http2-prior-knowledge", "{shop}/a"])
+        .code(0)
+        .stdout_has("302 Found  HTTP/2.0  ")
+        .stdout_has("200 OK  HTTP/2.0  ");
 }
