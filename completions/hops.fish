@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hops_global_optspecs
-    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head browser compressed L/location max-redirs= post301 post302 post303 location-trusted follow-refresh f/fail expect-status= expect-url= expect-redirects= expect-chain= expect-location= expect-no-downgrade b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure m/max-time= connect-timeout= x/proxy= noproxy= hsts= no-preload http1.1 http2 http2-prior-knowledge 4/ipv4 6/ipv6 v/verbose format= w/write-out= har= o/output= body i/include color= s/silent S/show-error show-secrets generate= h/help V/version
+    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head browser compressed L/location max-redirs= post301 post302 post303 location-trusted follow-refresh f/fail expect-status= expect-url= expect-redirects= expect-chain= expect-location= expect-no-downgrade b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure E/cert= key= m/max-time= connect-timeout= x/proxy= noproxy= hsts= no-preload http1.1 http2 http2-prior-knowledge 4/ipv4 6/ipv6 v/verbose format= w/write-out= har= o/output= body i/include color= s/silent S/show-error show-secrets generate= h/help V/version
 end
 
 function __fish_hops_needs_command
@@ -42,6 +42,8 @@ complete -c hops -n "__fish_hops_needs_command" -s b -l cookie -d 'Seed the cook
 complete -c hops -n "__fish_hops_needs_command" -s c -l cookie-jar -d 'Write the cookie jar to FILE (Netscape format) when the run ends' -r -F
 complete -c hops -n "__fish_hops_needs_command" -l resolve -d 'Connect to ADDR for HOST (repeatable), in curl\'s form example.test:443:127.0.0.1; applies to every port of HOST' -r
 complete -c hops -n "__fish_hops_needs_command" -l cacert -d 'Trust only the CA certificates in this PEM file instead of the system\'s, as curl does' -r -F
+complete -c hops -n "__fish_hops_needs_command" -s E -l cert -d 'Client certificate (PEM, with its chain, and its key unless --key), offered to every https server that asks for one' -r -F
+complete -c hops -n "__fish_hops_needs_command" -l key -d 'Private key (PEM) of the --cert certificate' -r -F
 complete -c hops -n "__fish_hops_needs_command" -s m -l max-time -d 'Give up on the whole run after SECS seconds (default: no limit)' -r
 complete -c hops -n "__fish_hops_needs_command" -l connect-timeout -d 'Give up on a new connection (DNS, TCP and TLS) after SECS seconds (default 30)' -r
 complete -c hops -n "__fish_hops_needs_command" -s x -l proxy -d 'Use this proxy (http:// or https://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply' -r

@@ -360,6 +360,14 @@ pub struct ConnectionArgs {
     #[arg(short = 'k', long = "insecure")]
     pub insecure: bool,
 
+    /// Client certificate (PEM, with its chain, and its key unless --key), offered to every https server that asks for one
+    #[arg(short = 'E', long = "cert", value_name = "FILE")]
+    pub cert: Option<PathBuf>,
+
+    /// Private key (PEM) of the --cert certificate
+    #[arg(long = "key", value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
     /// Give up on the whole run after SECS seconds (default: no limit)
     #[arg(short = 'm', long = "max-time", value_name = "SECS")]
     pub max_time: Option<f64>,

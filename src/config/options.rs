@@ -115,6 +115,14 @@ pub(super) fn connection_config(cli: &Cli) -> Result<ConnectionConfig, UsageErro
         Some(path) => Some(read_file(path, "CA certificate file")?),
         None => None,
     };
+    let client_cert_pem = match &args.cert {
+        Some(path) => Some(read_file(path, "client certificate file (--cert)")?),
+        None => None,
+    };
+    let client_key_pem = match &args.key {
+        Some(path) => Some(read_file(path, "private key file (--key)")?),
+        None => None,
+    };
     Ok(ConnectionConfig {
         net: NetOptions {
             resolve: args
@@ -124,6 +132,8 @@ pub(super) fn connection_config(cli: &Cli) -> Result<ConnectionConfig, UsageErro
                 .collect::<Result<_, _>>()?,
             cacert_pem,
             insecure: args.insecure,
+            client_cert_pem,
+            client_key_pem,
             connect_timeout: args
                 .connect_timeout
                 .map(|s| seconds(s, "--connect-timeout"))

@@ -17,7 +17,7 @@ use anyhow::{Context, Result};
 use hyper_util::client::legacy::connect::Connection;
 use reqwest::{Client, Proxy, redirect};
 
-use crate::model::NetworkErrorKind;
+use crate::model::{ClientCertificate, NetworkErrorKind};
 
 use super::error_wording::classify_with_limits;
 use super::limits::{RESPONSE_HEAD_BYTES, RESPONSE_HEAD_FIELDS};
@@ -81,11 +81,19 @@ impl HopClient {
     /// A failed request in words: its kind, and its cause with the certificate the TLS layer
     /// refused or the connect timeout that ran out, when that is what happened.
     pub fn describe(&self, error: &reqwest::Error) -> (NetworkErrorKind, String) {
-        classify_with_limits(
+        let (kind, mut message) = classify_with_limits(
             error,
             self.tls.take_rejected().as_ref(),
             self.connect_timeout,
-        )
+        );
+        // A server that requires a client certificate only says so with an alert, in words
+        // that do not name the flag.
+        let unanswered = self.tls.take_client_certificate() == Some(ClientCertificate::Requested);
+        if kind == NetworkErrorKind::Tls && unanswered {
+            message
+                .push_str(" (the server asked for a client certificate and none was sent: --cert)");
+        }
+        (kind, message)
     }
 }
 
@@ -95,6 +103,12 @@ pub fn build(connection: &NetOptions) -> Result<HopClient> {
     // reqwest uses the configuration as given, ALPN included, so the HTTP version flags set
     // both: what the handshake offers and what hyper speaks.
     tls_config.alpn_protocols = connection.http_version.alpn();
+    tls_config.client_auth_cert_resolver = super::client_cert::resolver(
+        connection.client_cert_pem.as_deref(),
+        connection.client_key_pem.as_deref(),
+        tls_config.crypto_provider(),
+        &tls,
+    )?;
     let log = ConnectionLog::default();
     let mut builder = Client::builder()
         // Used as given: roots, -k, ALPN and the observers are all in it (see tls_config.rs).
@@ -286,6 +300,8 @@ mod tests {
             resolve: Vec::new(),
             cacert_pem: None,
             insecure: false,
+            client_cert_pem: None,
+            client_key_pem: None,
             connect_timeout: crate::net::DEFAULT_CONNECT_TIMEOUT,
             proxy: proxy.map(str::to_owned),
             noproxy: None,

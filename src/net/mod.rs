@@ -12,6 +12,7 @@
 //! - `retry.rs`: sending a request, once more when its reused connection was found closed;
 //! - `decode.rs`: `--compressed`, the final body's content codings undone as it arrives;
 //! - `tls_config.rs`: the rustls configuration handed to reqwest (trust, `--cacert`);
+//! - `client_cert.rs`: `--cert` and `--key`, offered to servers that ask, each request noted;
 //! - `tls_log.rs`: the log its observers fill, per connection, and the handshake clock;
 //! - `verifier.rs`: the certificate verifier that records the leaf and its verdict;
 //! - `transcript.rs`: the cipher suites' transcript hash, read for what the server chose;
@@ -21,6 +22,7 @@
 
 mod certificate;
 mod client;
+mod client_cert;
 mod decode;
 mod error_wording;
 mod limits;

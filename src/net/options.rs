@@ -13,6 +13,10 @@ pub struct NetOptions {
     pub cacert_pem: Option<Vec<u8>>,
     /// `-k`: certificates are not verified (but still shown).
     pub insecure: bool,
+    /// `--cert FILE` and `--key FILE`, read: the client certificate chain and its key (PEM; the
+    /// key may be in the certificate file).
+    pub client_cert_pem: Option<Vec<u8>>,
+    pub client_key_pem: Option<Vec<u8>>,
     /// `--connect-timeout`, or [`super::DEFAULT_CONNECT_TIMEOUT`]: DNS, TCP and TLS of a new
     /// connection.
     pub connect_timeout: Duration,

@@ -137,6 +137,7 @@ mod tests {
             alpn: None,
             certificate: Some(info(&["shop.test"], not_after)),
             problem: problem.map(str::to_owned),
+            client_certificate: None,
         };
         let codes = |connection: &ConnectionTls| -> Vec<&'static str> {
             warnings(connection, now)

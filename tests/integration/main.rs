@@ -7,6 +7,7 @@ mod support;
 mod architecture;
 mod ci_checks;
 mod cli;
+mod client_cert;
 mod cookies;
 mod credentials;
 mod curl_habits;
