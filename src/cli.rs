@@ -376,9 +376,17 @@ pub struct ConnectionArgs {
     #[arg(long = "connect-timeout", value_name = "SECS")]
     pub connect_timeout: Option<f64>,
 
-    /// Use this proxy (http:// or https://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply
+    /// Use this proxy (http://, https://, socks5:// or socks5h://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply
     #[arg(short = 'x', long = "proxy", value_name = "URL")]
     pub proxy: Option<String>,
+
+    /// Use this SOCKS5 proxy, which resolves host names itself: -x socks5h://HOST:PORT
+    #[arg(
+        long = "socks5-hostname",
+        value_name = "HOST:PORT",
+        overrides_with = "proxy"
+    )]
+    pub socks5_hostname: Option<String>,
 
     /// Do not use a proxy for these comma-separated hosts ("*" for all)
     #[arg(long = "noproxy", value_name = "HOSTS")]

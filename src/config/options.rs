@@ -139,7 +139,11 @@ pub(super) fn connection_config(cli: &Cli) -> Result<ConnectionConfig, UsageErro
                 .map(|s| seconds(s, "--connect-timeout"))
                 .transpose()?
                 .unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-            proxy: args.proxy.clone(),
+            // The last of -x and --socks5-hostname wins, as in curl.
+            proxy: match &args.socks5_hostname {
+                Some(proxy) => Some(format!("socks5h://{proxy}")),
+                None => args.proxy.clone(),
+            },
             noproxy: args.noproxy.clone(),
             ip_version: match (args.ipv4, args.ipv6) {
                 (true, _) => IpVersion::V4,

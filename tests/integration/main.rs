@@ -21,4 +21,5 @@ mod proxy;
 mod redirects;
 mod robustness;
 mod scenarios;
+mod socks;
 mod tls;
