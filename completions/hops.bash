@@ -35,7 +35,7 @@ _hops() {
 
     case "${cmd}" in
         hops)
-            opts="-X -d -H -u -A -e -I -L -f -b -c -k -m -x -4 -6 -v -w -o -s -S -h -V --request --data --data-binary --data-raw --header --user --user-agent --referer --head --browser --location --max-redirs --post301 --post302 --post303 --location-trusted --follow-refresh --fail --expect-status --expect-url --expect-redirects --expect-chain --expect-location --expect-no-downgrade --cookie --cookie-jar --no-cookies --resolve --cacert --insecure --max-time --connect-timeout --proxy --noproxy --hsts --no-preload --ipv4 --ipv6 --verbose --format --write-out --har --output --color --silent --show-error --show-secrets --generate --help --version demo help"
+            opts="-X -d -H -u -A -e -I -L -f -b -c -k -E -m -x -4 -6 -v -w -o -i -s -S -h -V --request --data --data-binary --data-raw --header --user --user-agent --referer --head --browser --compressed --location --max-redirs --post301 --post302 --post303 --location-trusted --follow-refresh --fail --expect-status --expect-url --expect-redirects --expect-chain --expect-location --expect-no-downgrade --cookie --cookie-jar --no-cookies --resolve --cacert --insecure --cert --key --max-time --connect-timeout --proxy --socks5-hostname --noproxy --hsts --no-preload --http1.1 --http2 --http2-prior-knowledge --ipv4 --ipv6 --verbose --format --write-out --har --output --body --include --color --silent --show-error --show-secrets --generate --help --version demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -145,6 +145,18 @@ _hops() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -E)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --max-time)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -162,6 +174,10 @@ _hops() {
                     return 0
                     ;;
                 -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socks5-hostname)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

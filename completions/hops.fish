@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hops_global_optspecs
-    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head browser L/location max-redirs= post301 post302 post303 location-trusted follow-refresh f/fail expect-status= expect-url= expect-redirects= expect-chain= expect-location= expect-no-downgrade b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure m/max-time= connect-timeout= x/proxy= noproxy= hsts= no-preload 4/ipv4 6/ipv6 v/verbose format= w/write-out= har= o/output= color= s/silent S/show-error show-secrets generate= h/help V/version
+    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head browser compressed L/location max-redirs= post301 post302 post303 location-trusted follow-refresh f/fail expect-status= expect-url= expect-redirects= expect-chain= expect-location= expect-no-downgrade b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure E/cert= key= m/max-time= connect-timeout= x/proxy= socks5-hostname= noproxy= hsts= no-preload http1.1 http2 http2-prior-knowledge 4/ipv4 6/ipv6 v/verbose format= w/write-out= har= o/output= body i/include color= s/silent S/show-error show-secrets generate= h/help V/version
 end
 
 function __fish_hops_needs_command
@@ -42,9 +42,12 @@ complete -c hops -n "__fish_hops_needs_command" -s b -l cookie -d 'Seed the cook
 complete -c hops -n "__fish_hops_needs_command" -s c -l cookie-jar -d 'Write the cookie jar to FILE (Netscape format) when the run ends' -r -F
 complete -c hops -n "__fish_hops_needs_command" -l resolve -d 'Connect to ADDR for HOST (repeatable), in curl\'s form example.test:443:127.0.0.1; applies to every port of HOST' -r
 complete -c hops -n "__fish_hops_needs_command" -l cacert -d 'Trust only the certificates in this PEM file instead of the system\'s, as curl does: CA certificates, and a server certificate (a self-signed one) when the server presents exactly it' -r -F
+complete -c hops -n "__fish_hops_needs_command" -s E -l cert -d 'Client certificate (PEM, with its chain, and its key unless --key), offered to every https server that asks for one' -r -F
+complete -c hops -n "__fish_hops_needs_command" -l key -d 'Private key (PEM) of the --cert certificate' -r -F
 complete -c hops -n "__fish_hops_needs_command" -s m -l max-time -d 'Give up on the whole run after SECS seconds (default: no limit)' -r
 complete -c hops -n "__fish_hops_needs_command" -l connect-timeout -d 'Give up on a new connection (DNS, TCP and TLS) after SECS seconds (default 30)' -r
-complete -c hops -n "__fish_hops_needs_command" -s x -l proxy -d 'Use this proxy (http:// or https://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply' -r
+complete -c hops -n "__fish_hops_needs_command" -s x -l proxy -d 'Use this proxy (http://, https://, socks5:// or socks5h://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply' -r
+complete -c hops -n "__fish_hops_needs_command" -l socks5-hostname -d 'Use this SOCKS5 proxy, which resolves host names itself: -x socks5h://HOST:PORT' -r
 complete -c hops -n "__fish_hops_needs_command" -l noproxy -d 'Do not use a proxy for these comma-separated hosts ("*" for all)' -r
 complete -c hops -n "__fish_hops_needs_command" -l hsts -d 'HSTS cache file in curl\'s format: read at start, updated at the end' -r -F
 complete -c hops -n "__fish_hops_needs_command" -l format -d 'Output format of the chain' -r -f -a "text\t'One block per hop, for people'
@@ -57,7 +60,8 @@ always\t''
 never\t''"
 complete -c hops -n "__fish_hops_needs_command" -l generate -d 'Regenerate shell completions and the man page into DIR' -r -F
 complete -c hops -n "__fish_hops_needs_command" -s I -l head -d 'Send HEAD requests'
-complete -c hops -n "__fish_hops_needs_command" -l browser -d 'Send a browser\'s User-Agent, Accept, Accept-Language, Accept-Encoding and Upgrade-Insecure-Requests (-H still wins)'
+complete -c hops -n "__fish_hops_needs_command" -l browser -d 'Send a browser\'s User-Agent, Accept, Accept-Language, Accept-Encoding and Upgrade-Insecure-Requests (-H still wins); implies --compressed'
+complete -c hops -n "__fish_hops_needs_command" -l compressed -d 'Ask for a compressed body (Accept-Encoding: gzip, deflate, br, zstd) and decode the final one, for -o and the meta refresh search; headers are shown as received'
 complete -c hops -n "__fish_hops_needs_command" -s L -l location -d 'Follow redirects: what hops always does; accepted so curl command lines work unchanged'
 complete -c hops -n "__fish_hops_needs_command" -l post301 -d 'Keep POST and its body on a 301 (curl\'s option; browsers switch to GET)'
 complete -c hops -n "__fish_hops_needs_command" -l post302 -d 'Keep POST and its body on a 302 (curl\'s option; browsers switch to GET)'
@@ -69,9 +73,14 @@ complete -c hops -n "__fish_hops_needs_command" -l expect-no-downgrade -d 'Expec
 complete -c hops -n "__fish_hops_needs_command" -l no-cookies -d 'Do not keep cookies between hops (Set-Cookie is shown but never sent back)'
 complete -c hops -n "__fish_hops_needs_command" -s k -l insecure -d 'Do not verify TLS certificates'
 complete -c hops -n "__fish_hops_needs_command" -l no-preload -d 'Do not use the embedded Chromium HSTS preload list'
+complete -c hops -n "__fish_hops_needs_command" -l http1.1 -d 'Speak HTTP/1.1 only (the TLS handshake offers http/1.1 alone)'
+complete -c hops -n "__fish_hops_needs_command" -l http2 -d 'HTTP/2 where an https server agrees (ALPN), else HTTP/1.1: what hops does anyway; accepted so curl command lines work unchanged'
+complete -c hops -n "__fish_hops_needs_command" -l http2-prior-knowledge -d 'Speak HTTP/2 from the first byte: on http without an upgrade (h2c), on https offering only h2'
 complete -c hops -n "__fish_hops_needs_command" -s 4 -l ipv4 -d 'Resolve names to IPv4 addresses only'
 complete -c hops -n "__fish_hops_needs_command" -s 6 -l ipv6 -d 'Resolve names to IPv6 addresses only'
 complete -c hops -n "__fish_hops_needs_command" -s v -l verbose -d 'Show request and response headers of every hop (secrets redacted)'
+complete -c hops -n "__fish_hops_needs_command" -l body -d 'Write the final response body to stdout and the chain to stderr: -o - in other words'
+complete -c hops -n "__fish_hops_needs_command" -s i -l include -d 'Write the final response\'s status line and headers before its body, wherever the body goes; without -o, to stdout (the chain to stderr), as curl -i -L prints them'
 complete -c hops -n "__fish_hops_needs_command" -s s -l silent -d 'No hops and no summary: only the error line (stderr), -w output and --format json documents'
 complete -c hops -n "__fish_hops_needs_command" -s S -l show-error -d 'Show errors when silent: what hops always does; accepted so curl\'s -sS works unchanged'
 complete -c hops -n "__fish_hops_needs_command" -l show-secrets -d 'Print credentials, cookie values, secret-named headers and URL passwords instead of redacting them'

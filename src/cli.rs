@@ -251,9 +251,13 @@ pub struct RequestArgs {
     #[arg(skip)]
     pub body_parts: Vec<BodyPart>,
 
-    /// Send a browser's User-Agent, Accept, Accept-Language, Accept-Encoding and Upgrade-Insecure-Requests (-H still wins)
+    /// Send a browser's User-Agent, Accept, Accept-Language, Accept-Encoding and Upgrade-Insecure-Requests (-H still wins); implies --compressed
     #[arg(long = "browser")]
     pub browser: bool,
+
+    /// Ask for a compressed body (Accept-Encoding: gzip, deflate, br, zstd) and decode the final one, for -o and the meta refresh search; headers are shown as received
+    #[arg(long = "compressed")]
+    pub compressed: bool,
 }
 
 #[derive(Debug, Args)]
@@ -356,6 +360,14 @@ pub struct ConnectionArgs {
     #[arg(short = 'k', long = "insecure")]
     pub insecure: bool,
 
+    /// Client certificate (PEM, with its chain, and its key unless --key), offered to every https server that asks for one
+    #[arg(short = 'E', long = "cert", value_name = "FILE")]
+    pub cert: Option<PathBuf>,
+
+    /// Private key (PEM) of the --cert certificate
+    #[arg(long = "key", value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
     /// Give up on the whole run after SECS seconds (default: no limit)
     #[arg(short = 'm', long = "max-time", value_name = "SECS")]
     pub max_time: Option<f64>,
@@ -364,9 +376,17 @@ pub struct ConnectionArgs {
     #[arg(long = "connect-timeout", value_name = "SECS")]
     pub connect_timeout: Option<f64>,
 
-    /// Use this proxy (http:// or https://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply
+    /// Use this proxy (http://, https://, socks5:// or socks5h://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply
     #[arg(short = 'x', long = "proxy", value_name = "URL")]
     pub proxy: Option<String>,
+
+    /// Use this SOCKS5 proxy, which resolves host names itself: -x socks5h://HOST:PORT
+    #[arg(
+        long = "socks5-hostname",
+        value_name = "HOST:PORT",
+        overrides_with = "proxy"
+    )]
+    pub socks5_hostname: Option<String>,
 
     /// Do not use a proxy for these comma-separated hosts ("*" for all)
     #[arg(long = "noproxy", value_name = "HOSTS")]
@@ -379,6 +399,21 @@ pub struct ConnectionArgs {
     /// Do not use the embedded Chromium HSTS preload list
     #[arg(long = "no-preload")]
     pub no_preload: bool,
+
+    /// Speak HTTP/1.1 only (the TLS handshake offers http/1.1 alone)
+    #[arg(long = "http1.1", overrides_with_all = ["http2", "http2_prior_knowledge"])]
+    pub http1_1: bool,
+
+    /// HTTP/2 where an https server agrees (ALPN), else HTTP/1.1: what hops does anyway; accepted so curl command lines work unchanged
+    #[arg(long = "http2", overrides_with_all = ["http1_1", "http2_prior_knowledge"])]
+    pub http2: bool,
+
+    /// Speak HTTP/2 from the first byte: on http without an upgrade (h2c), on https offering only h2
+    #[arg(
+        long = "http2-prior-knowledge",
+        overrides_with_all = ["http1_1", "http2"]
+    )]
+    pub http2_prior_knowledge: bool,
 
     /// Resolve names to IPv4 addresses only
     #[arg(short = '4', long = "ipv4", conflicts_with = "ipv6")]
@@ -416,6 +451,15 @@ pub struct OutputArgs {
     /// does.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Write the final response body to stdout and the chain to stderr: -o - in other words
+    #[arg(long = "body", conflicts_with = "output")]
+    pub body: bool,
+
+    /// Write the final response's status line and headers before its body, wherever the body
+    /// goes; without -o, to stdout (the chain to stderr), as curl -i -L prints them
+    #[arg(short = 'i', long = "include")]
+    pub include: bool,
 
     /// When to use colors
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]

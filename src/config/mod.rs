@@ -42,6 +42,8 @@ pub struct Config {
     pub follow: FollowOptions,
     pub max_redirects: u32,
     pub follow_refresh: bool,
+    /// `--compressed`, or `--browser`: ask for compressed bodies and decode the final one.
+    pub compressed: bool,
     pub referer: Referer,
     pub cookies: CookieConfig,
     pub connection: ConnectionConfig,
@@ -94,8 +96,10 @@ pub struct OutputConfig {
     pub silent: bool,
     pub color: bool,
     pub show_secrets: bool,
-    /// Where the final response body goes; `-` is stdout.
+    /// Where the final response body goes; `-` is stdout (`-o -`, `--body`, `-i` alone).
     pub body_to: Option<PathBuf>,
+    /// `-i`: the final response's status line and headers go before its body.
+    pub include_head: bool,
 }
 
 impl Config {
@@ -118,6 +122,15 @@ impl Config {
                 HeaderValue::from_static("*/*"),
             ),
         ];
+        // A browser asks for compressed bodies and decodes them: so does --browser.
+        let compressed = cli.request.compressed || cli.request.browser;
+        if compressed {
+            set_header(
+                &mut headers,
+                "accept-encoding",
+                HeaderValue::from_static(crate::net::ACCEPT_ENCODING),
+            );
+        }
         if cli.request.browser {
             for (name, value) in BROWSER_HEADERS {
                 set_header(&mut headers, name, HeaderValue::from_static(value));
@@ -162,23 +175,13 @@ impl Config {
         let referer = parse_referer(cli.request.referer.as_deref())?;
         let cookies = cookie_config(cli)?;
         let connection = connection_config(cli)?;
-        if cli.output.format == Format::Json
-            && cli
-                .output
-                .output
-                .as_deref()
-                .is_some_and(|p| p.as_os_str() == "-")
-        {
-            return Err(usage(
-                "-o - would mix the response body into the JSON lines on stdout: write it to a file",
-            ));
-        }
         let output = OutputConfig {
             verbose: cli.output.verbose,
             silent: cli.output.silent,
             color: color_enabled(cli.output.color),
             show_secrets: cli.output.show_secrets,
-            body_to: cli.output.output.clone(),
+            body_to: body_destination(cli)?,
+            include_head: cli.output.include,
         };
 
         Ok(Config {
@@ -204,6 +207,7 @@ impl Config {
                 })?,
             },
             follow_refresh: cli.follow.follow_refresh,
+            compressed,
             referer,
             cookies,
             connection,
@@ -225,6 +229,27 @@ impl Config {
             ..self.start.clone()
         }
     }
+}
+
+/// Where the final body goes: `-o FILE`, or stdout for `-o -`, `--body`, and `-i` without `-o`
+/// (as `curl -i` prints head and body to stdout). Stdout is refused with `--format json`, whose
+/// documents it carries.
+fn body_destination(cli: &Cli) -> Result<Option<PathBuf>, UsageError> {
+    let args = &cli.output;
+    let (destination, flag) = match &args.output {
+        Some(path) => (Some(path.clone()), "-o -"),
+        None if args.body => (Some(PathBuf::from("-")), "--body"),
+        None if args.include => (Some(PathBuf::from("-")), "-i"),
+        None => (None, ""),
+    };
+    let to_stdout = destination.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if to_stdout && cli.output.format == Format::Json {
+        return Err(usage(format!(
+            "{flag} would mix the response body into the JSON lines on stdout: write it to a \
+             file with -o FILE"
+        )));
+    }
+    Ok(destination)
 }
 
 /// Colors only when asked for, or on a terminal that can show them (`NO_COLOR`, `TERM=dumb`).

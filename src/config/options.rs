@@ -9,7 +9,7 @@ use super::request::{parse_start_url, read_data_arg, read_file};
 use super::{ConnectionConfig, CookieConfig, UsageError, usage};
 use crate::analyze::checks::{self, Checks};
 use crate::cli::Cli;
-use crate::net::{DEFAULT_CONNECT_TIMEOUT, IpVersion, NetOptions, ResolveOverride};
+use crate::net::{DEFAULT_CONNECT_TIMEOUT, HttpVersion, IpVersion, NetOptions, ResolveOverride};
 
 pub(super) fn checks_config(cli: &Cli) -> Result<Checks, UsageError> {
     let args = &cli.checks;
@@ -115,6 +115,14 @@ pub(super) fn connection_config(cli: &Cli) -> Result<ConnectionConfig, UsageErro
         Some(path) => Some(read_file(path, "CA certificate file")?),
         None => None,
     };
+    let client_cert_pem = match &args.cert {
+        Some(path) => Some(read_file(path, "client certificate file (--cert)")?),
+        None => None,
+    };
+    let client_key_pem = match &args.key {
+        Some(path) => Some(read_file(path, "private key file (--key)")?),
+        None => None,
+    };
     Ok(ConnectionConfig {
         net: NetOptions {
             resolve: args
@@ -124,17 +132,31 @@ pub(super) fn connection_config(cli: &Cli) -> Result<ConnectionConfig, UsageErro
                 .collect::<Result<_, _>>()?,
             cacert_pem,
             insecure: args.insecure,
+            client_cert_pem,
+            client_key_pem,
             connect_timeout: args
                 .connect_timeout
                 .map(|s| seconds(s, "--connect-timeout"))
                 .transpose()?
                 .unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-            proxy: args.proxy.clone(),
+            // The last of -x and --socks5-hostname wins, as in curl.
+            proxy: match &args.socks5_hostname {
+                Some(proxy) => Some(format!("socks5h://{proxy}")),
+                None => args.proxy.clone(),
+            },
             noproxy: args.noproxy.clone(),
             ip_version: match (args.ipv4, args.ipv6) {
                 (true, _) => IpVersion::V4,
                 (_, true) => IpVersion::V6,
                 _ => IpVersion::Any,
+            },
+            // The flags override one another (the last one typed wins, as in curl).
+            http_version: if args.http1_1 {
+                HttpVersion::Http1Only
+            } else if args.http2_prior_knowledge {
+                HttpVersion::Http2PriorKnowledge
+            } else {
+                HttpVersion::Negotiated
             },
         },
         max_time: args

@@ -24,5 +24,5 @@ pub use outcome::{
     ChainError, ErrorKind, LoopInfo, NetworkErrorKind, Outcome, OutcomeKind, Signal,
 };
 pub use redact::{Redactor, SHOWN_BYTES, abbreviate};
-pub use tls::{CertificateInfo, TlsRecord};
+pub use tls::{CertificateInfo, ClientCertificate, TlsRecord};
 pub use warning::{Warning, WarningCode};

@@ -14,8 +14,21 @@ pub struct TlsRecord {
     pub alpn: Option<String>,
     /// The connection was opened, and its handshake made, for this hop.
     pub new_connection: bool,
+    /// Whether the server asked for a client certificate (mTLS), and whether one was sent;
+    /// `None` when it did not ask.
+    pub client_certificate: Option<ClientCertificate>,
     /// The server's (leaf) certificate; `None` if it cannot be parsed.
     pub certificate: Option<CertificateInfo>,
+}
+
+/// What became of a server's request for a client certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientCertificate {
+    /// Asked for, and none sent: no `--cert`, or one the server cannot take.
+    Requested,
+    /// Asked for, and the `--cert` certificate sent.
+    Sent,
 }
 
 /// What a server certificate says about itself.

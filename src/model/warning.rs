@@ -47,7 +47,8 @@ pub enum WarningCode {
     LocationParserMismatch,
     /// A refresh whose target cannot be followed.
     RefreshUnusable,
-    /// A compressed HTML body not searched for a meta refresh.
+    /// A compressed HTML body not searched for a meta refresh (no `--compressed`, or a coding
+    /// hops cannot undo).
     HtmlNotDecoded,
     /// The start of an HTML body that did not come in time, or broke off, so it was searched
     /// for a meta refresh only as far as it came.

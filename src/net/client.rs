@@ -17,11 +17,11 @@ use anyhow::{Context, Result};
 use hyper_util::client::legacy::connect::Connection;
 use reqwest::{Client, redirect};
 
-use crate::model::NetworkErrorKind;
+use crate::model::{ClientCertificate, NetworkErrorKind};
 
 use super::error_wording::classify_with_limits;
 use super::limits::{RESPONSE_HEAD_BYTES, RESPONSE_HEAD_FIELDS};
-use super::options::{IpVersion, NetOptions};
+use super::options::{HttpVersion, IpVersion, NetOptions};
 use super::proxy::Proxies;
 use super::tls_log::{ConnectionKey, TlsLog};
 
@@ -84,17 +84,34 @@ impl HopClient {
     /// A failed request in words: its kind, and its cause with the certificate the TLS layer
     /// refused or the connect timeout that ran out, when that is what happened.
     pub fn describe(&self, error: &reqwest::Error) -> (NetworkErrorKind, String) {
-        classify_with_limits(
+        let (kind, mut message) = classify_with_limits(
             error,
             self.tls.take_rejected().as_ref(),
             self.connect_timeout,
-        )
+        );
+        // A server that requires a client certificate only says so with an alert, in words
+        // that do not name the flag.
+        let unanswered = self.tls.take_client_certificate() == Some(ClientCertificate::Requested);
+        if kind == NetworkErrorKind::Tls && unanswered {
+            message
+                .push_str(" (the server asked for a client certificate and none was sent: --cert)");
+        }
+        (kind, message)
     }
 }
 
 pub fn build(connection: &NetOptions) -> Result<HopClient> {
-    let (tls_config, tls) =
+    let (mut tls_config, tls) =
         super::tls_config::client_config(connection.cacert_pem.as_deref(), connection.insecure)?;
+    // reqwest uses the configuration as given, ALPN included, so the HTTP version flags set
+    // both: what the handshake offers and what hyper speaks.
+    tls_config.alpn_protocols = connection.http_version.alpn();
+    tls_config.client_auth_cert_resolver = super::client_cert::resolver(
+        connection.client_cert_pem.as_deref(),
+        connection.client_key_pem.as_deref(),
+        tls_config.crypto_provider(),
+        &tls,
+    )?;
     let log = ConnectionLog::default();
     let mut builder = Client::builder()
         // Used as given: roots, -k, ALPN and the observers are all in it (see tls_config.rs).
@@ -123,6 +140,11 @@ pub fn build(connection: &NetOptions) -> Result<HopClient> {
             .collect();
         builder = builder.resolve_to_addrs(&entry.host, &addrs);
     }
+    builder = match connection.http_version {
+        HttpVersion::Negotiated => builder,
+        HttpVersion::Http1Only => builder.http1_only(),
+        HttpVersion::Http2PriorKnowledge => builder.http2_prior_knowledge(),
+    };
     builder = match connection.ip_version {
         IpVersion::Any => builder,
         IpVersion::V4 => builder.local_address(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),

@@ -11,7 +11,9 @@
 //! - `limits.rs`: the connect timeout and the response head limits, and why;
 //! - `retry.rs`: sending a request, once more when its reused connection was found closed;
 //! - `proxy.rs`: which proxy a request goes through, and failures through it in words;
+//! - `decode.rs`: `--compressed`, the final body's content codings undone as it arrives;
 //! - `tls_config.rs`: the rustls configuration handed to reqwest (trust, `--cacert`);
+//! - `client_cert.rs`: `--cert` and `--key`, offered to servers that ask, each request noted;
 //! - `tls_log.rs`: the log its observers fill, per connection, and the handshake clock;
 //! - `verifier.rs`: the certificate verifier that records the leaf and its verdict;
 //! - `transcript.rs`: the cipher suites' transcript hash, read for what the server chose;
@@ -23,6 +25,8 @@
 
 mod certificate;
 mod client;
+mod client_cert;
+mod decode;
 mod error_wording;
 mod limits;
 mod options;
@@ -38,9 +42,10 @@ pub use certificate::{
     CertificateInfo, EXPIRY_WARNING_DAYS, TlsRecord, format_date, format_time, list_names, relative,
 };
 pub use client::{ConnectionLog, HopClient, SetupTiming, build};
+pub use decode::{ACCEPT_ENCODING, Coding, Decoder, content_codings};
 pub(crate) use error_wording::{classify, classify_body};
 pub use limits::DEFAULT_CONNECT_TIMEOUT;
-pub use options::{IpVersion, NetOptions, ResolveOverride};
+pub use options::{HttpVersion, IpVersion, NetOptions, ResolveOverride};
 pub use proxy::{ProxyChoice, through_proxy};
 pub use retry::Sent;
 pub use tls_config::client_config;

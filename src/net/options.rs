@@ -13,6 +13,10 @@ pub struct NetOptions {
     pub cacert_pem: Option<Vec<u8>>,
     /// `-k`: certificates are not verified (but still shown).
     pub insecure: bool,
+    /// `--cert FILE` and `--key FILE`, read: the client certificate chain and its key (PEM; the
+    /// key may be in the certificate file).
+    pub client_cert_pem: Option<Vec<u8>>,
+    pub client_key_pem: Option<Vec<u8>>,
     /// `--connect-timeout`, or [`super::DEFAULT_CONNECT_TIMEOUT`]: DNS, TCP and TLS of a new
     /// connection.
     pub connect_timeout: Duration,
@@ -21,6 +25,33 @@ pub struct NetOptions {
     /// `--noproxy`.
     pub noproxy: Option<String>,
     pub ip_version: IpVersion,
+    /// `--http1.1`, `--http2-prior-knowledge`, or the default (`--http2`).
+    pub http_version: HttpVersion,
+}
+
+/// Which HTTP versions the client speaks, by curl's flags.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HttpVersion {
+    /// HTTP/2 when an https server picks it by ALPN, else HTTP/1.1: curl's default, and `--http2`
+    /// (no `Upgrade: h2c` on plain http: the HTTP library does not send one).
+    #[default]
+    Negotiated,
+    /// `--http1.1`: HTTP/1.1 only; ALPN offers `http/1.1` alone.
+    Http1Only,
+    /// `--http2-prior-knowledge`: HTTP/2 from the first byte, on plain http (h2c) and on https,
+    /// where ALPN then offers `h2` alone.
+    Http2PriorKnowledge,
+}
+
+impl HttpVersion {
+    /// The ALPN protocols offered in the TLS handshake.
+    pub fn alpn(self) -> Vec<Vec<u8>> {
+        match self {
+            HttpVersion::Negotiated => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+            HttpVersion::Http1Only => vec![b"http/1.1".to_vec()],
+            HttpVersion::Http2PriorKnowledge => vec![b"h2".to_vec()],
+        }
+    }
 }
 
 /// `-4`, `-6` or either.

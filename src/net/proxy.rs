@@ -183,15 +183,17 @@ fn proxy_url(origin: &str, value: &str) -> Result<Url, BadProxy> {
     };
     let url = Url::parse(&text).map_err(|err| bad(err.to_string()))?;
     match url.scheme() {
-        "http" | "https" => {}
+        "http" | "https" | "socks5" | "socks5h" => {}
         scheme if scheme.starts_with("socks") => {
             return Err(bad(format!(
-                "{scheme} proxies are not supported: hops speaks to http and https proxies"
+                "{scheme} proxies are not supported: hops speaks to http, https, socks5 and \
+                 socks5h proxies"
             )));
         }
         scheme => {
             return Err(bad(format!(
-                "{scheme} is not a proxy scheme: hops speaks to http and https proxies"
+                "{scheme} is not a proxy scheme: hops speaks to http, https, socks5 and socks5h \
+                 proxies"
             )));
         }
     }
@@ -269,10 +271,13 @@ mod tests {
             resolve: Vec::new(),
             cacert_pem: None,
             insecure: false,
+            client_cert_pem: None,
+            client_key_pem: None,
             connect_timeout: crate::net::DEFAULT_CONNECT_TIMEOUT,
             proxy: proxy.map(str::to_owned),
             noproxy: noproxy.map(str::to_owned),
             ip_version: IpVersion::Any,
+            http_version: crate::net::HttpVersion::Negotiated,
         }
     }
 
@@ -337,8 +342,8 @@ mod tests {
             (Some("http://"), &[], "-x http://: not a proxy URL (empty host)"),
             (Some("http://p.test:99999"), &[], "-x http://p.test:99999: not a proxy URL (invalid port number)"),
             (Some("exa mple"), &[], "-x exa mple: not a proxy URL (invalid international domain name)"),
-            (Some("ftp://p.test"), &[], "-x ftp://p.test: not a proxy URL (ftp is not a proxy scheme: hops speaks to http and https proxies)"),
-            (Some("socks5://p.test"), &[], "-x socks5://p.test: not a proxy URL (socks5 proxies are not supported: hops speaks to http and https proxies)"),
+            (Some("ftp://p.test"), &[], "-x ftp://p.test: not a proxy URL (ftp is not a proxy scheme: hops speaks to http, https, socks5 and socks5h proxies)"),
+            (Some("socks4://p.test"), &[], "-x socks4://p.test: not a proxy URL (socks4 proxies are not supported: hops speaks to http, https, socks5 and socks5h proxies)"),
             (None, &[("https_proxy", "http://u:secret@[::1")], "https_proxy=http://u:****@[::1: not a proxy URL (invalid IPv6 address)"),
         ];
         for &(flag, vars, expected) in table {

@@ -106,6 +106,7 @@ pub fn client_config(
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
     // What reqwest offers by default with HTTP/2 enabled; hyper speaks whichever is chosen.
+    // `build` sets it again for --http1.1 and --http2-prior-knowledge.
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     config.resumption = Resumption::store(Arc::new(HandshakeClock {
         kx_hints: ClientSessionMemoryCache::new(64),
@@ -140,6 +141,7 @@ mod tests {
             alpn: None,
             certificate: Some(info(&["shop.test"], not_after)),
             problem: problem.map(str::to_owned),
+            client_certificate: None,
         };
         let codes = |connection: &ConnectionTls| -> Vec<&'static str> {
             warnings(connection, now)

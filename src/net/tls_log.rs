@@ -15,7 +15,7 @@ use rustls::pki_types::ServerName;
 use time::OffsetDateTime;
 
 use super::certificate::{CertificateInfo, EXPIRY_WARNING_DAYS, TlsRecord, format_time, relative};
-use crate::model::{Warning, WarningCode};
+use crate::model::{ClientCertificate, Warning, WarningCode};
 
 /// A connection, named by its local and remote address.
 pub type ConnectionKey = (SocketAddr, SocketAddr);
@@ -45,6 +45,9 @@ pub struct TlsLog {
     pub(super) handshake: Mutex<Option<Handshake>>,
     connections: Mutex<HashMap<ConnectionKey, Arc<ConnectionTls>>>,
     pub(super) rejected: Mutex<Option<CertificateInfo>>,
+    /// What became of the last handshake's request for a client certificate, kept for the
+    /// error when that handshake fails.
+    client_certificate: Mutex<Option<ClientCertificate>>,
 }
 
 /// One handshake, as the observers saw it.
@@ -58,6 +61,7 @@ pub(super) struct Handshake {
     pub(super) certificate: Option<CertificateInfo>,
     /// Why the certificate would be refused (it was accepted anyway with `-k`).
     pub(super) problem: Option<String>,
+    pub(super) client_certificate: Option<ClientCertificate>,
 }
 
 /// The facts kept for one connection.
@@ -68,6 +72,7 @@ pub(super) struct ConnectionTls {
     pub(super) alpn: Option<String>,
     pub(super) certificate: Option<CertificateInfo>,
     pub(super) problem: Option<String>,
+    pub(super) client_certificate: Option<ClientCertificate>,
 }
 
 /// A poisoned lock only means an observer panicked; what it logged is still good.
@@ -77,6 +82,7 @@ pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl TlsLog {
     fn handshake_started(&self) {
+        *lock(&self.client_certificate) = None;
         *lock(&self.handshake) = Some(Handshake {
             started: Some(Instant::now()),
             ..Handshake::default()
@@ -123,6 +129,7 @@ impl TlsLog {
                 .certificate
                 .or_else(|| leaf.and_then(CertificateInfo::from_der)),
             problem: handshake.problem,
+            client_certificate: handshake.client_certificate,
         };
         lock(&self.connections).insert(key, Arc::new(connection));
         handshake.started.map(|started| started.elapsed())
@@ -143,10 +150,22 @@ impl TlsLog {
             cipher: connection.cipher.clone(),
             alpn: connection.alpn.clone(),
             new_connection: opened == Some(key),
+            client_certificate: connection.client_certificate,
             certificate: connection.certificate.clone(),
         };
         let warnings = warnings(&connection, OffsetDateTime::now_utc());
         Some((record, warnings))
+    }
+
+    /// The server asked for a client certificate in the handshake under way (`client_cert.rs`).
+    pub(super) fn client_certificate_asked(&self, answer: ClientCertificate) {
+        *lock(&self.client_certificate) = Some(answer);
+        self.update_handshake(|handshake| handshake.client_certificate = Some(answer));
+    }
+
+    /// What became of the last handshake's request for a client certificate, once.
+    pub fn take_client_certificate(&self) -> Option<ClientCertificate> {
+        lock(&self.client_certificate).take()
     }
 
     /// The certificate of the last handshake refused for its certificate, once.

@@ -48,6 +48,9 @@ pub struct NavigatorOptions {
     pub certificates_checked: bool,
     /// The cookies given with `-b name=value`: the chain warns once when it leaves them behind.
     pub pasted_cookies: Option<PastedCookies>,
+    /// `--compressed` (or `--browser`): a final body is decoded from its `Content-Encoding`, so
+    /// an encoded HTML body is searched for a meta refresh too.
+    pub compressed: bool,
 }
 
 /// Cookies a user pasted with `-b`: their names, and the host (or domain) they were given for.
@@ -176,6 +179,11 @@ impl<'a> Navigator<'a> {
     /// The number the next hop will have.
     pub fn next_index(&self) -> usize {
         self.recorded + 1
+    }
+
+    /// Whether a final body is read decoded from its `Content-Encoding` (`--compressed`).
+    pub fn decodes_bodies(&self) -> bool {
+        self.options.compressed
     }
 
     /// The request the navigator is about to send (or has just sent).
@@ -524,8 +532,9 @@ impl<'a> Navigator<'a> {
     }
 
     /// How much of a final body is needed: the first 64 KiB of an HTML body, where a meta
-    /// refresh would be. An encoded (compressed) HTML body is not decoded: a warning says the
-    /// meta refresh was not looked for.
+    /// refresh would be (decoded, with `--compressed`). An encoded HTML body that is not decoded
+    /// (no `--compressed`, or a coding hops cannot undo) gets a warning that says the meta
+    /// refresh was not looked for.
     fn body_plan(&self, headers: &HeaderMap, warnings: &mut Vec<Warning>) -> BodyPlan {
         let is_html = headers.get(header::CONTENT_TYPE).is_some_and(|v| {
             String::from_utf8_lossy(v.as_bytes())
@@ -535,21 +544,28 @@ impl<'a> Navigator<'a> {
         if !is_html {
             return BodyPlan::Nothing;
         }
-        let encoding = headers
-            .get(header::CONTENT_ENCODING)
-            .filter(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"))
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-        if let Some(encoding) = encoding {
-            warnings.push(Warning::new(
-                WarningCode::HtmlNotDecoded,
+        let why = match crate::net::content_codings(headers) {
+            Ok(codings) if codings.is_empty() || self.options.compressed => {
+                return BodyPlan::HtmlPrefix(HTML_PREFIX_LIMIT);
+            }
+            Ok(codings) => {
+                let names: Vec<&str> = codings.iter().map(|coding| coding.name()).collect();
                 format!(
-                    "the HTML body is {encoding}-encoded and hops does not decode it: a \
-                     <meta http-equiv=\"refresh\"> in it was not looked for"
-                ),
-            ));
-            return BodyPlan::Nothing;
-        }
-        BodyPlan::HtmlPrefix(HTML_PREFIX_LIMIT)
+                    "the HTML body is {}-encoded and hops decodes it only with --compressed (or \
+                     --browser)",
+                    names.join(", ")
+                )
+            }
+            Err(unknown) => format!(
+                "the HTML body is {}-encoded, which hops cannot decode",
+                escape_if_needed(unknown.as_bytes())
+            ),
+        };
+        warnings.push(Warning::new(
+            WarningCode::HtmlNotDecoded,
+            format!("{why}: a <meta http-equiv=\"refresh\"> in it was not looked for"),
+        ));
+        BodyPlan::Nothing
     }
 
     /// The refresh a browser would perform after this final response: the `Refresh` header,

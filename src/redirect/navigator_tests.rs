@@ -1212,7 +1212,66 @@ fn cases() -> Vec<Case> {
             )],
             &["GET http://shop.test/a"],
             Ok,
-            |p| assert_eq!(p.codes(0), [WarningCode::HtmlNotDecoded]),
+            |p| {
+                assert_eq!(p.codes(0), [WarningCode::HtmlNotDecoded]);
+                assert!(
+                    p.hops[0].warnings[0].message.starts_with(
+                        "the HTML body is gzip-encoded and hops decodes it only with --compressed"
+                    ),
+                    "{:?}",
+                    p.hops[0].warnings
+                );
+            },
+        ),
+        Case {
+            options: NavigatorOptions {
+                compressed: true,
+                ..options()
+            },
+            // The driver decodes the body; the navigator only asks for its start.
+            ..case(
+                "with --compressed an encoded HTML body is searched for a meta refresh",
+                get("http://shop.test/a"),
+                vec![at(
+                    "http://shop.test/a",
+                    Answer {
+                        body: "<meta http-equiv=refresh content='0; url=/b'>",
+                        ..answer(
+                            200,
+                            &[("content-type", "text/html"), ("content-encoding", "gzip")],
+                        )
+                    },
+                )],
+                &["GET http://shop.test/a"],
+                Ok,
+                |p| {
+                    assert!(p.codes(0).is_empty(), "{:?}", p.hops[0].warnings);
+                    assert_eq!(p.hops[0].refresh.as_ref().unwrap().url.path(), "/b");
+                },
+            )
+        },
+        case(
+            "a coding hops cannot undo is said so, --compressed or not",
+            get("http://shop.test/a"),
+            vec![at(
+                "http://shop.test/a",
+                answer(
+                    200,
+                    &[
+                        ("content-type", "text/html"),
+                        ("content-encoding", "compress"),
+                    ],
+                ),
+            )],
+            &["GET http://shop.test/a"],
+            Ok,
+            |p| {
+                assert_eq!(
+                    p.hops[0].warnings[0].message,
+                    "the HTML body is compress-encoded, which hops cannot decode: a <meta \
+                     http-equiv=\"refresh\"> in it was not looked for"
+                );
+            },
         ),
         case(
             "URL userinfo goes out as Basic credentials, not in the URL",

@@ -19,6 +19,7 @@
 //!       "cipher": "TLS13_AES_128_GCM_SHA256" | null,   // IANA name
 //!       "alpn": "h2" | "http/1.1" | null,   // null when the server chose no protocol
 //!       "new_connection": true,        // false: a connection an earlier hop opened (same facts)
+//!       "client_certificate": null | "requested" | "sent",   // the server asked for one (mTLS): none sent, or --cert's
 //!       "certificate": null | {        // the server's leaf certificate; null if unparseable
 //!         "subject": "CN=shop.test", "issuer": "CN=...",
 //!         "names": ["shop.test", "127.0.0.1"],   // subjectAltName DNS names and IP addresses
@@ -387,6 +388,7 @@ mod tests {
             cipher: Some("TLS13_AES_128_GCM_SHA256".into()),
             alpn: Some("h2".into()),
             new_connection: true,
+            client_certificate: Some(crate::model::ClientCertificate::Sent),
             certificate: Some(CertificateInfo {
                 subject: "CN=a.test".into(),
                 issuer: "CN=CA".into(),

@@ -431,6 +431,7 @@ fn render_hsts(record: &HstsRecord, out: &mut dyn Write) -> io::Result<()> {
 
 /// `-v`: the connection's TLS and the server's certificate, under the status line.
 fn render_tls(tls: &crate::model::TlsRecord, out: &mut dyn Write) -> io::Result<()> {
+    use crate::model::ClientCertificate;
     let mut line = tls
         .version
         .as_deref()
@@ -441,6 +442,13 @@ fn render_tls(tls: &crate::model::TlsRecord, out: &mut dyn Write) -> io::Result<
     match &tls.alpn {
         Some(protocol) => line.push_str(&format!(", ALPN {}", shown(protocol))),
         None => line.push_str(", no ALPN"),
+    }
+    match tls.client_certificate {
+        Some(ClientCertificate::Sent) => line.push_str(", client certificate sent"),
+        Some(ClientCertificate::Requested) => {
+            line.push_str(", client certificate asked for, none sent");
+        }
+        None => {}
     }
     if !tls.new_connection {
         line.push_str(" (connection reused)");
@@ -616,6 +624,7 @@ mod tests {
             cipher: None,
             alpn: Some(evil("h2")),
             new_connection: true,
+            client_certificate: None,
             certificate: Some(CertificateInfo {
                 subject: evil("CN=a.test"),
                 issuer: evil("CN=CA"),

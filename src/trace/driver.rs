@@ -14,9 +14,10 @@ use reqwest::Response;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::timeout_at;
 
+use super::body::Body;
 use super::prefix::{self, Cut, Failure, Prefix};
 use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, RequestSummary, Signal};
-use crate::net::{HopClient, ProxyChoice, Sent, classify, classify_body, through_proxy};
+use crate::net::{HopClient, ProxyChoice, Sent, classify, through_proxy};
 use crate::redirect::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, Outgoing, PlannedRequest, ResponseHead, Step,
 };
@@ -28,9 +29,17 @@ const REDIRECT_BODY_DRAIN_LIMIT: usize = 64 * 1024;
 /// How long a redirect's body may take to arrive before its connection is dropped instead.
 const REDIRECT_BODY_DRAIN_TIME: Duration = Duration::from_secs(1);
 
-/// Where the final response body goes (`-o`).
+/// What is written of the final response (`-o`, `--body`, `-i`), and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BodyOutput {
+pub struct BodyOutput {
+    pub to: OutputTarget,
+    /// `-i`: the response's status line and headers, as received, go before the body.
+    pub include_head: bool,
+}
+
+/// Where the final response body goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputTarget {
     Stdout,
     /// Created (or truncated) only when a final response's body starts, as curl does: a chain
     /// that fails leaves no empty file behind, and an existing file as it was.
@@ -39,11 +48,11 @@ pub enum BodyOutput {
 
 type BodySink = Box<dyn AsyncWrite + Unpin + Send>;
 
-impl BodyOutput {
+impl OutputTarget {
     async fn open(&self) -> Result<BodySink, Failure> {
         match self {
-            BodyOutput::Stdout => Ok(Box::new(tokio::io::stdout())),
-            BodyOutput::File(path) => match tokio::fs::File::create(path).await {
+            OutputTarget::Stdout => Ok(Box::new(tokio::io::stdout())),
+            OutputTarget::File(path) => match tokio::fs::File::create(path).await {
                 Ok(file) => Ok(Box::new(file)),
                 Err(err) => Err((
                     NetworkErrorKind::Io,
@@ -241,11 +250,11 @@ impl Io<'_> {
                 HeadDecision::ReadBody(mut hop, plan) => {
                     complete(&mut hop);
                     let hop = record.reading(hop, sent_at);
-                    let mut response = response;
+                    let mut body = Body::new(response, navigator.decodes_bodies());
                     let prefix = match plan {
                         BodyPlan::Nothing => Prefix::default(),
                         BodyPlan::HtmlPrefix(limit) => {
-                            let prefix = self.read_prefix(&mut response, limit).await;
+                            let prefix = prefix::read(&mut body, limit, self.deadline).await;
                             hop.warnings.extend(prefix.warning());
                             prefix
                         }
@@ -257,8 +266,7 @@ impl Io<'_> {
                             return outcome;
                         }
                         BodyDecision::Final => {
-                            let written =
-                                self.write_body(response, prefix, body_output.take()).await;
+                            let written = self.write_body(body, prefix, body_output.take()).await;
                             record.finish_reading();
                             return match written {
                                 Ok(()) => Outcome::Final,
@@ -293,46 +301,45 @@ impl Io<'_> {
         result.map_err(|err| self.client.describe(&err))
     }
 
-    /// Up to `limit` bytes of an HTML body, capped in time too; never an error (`prefix.rs`).
-    async fn read_prefix(&self, response: &mut Response, limit: usize) -> Prefix {
-        prefix::read(response, limit, self.deadline).await
-    }
-
-    async fn next_chunk(&self, response: &mut Response) -> Result<Option<Bytes>, Failure> {
-        let chunk = match self.deadline {
-            Some(deadline) => match timeout_at(deadline, response.chunk()).await {
+    async fn next_chunk(&self, body: &mut Body) -> Result<Option<Bytes>, Failure> {
+        match self.deadline {
+            Some(deadline) => match timeout_at(deadline, body.chunk()).await {
                 Ok(result) => result,
-                Err(_) => return Err(self.timed_out()),
+                Err(_) => Err(self.timed_out()),
             },
-            None => response.chunk().await,
-        };
-        chunk.map_err(|err| classify_body(&err))
+            None => body.chunk().await,
+        }
     }
 
-    /// Writes the final body (the prefix already read, then the rest) to `-o`, if asked. What
-    /// came is written even when the body breaks off.
+    /// Writes the final body (the prefix already read, then the rest) to `-o`, if asked, after
+    /// its head with `-i`. What came is written even when the body breaks off.
     async fn write_body(
         &self,
-        mut response: Response,
+        mut body: Body,
         prefix: Prefix,
         output: Option<BodyOutput>,
     ) -> Result<(), Failure> {
         let Some(output) = output else {
             return Ok(());
         };
-        let mut sink = output.open().await?;
+        let mut sink = output.to.open().await?;
         let write_error = |err: std::io::Error| {
             (
                 NetworkErrorKind::Io,
                 format!("cannot write the response body: {err}"),
             )
         };
+        if output.include_head {
+            sink.write_all(&head_as_received(body.response()))
+                .await
+                .map_err(write_error)?;
+        }
         sink.write_all(&prefix.bytes).await.map_err(write_error)?;
         let read = match prefix.cut {
             // The body's own error: the rest will not come.
             Some(Cut::Broken(failure)) => Err(failure),
             Some(Cut::Slow { .. }) | None => loop {
-                match self.next_chunk(&mut response).await {
+                match self.next_chunk(&mut body).await {
                     Ok(Some(chunk)) => sink.write_all(&chunk).await.map_err(write_error)?,
                     Ok(None) => break Ok(()),
                     Err(failure) => break Err(failure),
@@ -355,22 +362,47 @@ impl Io<'_> {
     }
 }
 
-/// The response head as the navigator reads it.
-fn response_head(response: &Response) -> ResponseHead {
-    let status = response.status();
-    let reason = response
+/// The server's own reason phrase, or the standard one.
+fn reason(response: &Response) -> String {
+    response
         .extensions()
         .get::<hyper::ext::ReasonPhrase>()
         .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
-        .or_else(|| status.canonical_reason().map(str::to_owned))
-        .unwrap_or_default();
+        .or_else(|| response.status().canonical_reason().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The response head as the navigator reads it.
+fn response_head(response: &Response) -> ResponseHead {
+    let status = response.status();
     ResponseHead {
         status: status.as_u16(),
-        reason,
+        reason: reason(response),
         version: format!("{:?}", response.version()),
         headers: response.headers().clone(),
         remote_addr: response.remote_addr(),
     }
+}
+
+/// `-i`: the status line and header lines as curl writes them, each ending in CRLF, then the
+/// blank line. HTTP/2 has no reason phrase, and its line reads `HTTP/2 200 ` as in curl. Header
+/// names come lower-cased from the HTTP library, with the values of one name together.
+fn head_as_received(response: &Response) -> Vec<u8> {
+    let status = response.status().as_u16();
+    let mut head = match response.version() {
+        reqwest::Version::HTTP_2 => format!("HTTP/2 {status} \r\n"),
+        reqwest::Version::HTTP_3 => format!("HTTP/3 {status} \r\n"),
+        version => format!("{version:?} {status} {}\r\n", reason(response)),
+    }
+    .into_bytes();
+    for (name, value) in response.headers() {
+        head.extend_from_slice(name.as_str().as_bytes());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    head.extend_from_slice(b"\r\n");
+    head
 }
 
 /// Reads a small redirect body to keep the connection reusable; drops a large or slow one.

@@ -6,20 +6,17 @@
 
 use std::time::Duration;
 
-use reqwest::Response;
 use tokio::time::{Instant, timeout_at};
 
-use crate::model::{NetworkErrorKind, Warning, WarningCode};
-use crate::net::classify_body;
+use super::body::Body;
+pub(super) use super::body::Failure;
+use crate::model::{Warning, WarningCode};
 
 /// How long the start of an HTML body may take to arrive. A browser shows the page as it comes
 /// and acts on a meta refresh as soon as it has one; hops waits for the first 64 KiB or the end
 /// of the body, so without a cap a body that trickles or stalls would hold the chain forever.
 /// A page served at all comes far faster than this.
 pub(super) const HTML_PREFIX_TIME: Duration = Duration::from_secs(2);
-
-/// A network failure: its kind and its message.
-pub(super) type Failure = (NetworkErrorKind, String);
 
 /// The start of an HTML body, as far as it came.
 #[derive(Debug, Default)]
@@ -38,23 +35,20 @@ pub(super) enum Cut {
     Broken(Failure),
 }
 
-/// Up to `limit` bytes of `response`'s body (whole chunks: a little more is fine), for at most
-/// [`HTML_PREFIX_TIME`] and never past `deadline` (`--max-time`); what stopped it short is kept.
-pub(super) async fn read(
-    response: &mut Response,
-    limit: usize,
-    deadline: Option<Instant>,
-) -> Prefix {
+/// Up to `limit` bytes of `body` (whole chunks: a little more is fine; decoded ones with
+/// `--compressed`), for at most [`HTML_PREFIX_TIME`] and never past `deadline` (`--max-time`);
+/// what stopped it short is kept.
+pub(super) async fn read(body: &mut Body, limit: usize, deadline: Option<Instant>) -> Prefix {
     let cap = Instant::now() + HTML_PREFIX_TIME;
     let until = deadline.map_or(cap, |deadline| deadline.min(cap));
     let mut prefix = Prefix::default();
     while prefix.bytes.len() < limit {
         // `chunk` may be dropped half-way: the body loses nothing, and `-o` reads on.
-        match timeout_at(until, response.chunk()).await {
+        match timeout_at(until, body.chunk()).await {
             Ok(Ok(Some(chunk))) => prefix.bytes.extend_from_slice(&chunk),
             Ok(Ok(None)) => break,
-            Ok(Err(err)) => {
-                prefix.cut = Some(Cut::Broken(classify_body(&err)));
+            Ok(Err(failure)) => {
+                prefix.cut = Some(Cut::Broken(failure));
                 break;
             }
             Err(_) => {
@@ -99,6 +93,7 @@ fn bytes(count: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::NetworkErrorKind;
 
     fn cut(bytes: usize, cut: Option<Cut>) -> Option<String> {
         let prefix = Prefix {

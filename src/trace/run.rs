@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use anyhow::{Context, Result};
 
-use super::driver::{BodyOutput, HopObserver, drive};
+use super::driver::{BodyOutput, HopObserver, OutputTarget, drive};
 use crate::config::{Config, UsageError};
 use crate::cookies::Jar;
 use crate::hsts::HstsStore;
@@ -119,6 +119,7 @@ pub fn navigator_options(config: &Config) -> NavigatorOptions {
             host: config.start.url.host_str().unwrap_or_default().to_owned(),
             domain: config.cookies.seed_domain.clone(),
         }),
+        compressed: config.compressed,
     }
 }
 
@@ -163,15 +164,21 @@ fn seeded_jar(config: &Config) -> Result<Jar> {
     Ok(jar)
 }
 
-/// `-o`. The file is created only when the final body starts, but a path that cannot be
+/// `-o`, `--body`, `-i`. The file is created only when the final body starts, but a path that cannot be
 /// written (in a missing directory, a directory itself, a read-only file) is a usage error
 /// before any request is sent.
 fn body_output(config: &Config) -> Result<Option<BodyOutput>> {
     let Some(path) = &config.output.body_to else {
         return Ok(None);
     };
+    let output = |to| {
+        Ok(Some(BodyOutput {
+            to,
+            include_head: config.output.include_head,
+        }))
+    };
     if path.as_os_str() == "-" {
-        return Ok(Some(BodyOutput::Stdout));
+        return output(OutputTarget::Stdout);
     }
     let parent = path
         .parent()
@@ -197,6 +204,6 @@ fn body_output(config: &Config) -> Result<Option<BodyOutput>> {
             path.display()
         ))
         .into()),
-        None => Ok(Some(BodyOutput::File(path.clone()))),
+        None => output(OutputTarget::File(path.clone())),
     }
 }

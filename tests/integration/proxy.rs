@@ -211,7 +211,7 @@ fn a_setting_that_cannot_be_a_proxy_url_is_a_usage_error_before_any_request() {
     let table: &[BadSetting] = &[
         (&["-x", "http://p.test:99999"], &[], "-x http://p.test:99999: not a proxy URL (invalid port number)"),
         (&["-x", "ftp://p.test"], &[], "-x ftp://p.test: not a proxy URL (ftp is not a proxy scheme"),
-        (&[], &[("http_proxy", "socks5://127.0.0.1:1")], "http_proxy=socks5://127.0.0.1:1: not a proxy URL (socks5 proxies are not supported"),
+        (&[], &[("http_proxy", "socks4://127.0.0.1:1")], "http_proxy=socks4://127.0.0.1:1: not a proxy URL (socks4 proxies are not supported"),
         (&[], &[("all_proxy", "http://u:secret@")], "all_proxy=http://u:****@: not a proxy URL (empty host)"),
     ];
     for (args, env, expected) in table {

@@ -60,7 +60,7 @@ pub enum LeafKind {
 pub struct TlsOptions {
     pub leaf: LeafKind,
     /// Offer ALPN `h2, http/1.1` instead of `http/1.1` only, and serve a connection that
-    /// negotiated `h2` over HTTP/2.
+    /// negotiated `h2` over HTTP/2; the http listener then also serves h2c prior knowledge.
     pub http2: bool,
 }
 

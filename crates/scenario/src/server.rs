@@ -46,11 +46,14 @@ struct ServerState {
     placeholders: Placeholders,
     received: ReceivedLog,
     connections: Arc<AtomicU64>,
+    /// [`TlsOptions::http2`]: the http listener also serves HTTP/2 with prior knowledge (h2c).
+    h2c: bool,
 }
 
 /// A loopback HTTP/1.1 server answering from a route table on two ports, plain http and https,
 /// running on the current tokio runtime. With [`TlsOptions::http2`], https connections that
-/// negotiate `h2` are served over HTTP/2.
+/// negotiate `h2` are served over HTTP/2, and so are plain http connections that open with the
+/// HTTP/2 preface (h2c with prior knowledge, as `--http2-prior-knowledge` sends).
 ///
 /// Dropping it stops accepting, closes open connections and removes its CA file.
 pub struct ScenarioServer {
@@ -96,6 +99,7 @@ impl ScenarioServer {
             placeholders: placeholders.clone(),
             received: Arc::clone(&received),
             connections: Arc::clone(&connections),
+            h2c: options.http2,
         });
         let accept_tasks = [
             tokio::spawn(accept_connections(
@@ -231,6 +235,9 @@ async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Ar
                     let mut first = [0u8; 1];
                     let is_tls = !sniff
                         || matches!(stream.peek(&mut first).await, Ok(1) if first[0] == TLS_HANDSHAKE_RECORD);
+                    if !is_tls && state.h2c {
+                        return serve_http1_or_h2c(stream, state).await;
+                    }
                     if !is_tls {
                         return serve_connection(stream, "http", state).await;
                     }
@@ -277,6 +284,21 @@ where
         async move { Ok::<_, Infallible>(respond(request, scheme, &state).await) }
     });
     let _ = http2::Builder::new(TokioExecutor::new())
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+/// Plain http over HTTP/1.1 or, for a connection that opens with the HTTP/2 preface, HTTP/2
+/// (h2c with prior knowledge); hyper-util reads the first bytes to tell.
+async fn serve_http1_or_h2c<S>(stream: S, state: Arc<ServerState>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |request| {
+        let state = Arc::clone(&state);
+        async move { Ok::<_, Infallible>(respond(request, "http", &state).await) }
+    });
+    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
         .serve_connection(TokioIo::new(stream), service)
         .await;
 }

@@ -20,7 +20,7 @@ use wait_timeout::ChildExt;
 
 use socket2::{Domain, Protocol, Socket, Type};
 
-pub use hops_scenario::{BlockingServer, Received, Route};
+pub use hops_scenario::{BlockingServer, Received, Route, TlsOptions};
 
 pub mod schema;
 
@@ -241,8 +241,13 @@ pub struct Site {
 
 impl Site {
     pub fn start(routes: Vec<Route>) -> Site {
+        Site::start_with(routes, TlsOptions::default())
+    }
+
+    /// A site whose listeners are set up as `options` says (`http2`: h2 by ALPN, and h2c).
+    pub fn start_with(routes: Vec<Route>, options: TlsOptions) -> Site {
         Site {
-            server: BlockingServer::start(routes).expect("loopback server starts"),
+            server: BlockingServer::start_with(routes, options).expect("loopback server starts"),
         }
     }
 

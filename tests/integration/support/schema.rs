@@ -96,6 +96,9 @@ pub struct Tls {
     #[serde(deserialize_with = "nullable")]
     pub alpn: Option<String>,
     pub new_connection: bool,
+    /// "requested" or "sent" when the server asked for a client certificate (mTLS).
+    #[serde(deserialize_with = "nullable")]
+    pub client_certificate: Option<String>,
     #[serde(deserialize_with = "nullable")]
     pub certificate: Option<TlsCertificate>,
 }
