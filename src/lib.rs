@@ -5,6 +5,7 @@
 //! [`analyze`] → [`render`] → [`exit`] code. [`cmd`] holds the modes `main.rs` picks.
 
 pub mod analyze;
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod config;

@@ -6,6 +6,7 @@
 
 mod analysis;
 mod chain;
+mod check;
 mod hop;
 mod hsts;
 mod outcome;
@@ -18,6 +19,7 @@ pub(crate) mod testing;
 
 pub use analysis::{Analysis, CheckResult, Diagnosis, LoopKind};
 pub use chain::{Chain, RequestSummary, millis};
+pub use check::{ResultKind, Row, RowExpect, RowResult};
 pub use hop::{Hop, NextHop, RefreshSeen, RefreshSource, SetCookie, StrippedHeader, Timing, Via};
 pub use hsts::{HstsAction, HstsRecord, HstsSource, HstsUpgrade};
 pub use outcome::{
