@@ -16,7 +16,7 @@ pub struct Row {
 }
 
 /// What a row expects. `None` means the map and the flags say nothing (flags fill in later).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RowExpect {
     /// The chain ends at this URL.
     pub target: Option<Url>,
