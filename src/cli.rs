@@ -187,6 +187,125 @@ pub enum DataKind {
 pub enum Command {
     /// Trace a tour of redirect scenarios on an embedded loopback server (no network needed)
     Demo(DemoArgs),
+    /// Check a whole redirect map: every row traced, judged against what it expects, reported
+    Check(Box<CheckCommand>),
+}
+
+/// `hops check [OPTIONS] [FILE]...`: the flags of a normal run that make sense per row, and the
+/// map's own.
+#[derive(Debug, Args)]
+pub struct CheckCommand {
+    /// Redirect maps: URL list, CSV/TSV with a header, Cloudflare bulk CSV, Netlify _redirects,
+    /// Vercel JSON, sitemap.xml; "-" or none reads stdin
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Read the maps as this format instead of detecting it
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<MapFormat>,
+
+    /// Resolve path-only sources and targets (/old) against this URL
+    #[arg(long, value_name = "URL")]
+    pub base: Option<String>,
+
+    /// Skip a malformed row with a warning instead of stopping before any request
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+
+    /// Every row must redirect with 301 or 308 (unless its own status column says otherwise)
+    #[arg(long)]
+    pub permanent: bool,
+
+    /// At most N redirects for every row (1: no chains); a max_hops column wins
+    #[arg(long, value_name = "N")]
+    pub max_hops: Option<usize>,
+
+    /// The final status every row must end with (default: any 2xx); a final_status column wins
+    #[arg(long, value_name = "CODE")]
+    pub final_status: Option<u16>,
+
+    /// Treat /a and /a/ as the same target
+    #[arg(long)]
+    pub ignore_slash: bool,
+
+    /// Compare targets without their query
+    #[arg(long)]
+    pub ignore_query: bool,
+
+    /// Rows in flight at once
+    #[arg(short = 'P', long, value_name = "N", default_value_t = 32)]
+    pub parallel: usize,
+
+    /// Report rows as they finish instead of in input order
+    #[arg(long)]
+    pub unordered: bool,
+
+    /// Check only data rows K, K+N, K+2N... (1-based), for running shards on several machines
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+
+    /// Show only the rows that fail
+    #[arg(long)]
+    pub only_failures: bool,
+
+    /// How rows are reported on stdout
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+
+    /// Also write a JUnit XML report, one testcase per row
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Also write a Markdown summary (counts and the failing rows), for a CI job summary
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+
+    /// When to use colors
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+
+    /// Seed every row's cookie jar: "name=value; ..." or a Netscape cookie file
+    #[arg(short = 'b', long = "cookie", value_name = "DATA|FILE", action = ArgAction::Append)]
+    pub cookie: Vec<String>,
+
+    #[command(flatten)]
+    pub request: RequestArgs,
+
+    #[command(flatten)]
+    pub follow: FollowArgs,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// The formats of a redirect map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MapFormat {
+    /// One URL a line
+    List,
+    /// CSV with a header row (source, target, status, final_status, max_hops)
+    Csv,
+    /// TSV with a header row
+    Tsv,
+    /// Cloudflare Bulk Redirects CSV (no header)
+    Cloudflare,
+    /// Netlify _redirects
+    Netlify,
+    /// Vercel redirects JSON
+    Vercel,
+    /// sitemap.xml: every <loc> must answer 2xx without redirecting
+    Sitemap,
+}
+
+/// How `hops check` reports rows on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// One line per row, then a summary
+    Text,
+    /// One JSON object per row (NDJSON)
+    Json,
+    /// One CSV line per row, after a header
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -208,7 +327,7 @@ pub struct DemoArgs {
     pub color: ColorWhen,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Request")]
 pub struct RequestArgs {
     /// Method of the first request (later hops follow the redirect rules, unlike curl)
@@ -260,7 +379,7 @@ pub struct RequestArgs {
     pub compressed: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Following redirects")]
 pub struct FollowArgs {
     /// Follow redirects: what hops always does; accepted so curl command lines work unchanged
@@ -297,7 +416,7 @@ pub struct FollowArgs {
     pub follow_refresh: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Checks (exit code 1 when one fails)")]
 pub struct CheckArgs {
     /// Fail when the final status is 400 or above
@@ -329,7 +448,7 @@ pub struct CheckArgs {
     pub no_downgrade: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Cookies")]
 pub struct CookieArgs {
     /// Seed the cookie jar: "name=value; name2=value2" for the first host ("; Domain=D" for domain D and its subdomains), or a Netscape cookie file
@@ -345,7 +464,7 @@ pub struct CookieArgs {
     pub no_cookies: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
     /// Connect to ADDR for HOST (repeatable), in curl's form example.test:443:127.0.0.1; applies to every port of HOST
@@ -424,7 +543,7 @@ pub struct ConnectionArgs {
     pub ipv6: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// Show request and response headers of every hop (secrets redacted)
@@ -479,16 +598,18 @@ pub struct OutputArgs {
     pub show_secrets: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// One block per hop, for people
+    #[default]
     Text,
     /// One JSON document per URL, one per line (schema in the README)
     Json,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum ColorWhen {
+    #[default]
     Auto,
     Always,
     Never,

@@ -1,6 +1,7 @@
 //! The program's modes, one per file, picked by `main.rs`: trace the URLs on the command line,
-//! play the built-in demo, or write the generated completions and man page.
+//! check a redirect map, play the built-in demo, or write the generated completions and man page.
 
+pub mod check;
 pub mod demo;
 pub mod generate;
 pub mod trace;
