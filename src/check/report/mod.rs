@@ -7,6 +7,7 @@
 //! CI job summary. Messages come from the verdict, already redacted; the URLs a writer shows go
 //! through the [`Redactor`] it is given.
 
+pub mod csv;
 pub mod json;
 pub mod text;
 
