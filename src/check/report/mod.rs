@@ -9,6 +9,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod junit;
 pub mod text;
 
 use crate::model::{Chain, Redactor};
