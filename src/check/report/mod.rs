@@ -1,6 +1,6 @@
 //! The reports of `hops check`, one writer per format. Each takes a row, its result and its
-//! chain as they arrive and writes at once, keeping only bounded state across rows: a map of a
-//! million rows is reported in the memory of a few.
+//! chain as they arrive (text, JSON and CSV write them at once), keeping only bounded state
+//! across rows: a map of a million rows is reported in the memory of a few.
 //!
 //! [`text`] is the terminal's line per row and the [`text::Summary`] at the end; [`json`] one
 //! object per row (NDJSON); [`csv`] a spreadsheet; [`junit`] a CI test report; [`markdown`] a
@@ -10,6 +10,7 @@
 pub mod csv;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod text;
 
 use crate::model::{Chain, Redactor};

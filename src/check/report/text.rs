@@ -75,7 +75,7 @@ pub fn line(
 }
 
 /// What the end of a run says about all of its rows. Constant memory: counters, at most
-/// [`MAX_HOSTS`] hosts and the [`SLOWEST`] slowest rows.
+/// [`MAX_HOSTS`] hosts and the five slowest rows.
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
     counts: [u64; KINDS.len()],
