@@ -12,6 +12,8 @@ fn main() {
         cmd::generate::write_all(dir).map(|()| ExitCode::Ok)
     } else if let Some(Command::Demo(args)) = &cli.command {
         demo(args)
+    } else if let Some(Command::Check(args)) = &cli.command {
+        cmd::check::execute(args)
     } else {
         cmd::trace::execute(&cli)
     };

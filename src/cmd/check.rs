@@ -3,15 +3,27 @@
 //! bounded window of rows in flight, so a map of any length runs in constant memory.
 
 use std::future::pending;
+use std::io::Write;
+use std::path::PathBuf;
 use std::time::SystemTime;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use futures_util::StreamExt;
+use url::Url;
 
-use crate::cli::{Cli, CheckCommand, CookieArgs, OutputArgs};
+use crate::check::input::{self, InputFormat, InputOptions};
+use crate::check::report::csv::CsvReport;
+use crate::check::report::junit::{self, JunitReport};
+use crate::check::report::markdown::Failures;
+use crate::check::report::text::Summary;
+use crate::check::report::{self};
+use crate::check::verdict::{self, VerdictOptions};
+use crate::cli::{CheckCommand, CheckFormat, Cli, CookieArgs, MapFormat, OutputArgs};
 use crate::config::{Config, UsageError};
+use crate::exit::ExitCode;
 use crate::cookies::Jar;
 use crate::hsts::HstsStore;
-use crate::model::{Chain, Row};
+use crate::model::{Chain, Redactor, Row};
 use crate::net::HopClient;
 use crate::redirect::{Navigator, PastedCookies};
 use crate::trace::run::navigator_options;
@@ -77,4 +89,248 @@ pub async fn trace_row(config: &Config, client: &HopClient, row: &Row) -> Result
         true,
     )
     .await)
+}
+
+/// The maps to read: each by the name the user gave it, and a path to open it from (stdin is
+/// copied to a temporary file first, so it can be read twice: once to find malformed rows
+/// before any request, once to check).
+struct Map {
+    name: String,
+    path: PathBuf,
+}
+
+/// `--shard K/N`: which data rows to check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shard {
+    index: usize,
+    count: usize,
+}
+
+impl Shard {
+    fn parse(text: &str) -> Result<Shard, UsageError> {
+        let bad = || UsageError(format!("--shard needs K/N with 1 <= K <= N, not {text:?}"));
+        let (index, count) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count): (usize, usize) = (
+            index.trim().parse().map_err(|_| bad())?,
+            count.trim().parse().map_err(|_| bad())?,
+        );
+        if index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether data row `number` (0-based, over every map in order) is this shard's.
+    fn takes(self, number: usize) -> bool {
+        number % self.count == self.index - 1
+    }
+}
+
+/// Runs `hops check`. Exit 0 when every row passes, 1 when one fails, 2 for usage or input errors.
+pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
+    let config = row_config(command)?;
+    let redactor = Redactor::default();
+    colored::control::set_override(config.output.color && command.format == CheckFormat::Text);
+    if command.parallel == 0 {
+        return Err(UsageError("-P/--parallel needs at least 1".into()).into());
+    }
+    let shard = command.shard.as_deref().map(Shard::parse).transpose()?;
+    let input = InputOptions {
+        format: command.input_format.map(map_format),
+        base: command
+            .base
+            .as_deref()
+            .map(|base| {
+                Url::parse(base).map_err(|err| UsageError(format!("--base {base:?}: {err}")))
+            })
+            .transpose()?,
+    };
+    let verdict = VerdictOptions {
+        permanent: command.permanent,
+        ignore_slash: command.ignore_slash,
+        ignore_query: command.ignore_query,
+        max_hops: command.max_hops,
+        final_status: command.final_status,
+    };
+    let _stdin_copy;
+    let mut maps = Vec::new();
+    let names: Vec<String> = if command.files.is_empty() {
+        vec!["-".to_owned()]
+    } else {
+        command
+            .files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect()
+    };
+    for name in names {
+        if name == "-" {
+            let mut copy = tempfile::NamedTempFile::new()
+                .map_err(|err| UsageError(format!("cannot copy stdin: {err}")))?;
+            std::io::copy(&mut std::io::stdin().lock(), &mut copy)
+                .map_err(|err| UsageError(format!("cannot read stdin: {err}")))?;
+            maps.push(Map {
+                name,
+                path: copy.path().to_owned(),
+            });
+            _stdin_copy = copy;
+        } else {
+            maps.push(Map {
+                path: PathBuf::from(&name),
+                name,
+            });
+        }
+    }
+    // First pass: every row readable, before any request (a typo on line 90,000 must not cost
+    // the first 89,999 requests).
+    for map in &maps {
+        for row in open_map(map, &input)? {
+            if let Err(error) = row {
+                if command.skip_bad_rows && !error.fatal {
+                    eprintln!("hops: warning: {error}: skipped");
+                } else {
+                    return Err(UsageError(error.to_string()).into());
+                }
+            }
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(check_all(command, &config, &maps, &input, shard, verdict, redactor))
+}
+
+fn open_map<'a>(
+    map: &Map,
+    input: &InputOptions,
+) -> Result<input::Rows<'a>, UsageError> {
+    let file = std::fs::File::open(&map.path)
+        .map_err(|err| UsageError(format!("cannot read {}: {err}", map.name)))?;
+    let rows = input::open(&map.name, std::io::BufReader::new(file), input)
+        .map_err(|err| UsageError(err.to_string()))?;
+    Ok(rows)
+}
+
+fn map_format(format: MapFormat) -> InputFormat {
+    match format {
+        MapFormat::List => InputFormat::UrlList,
+        MapFormat::Csv => InputFormat::Csv,
+        MapFormat::Tsv => InputFormat::Tsv,
+        MapFormat::Cloudflare => InputFormat::Cloudflare,
+        MapFormat::Netlify => InputFormat::Netlify,
+        MapFormat::Vercel => InputFormat::Vercel,
+        MapFormat::Sitemap => InputFormat::Sitemap,
+    }
+}
+
+/// Second pass: rows read lazily, `-P` of them in flight, each reported as it completes (in
+/// input order unless `--unordered`), counted for the summary.
+async fn check_all(
+    command: &CheckCommand,
+    config: &Config,
+    maps: &[Map],
+    input: &InputOptions,
+    shard: Option<Shard>,
+    verdict: VerdictOptions,
+    redactor: Redactor,
+) -> Result<ExitCode> {
+    let client = crate::net::build(&config.connection.net)
+        .map_err(|err| UsageError(format!("{err:#}")))?;
+    let mut opened = Vec::new();
+    for map in maps {
+        opened.push(open_map(map, input)?);
+    }
+    let rows = opened
+        .iter_mut()
+        .flat_map(|rows| rows.by_ref().filter_map(Result::ok))
+        .enumerate()
+        .filter(|(number, _)| shard.is_none_or(|shard| shard.takes(*number)))
+        .map(|(_, row)| row);
+    let traced = futures_util::stream::iter(rows).map(|row| {
+        let client = &client;
+        async move {
+            let chain = trace_row(config, client, &row).await;
+            (row, chain)
+        }
+    });
+    let mut results: futures_util::stream::LocalBoxStream<'_, _> = if command.unordered {
+        traced.buffer_unordered(command.parallel).boxed_local()
+    } else {
+        traced.buffered(command.parallel).boxed_local()
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut csv = match command.format {
+        CheckFormat::Csv => Some(CsvReport::new(std::io::stdout(), redactor)?),
+        _ => None,
+    };
+    let mut junit = match &command.junit {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|err| {
+                UsageError(format!("cannot write the JUnit file {}: {err}", path.display()))
+            })?;
+            Some(JunitReport::new(file, junit::spool()?, redactor))
+        }
+        None => None,
+    };
+    let mut summary = Summary::default();
+    let mut failures = Failures::default();
+    while let Some((row, chain)) = results.next().await {
+        let chain = chain?;
+        let expect = verdict::effective(&row.expect, &verdict);
+        let row = Row { expect, ..row };
+        let result = verdict::judge(&chain, &row.expect, &verdict);
+        summary.add(&row, &result, &chain);
+        failures.add(&row, &result);
+        if let Some(junit) = &mut junit {
+            junit.row(&row, &result, &chain)?;
+        }
+        if command.only_failures && result.ok {
+            continue;
+        }
+        match command.format {
+            CheckFormat::Text => report::text::line(&mut out, &row, &result, &chain, redactor)?,
+            CheckFormat::Json => report::json::row(&mut out, &row, &result, &chain, redactor)?,
+            CheckFormat::Csv => {
+                if let Some(csv) = &mut csv {
+                    csv.row(&row, &result, &chain)?;
+                }
+            }
+        }
+    }
+    if let Some(csv) = csv {
+        csv.finish()?;
+    }
+    if let Some(junit) = junit {
+        junit.finish()?;
+    }
+    for rows in &opened {
+        let note = rows.skipped_patterns();
+        if !note.is_empty() {
+            let lines: Vec<String> = note.first_lines.iter().map(usize::to_string).collect();
+            eprintln!(
+                "hops: note: {}: {} pattern rows skipped (splats, placeholders, conditions or \
+                 regexes are not URLs), from lines {}",
+                rows.file(),
+                note.count,
+                lines.join(", ")
+            );
+        }
+    }
+    if command.format == CheckFormat::Text {
+        summary.render(&mut out, redactor)?;
+    }
+    if let Some(path) = &command.markdown {
+        let mut file = std::fs::File::create(path).map_err(|err| {
+            UsageError(format!("cannot write the Markdown file {}: {err}", path.display()))
+        })?;
+        report::markdown::write(&mut file, &summary, &failures, redactor)?;
+    }
+    out.flush()?;
+    Ok(if summary.failed() > 0 {
+        ExitCode::CheckFailed
+    } else {
+        ExitCode::Ok
+    })
 }

@@ -5,6 +5,7 @@
 mod support;
 
 mod architecture;
+mod check;
 mod ci_checks;
 mod cli;
 mod client_cert;

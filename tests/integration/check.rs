@@ -1,0 +1,169 @@
+//! `hops check`: redirect maps of every format checked against a loopback site, row results and
+//! their kinds, the reports (text, JSON, CSV, JUnit, Markdown), sharding and exit codes.
+
+use serde_json::Value;
+
+use crate::support::{Run, Site, hops_with_stdin, ok, redirect, write_file};
+
+/// A site in the middle of a migration: `/old` moved for good, `/temp` only for now, `/chain`
+/// moves twice, `/gone` leads to a 404, `/loop` never ends, `/new` and `/page` are pages.
+fn site() -> Site {
+    Site::start(vec![
+        redirect("/old", 301, "/new"),
+        redirect("/temp", 302, "/new"),
+        redirect("/chain", 301, "/step"),
+        redirect("/step", 301, "/new"),
+        redirect("/gone", 301, "/missing"),
+        redirect("/loop", 302, "/loop"),
+        ok("/new"),
+        ok("/page"),
+    ])
+}
+
+/// `hops check` with the site's `--resolve`, `--cacert` and `--color never`, `stdin` as input.
+fn check(site: &Site, args: &[&str], stdin: &str) -> Run {
+    let mut all = vec!["check".to_owned()];
+    all.extend(site.args(args));
+    hops_with_stdin(all, stdin.as_bytes().to_vec())
+}
+
+#[test]
+fn a_csv_map_gets_one_result_per_row_and_exit_1_when_one_fails() {
+    let site = site();
+    let dir = tempfile::tempdir().unwrap();
+    let map = site.url(
+        "source,target\n\
+         {shop}/old,{shop}/new\n\
+         {shop}/temp,{shop}/new\n\
+         {shop}/chain,{shop}/new\n\
+         {shop}/gone,{shop}/missing\n\
+         {shop}/loop,{shop}/new\n\
+         {shop}/page,{shop}/new\n",
+    );
+    let file = write_file(dir.path(), "map.csv", map.as_bytes());
+    let file = file.to_str().unwrap();
+    let run = check(&site, &["--format", "json", "--permanent", "--max-hops", "1", file], "");
+    run.code(1);
+    let rows: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object per row"))
+        .collect();
+    let got: Vec<(u64, &str, bool)> = rows
+        .iter()
+        .map(|row| {
+            (
+                row["line"].as_u64().unwrap(),
+                row["result"].as_str().unwrap(),
+                row["ok"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, "ok", true),
+            (3, "wrong_status", false),
+            (4, "chain", false),
+            (5, "broken_final", false),
+            (6, "loop", false),
+            (7, "not_redirected", false),
+        ],
+        "{run}"
+    );
+    let temp = rows[1]["message"].as_str().unwrap();
+    assert!(temp.contains("temporary instead of permanent"), "{temp}");
+    // The whole chain of every row, as a normal run documents it.
+    assert_eq!(rows[2]["chain"]["hops"].as_array().unwrap().len(), 3);
+    assert_eq!(rows[4]["chain"]["outcome"], "loop");
+}
+
+#[test]
+fn a_url_list_from_stdin_and_the_text_report() {
+    let site = site();
+    let run = check(&site, &[], &site.url("# pages that must answer\n{shop}/old\n\n{shop}/gone\n"));
+    run.code(1)
+        .stdout_has(&site.url("✓ 2 {shop}/old  301 › 200  {shop}/new  ok"))
+        .stdout_has(&site.url("✗ 4 {shop}/gone  301 › 404  {shop}/missing  broken_final"));
+    let only = check(&site, &["--only-failures"], &site.url("{shop}/old\n{shop}/gone\n"));
+    only.code(1);
+    assert!(!only.stdout.contains("✓"), "{only}");
+}
+
+#[test]
+fn a_malformed_row_stops_before_any_request_unless_skipped() {
+    let site = site();
+    let map = site.url("source,target\n{shop}/old,{shop}/new\nnot a url at all,{shop}/new\n");
+    check(&site, &["--input-format", "csv"], &map)
+        .usage_error("-:3:");
+    assert_eq!(site.requests(), Vec::<String>::new());
+    check(&site, &["--input-format", "csv", "--skip-bad-rows"], &map)
+        .code(0)
+        .stderr_has("-:3:");
+    assert_eq!(site.requests(), ["GET shop.test /old", "GET shop.test /new"]);
+}
+
+#[test]
+fn shards_split_the_rows_and_csv_reports_them() {
+    let site = site();
+    let list = site.url("{shop}/old\n{shop}/page\n{shop}/chain\n{shop}/temp\n");
+    let first = check(&site, &["--shard", "1/2", "--format", "csv"], &list);
+    let second = check(&site, &["--shard", "2/2", "--format", "csv"], &list);
+    let lines = |run: &Run| -> Vec<String> {
+        run.stdout
+            .lines()
+            .skip(1)
+            .map(|line| line.split(',').next().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(lines(&first), ["1", "3"], "{first}");
+    assert_eq!(lines(&second), ["2", "4"], "{second}");
+    assert!(first.stdout.starts_with(
+        "line,source,expected_target,final_url,final_status,statuses,redirects,result,message"
+    ));
+    check(&site, &["--shard", "3/2"], &list).usage_error("--shard needs K/N");
+}
+
+#[test]
+fn junit_and_markdown_reports_are_written() {
+    let site = site();
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("report.xml");
+    let markdown = dir.path().join("summary.md");
+    check(
+        &site,
+        &[
+            "--junit",
+            junit.to_str().unwrap(),
+            "--markdown",
+            markdown.to_str().unwrap(),
+        ],
+        &site.url("{shop}/old\n{shop}/gone\n"),
+    )
+    .code(1);
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("tests=\"2\"") && xml.contains("failures=\"1\""), "{xml}");
+    assert!(xml.contains("<failure"), "{xml}");
+    let md = std::fs::read_to_string(&markdown).unwrap();
+    assert!(md.contains("broken_final"), "{md}");
+}
+
+#[test]
+fn a_sitemap_lists_pages_that_must_not_redirect() {
+    let site = site();
+    let sitemap = site.url(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n\
+         <url><loc>{shop}/page</loc></url>\n\
+         <url><loc>{shop}/old</loc></url>\n\
+         </urlset>\n",
+    );
+    let run = check(&site, &["--format", "json"], &sitemap);
+    run.code(1);
+    let results: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap()["result"].to_string())
+        .collect();
+    assert_eq!(results, ["\"ok\"", "\"unexpected_redirect\""], "{run}");
+}
