@@ -107,8 +107,11 @@ fn parse_entry(value: &Value, line: usize, context: &Context) -> Result<Option<R
         return Ok(None);
     }
     let status = match (entry.get("statusCode"), entry.get("permanent")) {
-        (Some(code), _) => parse_status(&code.to_string(), "statusCode")
+        (Some(Value::Number(code)), _) => parse_status(&code.to_string(), "statusCode")
             .map_err(|reason| context.error(line, reason))?,
+        (Some(other), _) => {
+            return Err(context.error(line, format!("\"statusCode\" is {other}, not a number")));
+        }
         (None, None | Some(Value::Bool(true))) => 308,
         (None, Some(Value::Bool(false))) => 307,
         (None, Some(other)) => {
