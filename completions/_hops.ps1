@@ -106,6 +106,7 @@ Register-ArgumentCompleter -Native -CommandName 'hops' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check a whole redirect map: every row traced, judged against what it expects, reported')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -118,12 +119,89 @@ Register-ArgumentCompleter -Native -CommandName 'hops' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'hops;check' {
+            [CompletionResult]::new('--input-format', '--input-format', [CompletionResultType]::ParameterName, 'Read the maps as this format instead of detecting it')
+            [CompletionResult]::new('--base', '--base', [CompletionResultType]::ParameterName, 'Resolve path-only sources and targets (/old) against this URL')
+            [CompletionResult]::new('--max-hops', '--max-hops', [CompletionResultType]::ParameterName, 'At most N redirects for every row (1: no chains); a max_hops column wins')
+            [CompletionResult]::new('--final-status', '--final-status', [CompletionResultType]::ParameterName, 'The final status every row must end with (default: any 2xx); a final_status column wins')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Rows in flight at once')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Rows in flight at once')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Check only data rows K, K+N, K+2N... (1-based), for running shards on several machines')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How rows are reported on stdout')
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Also write a JUnit XML report, one testcase per row')
+            [CompletionResult]::new('--markdown', '--markdown', [CompletionResultType]::ParameterName, 'Also write a Markdown summary (counts and the failing rows), for a CI job summary')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Seed every row''s cookie jar: "name=value; ..." or a Netscape cookie file')
+            [CompletionResult]::new('--cookie', '--cookie', [CompletionResultType]::ParameterName, 'Seed every row''s cookie jar: "name=value; ..." or a Netscape cookie file')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'Method of the first request (later hops follow the redirect rules, unlike curl)')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'Method of the first request (later hops follow the redirect rules, unlike curl)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Request body, as curl: @FILE reads a file (newlines removed), @- reads stdin; implies POST')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'Request body, as curl: @FILE reads a file (newlines removed), @- reads stdin; implies POST')
+            [CompletionResult]::new('--data-binary', '--data-binary', [CompletionResultType]::ParameterName, 'Request body read byte for byte: @FILE or @- as with --data, but nothing is removed')
+            [CompletionResult]::new('--data-raw', '--data-raw', [CompletionResultType]::ParameterName, 'Request body taken literally: a leading @ is not a file name')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra header "Name: value" (repeatable); "Name:" removes a default, "Name;" sends it empty')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra header "Name: value" (repeatable); "Name:" removes a default, "Name;" sends it empty')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Basic credentials "user:password" (no password: empty), sent to the first origin only')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Basic credentials "user:password" (no password: empty), sent to the first origin only')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'User-Agent header')
+            [CompletionResult]::new('--user-agent', '--user-agent', [CompletionResultType]::ParameterName, 'User-Agent header')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Referer: URL on every hop; "URL;auto" or ";auto" sets it to the previous hop on redirects')
+            [CompletionResult]::new('--referer', '--referer', [CompletionResultType]::ParameterName, 'Referer: URL on every hop; "URL;auto" or ";auto" sets it to the previous hop on redirects')
+            [CompletionResult]::new('--max-redirs', '--max-redirs', [CompletionResultType]::ParameterName, 'Redirects to follow before giving up (-1: no limit); 0 shows the first response without following it')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Connect to ADDR for HOST (repeatable), in curl''s form example.test:443:127.0.0.1; applies to every port of HOST')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust only the certificates in this PEM file instead of the system''s, as curl does: CA certificates, and a server certificate (a self-signed one) when the server presents exactly it')
+            [CompletionResult]::new('-E', '-E ', [CompletionResultType]::ParameterName, 'Client certificate (PEM, with its chain, and its key unless --key), offered to every https server that asks for one')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM, with its chain, and its key unless --key), offered to every https server that asks for one')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PEM) of the --cert certificate')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Give up on the whole run after SECS seconds (default: no limit)')
+            [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'Give up on the whole run after SECS seconds (default: no limit)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up on a new connection (DNS, TCP and TLS) after SECS seconds (default 30)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Use this proxy (http://, https://, socks5:// or socks5h://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply')
+            [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Use this proxy (http://, https://, socks5:// or socks5h://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply')
+            [CompletionResult]::new('--socks5-hostname', '--socks5-hostname', [CompletionResultType]::ParameterName, 'Use this SOCKS5 proxy, which resolves host names itself: -x socks5h://HOST:PORT')
+            [CompletionResult]::new('--noproxy', '--noproxy', [CompletionResultType]::ParameterName, 'Do not use a proxy for these comma-separated hosts ("*" for all)')
+            [CompletionResult]::new('--hsts', '--hsts', [CompletionResultType]::ParameterName, 'HSTS cache file in curl''s format: read at start, updated at the end')
+            [CompletionResult]::new('--skip-bad-rows', '--skip-bad-rows', [CompletionResultType]::ParameterName, 'Skip a malformed row with a warning instead of stopping before any request')
+            [CompletionResult]::new('--permanent', '--permanent', [CompletionResultType]::ParameterName, 'Every row must redirect with 301 or 308 (unless its own status column says otherwise)')
+            [CompletionResult]::new('--ignore-slash', '--ignore-slash', [CompletionResultType]::ParameterName, 'Treat /a and /a/ as the same target')
+            [CompletionResult]::new('--ignore-query', '--ignore-query', [CompletionResultType]::ParameterName, 'Compare targets without their query')
+            [CompletionResult]::new('--unordered', '--unordered', [CompletionResultType]::ParameterName, 'Report rows as they finish instead of in input order')
+            [CompletionResult]::new('--only-failures', '--only-failures', [CompletionResultType]::ParameterName, 'Show only the rows that fail')
+            [CompletionResult]::new('-I', '-I ', [CompletionResultType]::ParameterName, 'Send HEAD requests')
+            [CompletionResult]::new('--head', '--head', [CompletionResultType]::ParameterName, 'Send HEAD requests')
+            [CompletionResult]::new('--browser', '--browser', [CompletionResultType]::ParameterName, 'Send a browser''s User-Agent, Accept, Accept-Language, Accept-Encoding and Upgrade-Insecure-Requests (-H still wins); implies --compressed')
+            [CompletionResult]::new('--compressed', '--compressed', [CompletionResultType]::ParameterName, 'Ask for a compressed body (Accept-Encoding: gzip, deflate, br, zstd) and decode the final one, for -o and the meta refresh search; headers are shown as received')
+            [CompletionResult]::new('-L', '-L ', [CompletionResultType]::ParameterName, 'Follow redirects: what hops always does; accepted so curl command lines work unchanged')
+            [CompletionResult]::new('--location', '--location', [CompletionResultType]::ParameterName, 'Follow redirects: what hops always does; accepted so curl command lines work unchanged')
+            [CompletionResult]::new('--post301', '--post301', [CompletionResultType]::ParameterName, 'Keep POST and its body on a 301 (curl''s option; browsers switch to GET)')
+            [CompletionResult]::new('--post302', '--post302', [CompletionResultType]::ParameterName, 'Keep POST and its body on a 302 (curl''s option; browsers switch to GET)')
+            [CompletionResult]::new('--post303', '--post303', [CompletionResultType]::ParameterName, 'Keep POST and its body on a 303 (curl''s option; browsers switch to GET)')
+            [CompletionResult]::new('--location-trusted', '--location-trusted', [CompletionResultType]::ParameterName, 'Send credentials and Cookie headers to every host, also after an origin change')
+            [CompletionResult]::new('--follow-refresh', '--follow-refresh', [CompletionResultType]::ParameterName, 'Follow a Refresh header or <meta http-equiv="refresh"> on the final response, as browsers do')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify TLS certificates')
+            [CompletionResult]::new('--no-preload', '--no-preload', [CompletionResultType]::ParameterName, 'Do not use the embedded Chromium HSTS preload list')
+            [CompletionResult]::new('--http1.1', '--http1.1', [CompletionResultType]::ParameterName, 'Speak HTTP/1.1 only (the TLS handshake offers http/1.1 alone)')
+            [CompletionResult]::new('--http2', '--http2', [CompletionResultType]::ParameterName, 'HTTP/2 where an https server agrees (ALPN), else HTTP/1.1: what hops does anyway; accepted so curl command lines work unchanged')
+            [CompletionResult]::new('--http2-prior-knowledge', '--http2-prior-knowledge', [CompletionResultType]::ParameterName, 'Speak HTTP/2 from the first byte: on http without an upgrade (h2c), on https offering only h2')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Resolve names to IPv4 addresses only')
+            [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Resolve names to IPv4 addresses only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Resolve names to IPv6 addresses only')
+            [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Resolve names to IPv6 addresses only')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'hops;help' {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check a whole redirect map: every row traced, judged against what it expects, reported')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'hops;help;demo' {
+            break
+        }
+        'hops;help;check' {
             break
         }
         'hops;help;help' {

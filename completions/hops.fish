@@ -87,6 +87,7 @@ complete -c hops -n "__fish_hops_needs_command" -l show-secrets -d 'Print creden
 complete -c hops -n "__fish_hops_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hops -n "__fish_hops_needs_command" -s V -l version -d 'Print version'
 complete -c hops -n "__fish_hops_needs_command" -a "demo" -d 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)'
+complete -c hops -n "__fish_hops_needs_command" -a "check" -d 'Check a whole redirect map: every row traced, judged against what it expects, reported'
 complete -c hops -n "__fish_hops_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hops -n "__fish_hops_using_subcommand demo" -l color -d 'When to use colors' -r -f -a "auto\t''
 always\t''
@@ -94,5 +95,69 @@ never\t''"
 complete -c hops -n "__fish_hops_using_subcommand demo" -l list -d 'List the scenarios instead of running them'
 complete -c hops -n "__fish_hops_using_subcommand demo" -s v -l verbose -d 'Show request and response headers of every hop'
 complete -c hops -n "__fish_hops_using_subcommand demo" -s h -l help -d 'Print help'
-complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo help" -f -a "demo" -d 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)'
-complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hops -n "__fish_hops_using_subcommand check" -l input-format -d 'Read the maps as this format instead of detecting it' -r -f -a "list\t'One URL a line'
+csv\t'CSV with a header row (source, target, status, final_status, max_hops)'
+tsv\t'TSV with a header row'
+cloudflare\t'Cloudflare Bulk Redirects CSV (no header)'
+netlify\t'Netlify _redirects'
+vercel\t'Vercel redirects JSON'
+sitemap\t'sitemap.xml: every <loc> must answer 2xx without redirecting'"
+complete -c hops -n "__fish_hops_using_subcommand check" -l base -d 'Resolve path-only sources and targets (/old) against this URL' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -l max-hops -d 'At most N redirects for every row (1: no chains); a max_hops column wins' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -l final-status -d 'The final status every row must end with (default: any 2xx); a final_status column wins' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -s P -l parallel -d 'Rows in flight at once' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -l shard -d 'Check only data rows K, K+N, K+2N... (1-based), for running shards on several machines' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -l format -d 'How rows are reported on stdout' -r -f -a "text\t'One line per row, then a summary'
+json\t'One JSON object per row (NDJSON)'
+csv\t'One CSV line per row, after a header'"
+complete -c hops -n "__fish_hops_using_subcommand check" -l junit -d 'Also write a JUnit XML report, one testcase per row' -r -F
+complete -c hops -n "__fish_hops_using_subcommand check" -l markdown -d 'Also write a Markdown summary (counts and the failing rows), for a CI job summary' -r -F
+complete -c hops -n "__fish_hops_using_subcommand check" -l color -d 'When to use colors' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hops -n "__fish_hops_using_subcommand check" -s b -l cookie -d 'Seed every row\'s cookie jar: "name=value; ..." or a Netscape cookie file' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -s X -l request -d 'Method of the first request (later hops follow the redirect rules, unlike curl)' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -s d -l data -d 'Request body, as curl: @FILE reads a file (newlines removed), @- reads stdin; implies POST' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -l data-binary -d 'Request body read byte for byte: @FILE or @- as with --data, but nothing is removed' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -l data-raw -d 'Request body taken literally: a leading @ is not a file name' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -s H -l header -d 'Extra header "Name: value" (repeatable); "Name:" removes a default, "Name;" sends it empty' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -s u -l user -d 'Basic credentials "user:password" (no password: empty), sent to the first origin only' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -s A -l user-agent -d 'User-Agent header' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -s e -l referer -d 'Referer: URL on every hop; "URL;auto" or ";auto" sets it to the previous hop on redirects' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -l max-redirs -d 'Redirects to follow before giving up (-1: no limit); 0 shows the first response without following it' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -l resolve -d 'Connect to ADDR for HOST (repeatable), in curl\'s form example.test:443:127.0.0.1; applies to every port of HOST' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -l cacert -d 'Trust only the certificates in this PEM file instead of the system\'s, as curl does: CA certificates, and a server certificate (a self-signed one) when the server presents exactly it' -r -F
+complete -c hops -n "__fish_hops_using_subcommand check" -s E -l cert -d 'Client certificate (PEM, with its chain, and its key unless --key), offered to every https server that asks for one' -r -F
+complete -c hops -n "__fish_hops_using_subcommand check" -l key -d 'Private key (PEM) of the --cert certificate' -r -F
+complete -c hops -n "__fish_hops_using_subcommand check" -s m -l max-time -d 'Give up on the whole run after SECS seconds (default: no limit)' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -l connect-timeout -d 'Give up on a new connection (DNS, TCP and TLS) after SECS seconds (default 30)' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -s x -l proxy -d 'Use this proxy (http://, https://, socks5:// or socks5h://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -l socks5-hostname -d 'Use this SOCKS5 proxy, which resolves host names itself: -x socks5h://HOST:PORT' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -l noproxy -d 'Do not use a proxy for these comma-separated hosts ("*" for all)' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -l hsts -d 'HSTS cache file in curl\'s format: read at start, updated at the end' -r -F
+complete -c hops -n "__fish_hops_using_subcommand check" -l skip-bad-rows -d 'Skip a malformed row with a warning instead of stopping before any request'
+complete -c hops -n "__fish_hops_using_subcommand check" -l permanent -d 'Every row must redirect with 301 or 308 (unless its own status column says otherwise)'
+complete -c hops -n "__fish_hops_using_subcommand check" -l ignore-slash -d 'Treat /a and /a/ as the same target'
+complete -c hops -n "__fish_hops_using_subcommand check" -l ignore-query -d 'Compare targets without their query'
+complete -c hops -n "__fish_hops_using_subcommand check" -l unordered -d 'Report rows as they finish instead of in input order'
+complete -c hops -n "__fish_hops_using_subcommand check" -l only-failures -d 'Show only the rows that fail'
+complete -c hops -n "__fish_hops_using_subcommand check" -s I -l head -d 'Send HEAD requests'
+complete -c hops -n "__fish_hops_using_subcommand check" -l browser -d 'Send a browser\'s User-Agent, Accept, Accept-Language, Accept-Encoding and Upgrade-Insecure-Requests (-H still wins); implies --compressed'
+complete -c hops -n "__fish_hops_using_subcommand check" -l compressed -d 'Ask for a compressed body (Accept-Encoding: gzip, deflate, br, zstd) and decode the final one, for -o and the meta refresh search; headers are shown as received'
+complete -c hops -n "__fish_hops_using_subcommand check" -s L -l location -d 'Follow redirects: what hops always does; accepted so curl command lines work unchanged'
+complete -c hops -n "__fish_hops_using_subcommand check" -l post301 -d 'Keep POST and its body on a 301 (curl\'s option; browsers switch to GET)'
+complete -c hops -n "__fish_hops_using_subcommand check" -l post302 -d 'Keep POST and its body on a 302 (curl\'s option; browsers switch to GET)'
+complete -c hops -n "__fish_hops_using_subcommand check" -l post303 -d 'Keep POST and its body on a 303 (curl\'s option; browsers switch to GET)'
+complete -c hops -n "__fish_hops_using_subcommand check" -l location-trusted -d 'Send credentials and Cookie headers to every host, also after an origin change'
+complete -c hops -n "__fish_hops_using_subcommand check" -l follow-refresh -d 'Follow a Refresh header or <meta http-equiv="refresh"> on the final response, as browsers do'
+complete -c hops -n "__fish_hops_using_subcommand check" -s k -l insecure -d 'Do not verify TLS certificates'
+complete -c hops -n "__fish_hops_using_subcommand check" -l no-preload -d 'Do not use the embedded Chromium HSTS preload list'
+complete -c hops -n "__fish_hops_using_subcommand check" -l http1.1 -d 'Speak HTTP/1.1 only (the TLS handshake offers http/1.1 alone)'
+complete -c hops -n "__fish_hops_using_subcommand check" -l http2 -d 'HTTP/2 where an https server agrees (ALPN), else HTTP/1.1: what hops does anyway; accepted so curl command lines work unchanged'
+complete -c hops -n "__fish_hops_using_subcommand check" -l http2-prior-knowledge -d 'Speak HTTP/2 from the first byte: on http without an upgrade (h2c), on https offering only h2'
+complete -c hops -n "__fish_hops_using_subcommand check" -s 4 -l ipv4 -d 'Resolve names to IPv4 addresses only'
+complete -c hops -n "__fish_hops_using_subcommand check" -s 6 -l ipv6 -d 'Resolve names to IPv6 addresses only'
+complete -c hops -n "__fish_hops_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo check help" -f -a "demo" -d 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)'
+complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo check help" -f -a "check" -d 'Check a whole redirect map: every row traced, judged against what it expects, reported'
+complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -2,5 +2,6 @@
 //! each row traced with its own cookie jar and HSTS state over one shared client, judged
 //! against what it expects (`verdict`), and reported as results arrive (`report`).
 
+pub mod input;
 pub mod report;
 pub mod verdict;

@@ -20,8 +20,8 @@ use crate::check::report::{self};
 use crate::check::verdict::{self, VerdictOptions};
 use crate::cli::{CheckCommand, CheckFormat, Cli, CookieArgs, MapFormat, OutputArgs};
 use crate::config::{Config, UsageError};
-use crate::exit::ExitCode;
 use crate::cookies::Jar;
+use crate::exit::ExitCode;
 use crate::hsts::HstsStore;
 use crate::model::{Chain, Redactor, Row};
 use crate::net::HopClient;
@@ -53,7 +53,11 @@ pub fn row_config(command: &CheckCommand) -> Result<Config, UsageError> {
 
 /// Traces one row: a fresh jar (seeded with `-b`) and HSTS store (the preload list is shared,
 /// being static), the shared client.
-pub async fn trace_row(config: &Config, client: &HopClient, row: &Row) -> Result<Chain, UsageError> {
+pub async fn trace_row(
+    config: &Config,
+    client: &HopClient,
+    row: &Row,
+) -> Result<Chain, UsageError> {
     let mut jar = Jar::new(config.cookies.enabled);
     jar.seed_pairs(
         &config.cookies.seed_pairs,
@@ -152,7 +156,8 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
         max_hops: command.max_hops,
         final_status: command.final_status,
     };
-    let _stdin_copy;
+    // Kept alive until the run ends: both passes read the copy.
+    let mut stdin_copy = None;
     let mut maps = Vec::new();
     let names: Vec<String> = if command.files.is_empty() {
         vec!["-".to_owned()]
@@ -173,7 +178,7 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
                 name,
                 path: copy.path().to_owned(),
             });
-            _stdin_copy = copy;
+            stdin_copy = Some(copy);
         } else {
             maps.push(Map {
                 path: PathBuf::from(&name),
@@ -198,13 +203,14 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(check_all(command, &config, &maps, &input, shard, verdict, redactor))
+    let exit = runtime.block_on(check_all(
+        command, &config, &maps, &input, shard, verdict, redactor,
+    ));
+    drop(stdin_copy);
+    exit
 }
 
-fn open_map<'a>(
-    map: &Map,
-    input: &InputOptions,
-) -> Result<input::Rows<'a>, UsageError> {
+fn open_map<'a>(map: &Map, input: &InputOptions) -> Result<input::Rows<'a>, UsageError> {
     let file = std::fs::File::open(&map.path)
         .map_err(|err| UsageError(format!("cannot read {}: {err}", map.name)))?;
     let rows = input::open(&map.name, std::io::BufReader::new(file), input)
@@ -235,8 +241,8 @@ async fn check_all(
     verdict: VerdictOptions,
     redactor: Redactor,
 ) -> Result<ExitCode> {
-    let client = crate::net::build(&config.connection.net)
-        .map_err(|err| UsageError(format!("{err:#}")))?;
+    let client =
+        crate::net::build(&config.connection.net).map_err(|err| UsageError(format!("{err:#}")))?;
     let mut opened = Vec::new();
     for map in maps {
         opened.push(open_map(map, input)?);
@@ -268,7 +274,10 @@ async fn check_all(
     let mut junit = match &command.junit {
         Some(path) => {
             let file = std::fs::File::create(path).map_err(|err| {
-                UsageError(format!("cannot write the JUnit file {}: {err}", path.display()))
+                UsageError(format!(
+                    "cannot write the JUnit file {}: {err}",
+                    path.display()
+                ))
             })?;
             Some(JunitReport::new(file, junit::spool()?, redactor))
         }
@@ -299,6 +308,7 @@ async fn check_all(
             }
         }
     }
+    drop(results);
     if let Some(csv) = csv {
         csv.finish()?;
     }
@@ -323,7 +333,10 @@ async fn check_all(
     }
     if let Some(path) = &command.markdown {
         let mut file = std::fs::File::create(path).map_err(|err| {
-            UsageError(format!("cannot write the Markdown file {}: {err}", path.display()))
+            UsageError(format!(
+                "cannot write the Markdown file {}: {err}",
+                path.display()
+            ))
         })?;
         report::markdown::write(&mut file, &summary, &failures, redactor)?;
     }

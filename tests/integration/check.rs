@@ -42,7 +42,11 @@ fn a_csv_map_gets_one_result_per_row_and_exit_1_when_one_fails() {
     );
     let file = write_file(dir.path(), "map.csv", map.as_bytes());
     let file = file.to_str().unwrap();
-    let run = check(&site, &["--format", "json", "--permanent", "--max-hops", "1", file], "");
+    let run = check(
+        &site,
+        &["--format", "json", "--permanent", "--max-hops", "1", file],
+        "",
+    );
     run.code(1);
     let rows: Vec<Value> = run
         .stdout
@@ -81,11 +85,19 @@ fn a_csv_map_gets_one_result_per_row_and_exit_1_when_one_fails() {
 #[test]
 fn a_url_list_from_stdin_and_the_text_report() {
     let site = site();
-    let run = check(&site, &[], &site.url("# pages that must answer\n{shop}/old\n\n{shop}/gone\n"));
+    let run = check(
+        &site,
+        &[],
+        &site.url("# pages that must answer\n{shop}/old\n\n{shop}/gone\n"),
+    );
     run.code(1)
         .stdout_has(&site.url("✓ 2 {shop}/old  301 › 200  {shop}/new  ok"))
         .stdout_has(&site.url("✗ 4 {shop}/gone  301 › 404  {shop}/missing  broken_final"));
-    let only = check(&site, &["--only-failures"], &site.url("{shop}/old\n{shop}/gone\n"));
+    let only = check(
+        &site,
+        &["--only-failures"],
+        &site.url("{shop}/old\n{shop}/gone\n"),
+    );
     only.code(1);
     assert!(!only.stdout.contains("✓"), "{only}");
 }
@@ -94,13 +106,15 @@ fn a_url_list_from_stdin_and_the_text_report() {
 fn a_malformed_row_stops_before_any_request_unless_skipped() {
     let site = site();
     let map = site.url("source,target\n{shop}/old,{shop}/new\nnot a url at all,{shop}/new\n");
-    check(&site, &["--input-format", "csv"], &map)
-        .usage_error("-:3:");
+    check(&site, &["--input-format", "csv"], &map).usage_error("-:3:");
     assert_eq!(site.requests(), Vec::<String>::new());
     check(&site, &["--input-format", "csv", "--skip-bad-rows"], &map)
         .code(0)
         .stderr_has("-:3:");
-    assert_eq!(site.requests(), ["GET shop.test /old", "GET shop.test /new"]);
+    assert_eq!(
+        site.requests(),
+        ["GET shop.test /old", "GET shop.test /new"]
+    );
 }
 
 #[test]
@@ -142,7 +156,10 @@ fn junit_and_markdown_reports_are_written() {
     )
     .code(1);
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains("tests=\"2\"") && xml.contains("failures=\"1\""), "{xml}");
+    assert!(
+        xml.contains("tests=\"2\"") && xml.contains("failures=\"1\""),
+        "{xml}"
+    );
     assert!(xml.contains("<failure"), "{xml}");
     let md = std::fs::read_to_string(&markdown).unwrap();
     assert!(md.contains("broken_final"), "{md}");
