@@ -236,6 +236,19 @@ pub struct CheckCommand {
     #[arg(short = 'P', long, value_name = "N", default_value_t = 32)]
     pub parallel: usize,
 
+    /// Requests in flight to one host at once
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..))]
+    pub per_host: u32,
+
+    /// Request starts per second to one host (default: unlimited)
+    #[arg(long, value_name = "N")]
+    pub rate: Option<f64>,
+
+    /// Trace a row again, up to N times, after a connect or protocol error or a 429 or 503
+    /// (waiting as its Retry-After asks, up to 60 s)
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub retry: u32,
+
     /// Report rows as they finish instead of in input order
     #[arg(long)]
     pub unordered: bool,

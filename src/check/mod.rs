@@ -4,4 +4,5 @@
 
 pub mod input;
 pub mod report;
+pub mod retry;
 pub mod verdict;

@@ -5,6 +5,7 @@
 use std::future::pending;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use anyhow::{Context, Result};
@@ -17,6 +18,7 @@ use crate::check::report::junit::{self, JunitReport};
 use crate::check::report::markdown::Failures;
 use crate::check::report::text::Summary;
 use crate::check::report::{self};
+use crate::check::retry;
 use crate::check::verdict::{self, VerdictOptions};
 use crate::cli::{CheckCommand, CheckFormat, Cli, CookieArgs, MapFormat, OutputArgs};
 use crate::config::{Config, UsageError};
@@ -24,7 +26,7 @@ use crate::cookies::Jar;
 use crate::exit::ExitCode;
 use crate::hsts::HstsStore;
 use crate::model::{Chain, Redactor, Row};
-use crate::net::HopClient;
+use crate::net::{HopClient, HostLimits};
 use crate::redirect::{Navigator, PastedCookies};
 use crate::trace::run::navigator_options;
 
@@ -93,6 +95,25 @@ pub async fn trace_row(
         true,
     )
     .await)
+}
+
+/// Traces a row, and again (up to `retries` more times) while it ends in a way another attempt
+/// may change; the last attempt's chain, and how many retries it took.
+async fn trace_with_retries(
+    config: &Config,
+    client: &HopClient,
+    row: &Row,
+    retries: u32,
+) -> Result<(Chain, u32), UsageError> {
+    let mut done = 0;
+    loop {
+        let chain = trace_row(config, client, row).await?;
+        if done == retries || retry::cause(&chain, &row.expect).is_none() {
+            return Ok((chain, done));
+        }
+        tokio::time::sleep(retry::delay(done, &chain, SystemTime::now())).await;
+        done += 1;
+    }
 }
 
 /// The maps to read: each by the name the user gave it, and a path to open it from (stdin is
@@ -241,8 +262,21 @@ async fn check_all(
     verdict: VerdictOptions,
     redactor: Redactor,
 ) -> Result<ExitCode> {
-    let client =
+    if let Some(rate) = command
+        .rate
+        .filter(|rate| !(rate.is_finite() && *rate > 0.0))
+    {
+        return Err(UsageError(format!(
+            "--rate needs a number of requests per second above 0, not {rate}"
+        ))
+        .into());
+    }
+    let mut client =
         crate::net::build(&config.connection.net).map_err(|err| UsageError(format!("{err:#}")))?;
+    client.host_limits = Some(Arc::new(HostLimits::new(
+        command.per_host as usize,
+        command.rate,
+    )));
     let mut opened = Vec::new();
     for map in maps {
         opened.push(open_map(map, input)?);
@@ -256,8 +290,10 @@ async fn check_all(
     let traced = futures_util::stream::iter(rows).map(|row| {
         let client = &client;
         async move {
-            let chain = trace_row(config, client, &row).await;
-            (row, chain)
+            let expect = verdict::effective(&row.expect, &verdict);
+            let row = Row { expect, ..row };
+            let traced = trace_with_retries(config, client, &row, command.retry).await;
+            (row, traced)
         }
     });
     let mut results: futures_util::stream::LocalBoxStream<'_, _> = if command.unordered {
@@ -286,10 +322,14 @@ async fn check_all(
     let mut summary = Summary::default();
     let mut failures = Failures::default();
     while let Some((row, chain)) = results.next().await {
-        let chain = chain?;
-        let expect = verdict::effective(&row.expect, &verdict);
-        let row = Row { expect, ..row };
-        let result = verdict::judge(&chain, &row.expect, &verdict);
+        let (chain, retries) = chain?;
+        let mut result = verdict::judge(&chain, &row.expect, &verdict);
+        if !result.ok && retries > 0 && retry::cause(&chain, &row.expect).is_some() {
+            result.broken.push(format!(
+                "gave up after {retries} {}",
+                if retries == 1 { "retry" } else { "retries" }
+            ));
+        }
         summary.add(&row, &result, &chain);
         failures.add(&row, &result);
         if let Some(junit) = &mut junit {

@@ -20,6 +20,7 @@ use reqwest::{Client, redirect};
 use crate::model::{ClientCertificate, NetworkErrorKind};
 
 use super::error_wording::classify_with_limits;
+use super::host_limits::HostLimits;
 use super::limits::{RESPONSE_HEAD_BYTES, RESPONSE_HEAD_FIELDS};
 use super::options::{HttpVersion, IpVersion, NetOptions};
 use super::proxy::Proxies;
@@ -78,6 +79,8 @@ pub struct HopClient {
     pub connect_timeout: Duration,
     /// The proxies the client uses, to say which one a hop went through.
     pub proxies: Arc<Proxies>,
+    /// Requests in flight and request starts per host, for `hops check` (none in a normal run).
+    pub host_limits: Option<Arc<HostLimits>>,
 }
 
 impl HopClient {
@@ -164,6 +167,7 @@ pub fn build(connection: &NetOptions) -> Result<HopClient> {
         tls,
         connect_timeout: connection.connect_timeout,
         proxies,
+        host_limits: None,
     })
 }
 

@@ -28,6 +28,7 @@ mod client;
 mod client_cert;
 mod decode;
 mod error_wording;
+mod host_limits;
 mod limits;
 mod options;
 mod proxy;
@@ -44,6 +45,7 @@ pub use certificate::{
 pub use client::{ConnectionLog, HopClient, SetupTiming, build};
 pub use decode::{ACCEPT_ENCODING, Coding, Decoder, content_codings};
 pub(crate) use error_wording::{classify, classify_body};
+pub use host_limits::HostLimits;
 pub use limits::DEFAULT_CONNECT_TIMEOUT;
 pub use options::{HttpVersion, IpVersion, NetOptions, ResolveOverride};
 pub use proxy::{ProxyChoice, through_proxy};

@@ -27,6 +27,18 @@ impl HopClient {
     pub async fn send(&self, request: Request) -> Result<Sent, reqwest::Error> {
         // A body of bytes clones; a streamed one would not (hops never streams one).
         let again = request.try_clone();
+        let _turn = match &self.host_limits {
+            Some(limits) => {
+                let url = request.url();
+                let host = format!(
+                    "{}:{}",
+                    url.host_str().unwrap_or_default(),
+                    url.port_or_known_default().unwrap_or_default()
+                );
+                Some(limits.enter(&host).await)
+            }
+            None => None,
+        };
         let opened_before = self.log.opened();
         let error = match self.http.execute(request).await {
             Ok(response) => {

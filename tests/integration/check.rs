@@ -1,9 +1,14 @@
 //! `hops check`: redirect maps of every format checked against a loopback site, row results and
 //! their kinds, the reports (text, JSON, CSV, JUnit, Markdown), sharding and exit codes.
 
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
 use serde_json::Value;
 
-use crate::support::{Run, Site, hops_with_stdin, ok, redirect, write_file};
+use crate::support::{RawServer, Run, Site, hops_with_stdin, ok, redirect, write_file};
 
 /// A site in the middle of a migration: `/old` moved for good, `/temp` only for now, `/chain`
 /// moves twice, `/gone` leads to a 404, `/loop` never ends, `/new` and `/page` are pages.
@@ -183,4 +188,114 @@ fn a_sitemap_lists_pages_that_must_not_redirect() {
         .map(|line| serde_json::from_str::<Value>(line).unwrap()["result"].to_string())
         .collect();
     assert_eq!(results, ["\"ok\"", "\"unexpected_redirect\""], "{run}");
+}
+
+/// A server whose `/busy` answers 429 once, `/down` always 503 (both with `Retry-After: 0`),
+/// `/flaky` hangs up without answering once (each then redirects to `/landing`), and `/slow/*`
+/// takes 100 ms while counting how many
+/// requests it holds at once.
+struct Unsteady {
+    server: RawServer,
+    most_at_once: Arc<AtomicUsize>,
+}
+
+fn unsteady() -> Unsteady {
+    let seen: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let (at_once, most_at_once) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let most = Arc::clone(&most_at_once);
+    let server = RawServer::start(move |request, stream| {
+        let attempt = {
+            let mut seen = seen.lock().unwrap();
+            let count = seen.entry(request.target.clone()).or_default();
+            *count += 1;
+            *count
+        };
+        let page = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+        let moved =
+            "HTTP/1.1 301 Moved Permanently\r\nLocation: /landing\r\nContent-Length: 0\r\n\r\n";
+        let reply = match request.target.as_str() {
+            "/busy" if attempt == 1 => {
+                "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n"
+            }
+            "/down" => {
+                "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n"
+            }
+            "/flaky" if attempt == 1 => return Ok(()),
+            target if target.starts_with("/slow/") => {
+                let now = at_once.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                at_once.fetch_sub(1, Ordering::SeqCst);
+                moved
+            }
+            "/landing" => page,
+            _ => moved,
+        };
+        stream.write_all(reply.as_bytes())
+    });
+    Unsteady {
+        server,
+        most_at_once,
+    }
+}
+
+fn targets_of(server: &RawServer, target: &str) -> usize {
+    server
+        .targets()
+        .iter()
+        .filter(|t| *t == &format!("GET {target}"))
+        .count()
+}
+
+#[test]
+fn rate_limits_and_unavailable_answers_are_retried_as_retry_after_asks() {
+    let site = unsteady();
+    let list = format!(
+        "{}\n{}\n",
+        site.server.url("/busy"),
+        site.server.url("/down")
+    );
+    let run = hops_with_stdin(["check", "--final-status", "200"], list.into_bytes());
+    run.code(1)
+        .stdout_has(&format!(
+            "✓ 1 {}  301 › 200  {}  ok",
+            site.server.url("/busy"),
+            site.server.url("/landing")
+        ))
+        .stdout_has("gave up after 2 retries");
+    // 429 then 200; 503 three times: the first attempt and the two retries of --retry's default.
+    assert_eq!(targets_of(&site.server, "/busy"), 2);
+    assert_eq!(targets_of(&site.server, "/down"), 3);
+
+    let once = unsteady();
+    let run = hops_with_stdin(
+        ["check", "--retry", "0"],
+        format!("{}\n", once.server.url("/busy")).into_bytes(),
+    );
+    run.code(1).stdout_has("blocked: the final answer is 429");
+    assert_eq!(targets_of(&once.server, "/busy"), 1);
+}
+
+#[test]
+fn a_connection_dropped_without_an_answer_is_retried() {
+    let site = unsteady();
+    let run = hops_with_stdin(
+        ["check", "--format", "json"],
+        format!("{}\n", site.server.url("/flaky")).into_bytes(),
+    );
+    run.code(0);
+    let row: Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(row["result"], "ok", "{run}");
+    assert_eq!(targets_of(&site.server, "/flaky"), 2);
+}
+
+#[test]
+fn per_host_caps_the_requests_in_flight_to_one_host() {
+    let site = unsteady();
+    let list: String = (1..=4)
+        .map(|n| format!("{}\n", site.server.url(&format!("/slow/{n}"))))
+        .collect();
+    hops_with_stdin(["check", "-P", "4", "--per-host", "1"], list.into_bytes()).code(0);
+    assert_eq!(site.server.targets().len(), 8, "4 rows, each /slow/N then /landing");
+    assert_eq!(site.most_at_once.load(Ordering::SeqCst), 1);
 }
