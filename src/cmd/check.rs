@@ -16,6 +16,7 @@ use crate::check::input::{self, InputFormat, InputOptions};
 use crate::check::report::csv::CsvReport;
 use crate::check::report::junit::{self, JunitReport};
 use crate::check::report::markdown::Failures;
+use crate::check::report::progress::Progress;
 use crate::check::report::text::Summary;
 use crate::check::report::{self};
 use crate::check::retry;
@@ -124,6 +125,13 @@ struct Map {
     path: PathBuf,
 }
 
+/// What the second pass runs: the shard's rows, and how many there are (for the progress bar).
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    shard: Option<Shard>,
+    rows: usize,
+}
+
 /// `--shard K/N`: which data rows to check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Shard {
@@ -143,6 +151,11 @@ impl Shard {
             return Err(bad());
         }
         Ok(Shard { index, count })
+    }
+
+    /// How many of `rows` data rows are this shard's.
+    fn share(self, rows: usize) -> usize {
+        (0..rows).filter(|number| self.takes(*number)).count()
     }
 
     /// Whether data row `number` (0-based, over every map in order) is this shard's.
@@ -209,8 +222,12 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
     }
     // First pass: every row readable, before any request (a typo on line 90,000 must not cost
     // the first 89,999 requests).
+    let mut readable_rows = 0;
     for map in &maps {
         for row in open_map(map, &input)? {
+            if row.is_ok() {
+                readable_rows += 1;
+            }
             if let Err(error) = row {
                 if command.skip_bad_rows && !error.fatal {
                     eprintln!("hops: warning: {error}: skipped");
@@ -225,7 +242,16 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     let exit = runtime.block_on(check_all(
-        command, &config, &maps, &input, shard, verdict, redactor,
+        command,
+        &config,
+        &maps,
+        &input,
+        Plan {
+            shard,
+            rows: shard.map_or(readable_rows, |shard| shard.share(readable_rows)),
+        },
+        verdict,
+        redactor,
     ));
     drop(stdin_copy);
     exit
@@ -258,7 +284,7 @@ async fn check_all(
     config: &Config,
     maps: &[Map],
     input: &InputOptions,
-    shard: Option<Shard>,
+    plan: Plan,
     verdict: VerdictOptions,
     redactor: Redactor,
 ) -> Result<ExitCode> {
@@ -285,7 +311,7 @@ async fn check_all(
         .iter_mut()
         .flat_map(|rows| rows.by_ref().filter_map(Result::ok))
         .enumerate()
-        .filter(|(number, _)| shard.is_none_or(|shard| shard.takes(*number)))
+        .filter(|(number, _)| plan.shard.is_none_or(|shard| shard.takes(*number)))
         .map(|(_, row)| row);
     let traced = futures_util::stream::iter(rows).map(|row| {
         let client = &client;
@@ -321,6 +347,7 @@ async fn check_all(
     };
     let mut summary = Summary::default();
     let mut failures = Failures::default();
+    let mut progress = Progress::new(plan.rows as u64);
     while let Some((row, chain)) = results.next().await {
         let (chain, retries) = chain?;
         let mut result = verdict::judge(&chain, &row.expect, &verdict);
@@ -335,19 +362,24 @@ async fn check_all(
         if let Some(junit) = &mut junit {
             junit.row(&row, &result, &chain)?;
         }
+        progress.row_done(result.ok);
         if command.only_failures && result.ok {
             continue;
         }
-        match command.format {
-            CheckFormat::Text => report::text::line(&mut out, &row, &result, &chain, redactor)?,
-            CheckFormat::Json => report::json::row(&mut out, &row, &result, &chain, redactor)?,
-            CheckFormat::Csv => {
-                if let Some(csv) = &mut csv {
-                    csv.row(&row, &result, &chain)?;
+        progress.suspend(|| -> Result<()> {
+            match command.format {
+                CheckFormat::Text => report::text::line(&mut out, &row, &result, &chain, redactor)?,
+                CheckFormat::Json => report::json::row(&mut out, &row, &result, &chain, redactor)?,
+                CheckFormat::Csv => {
+                    if let Some(csv) = &mut csv {
+                        csv.row(&row, &result, &chain)?;
+                    }
                 }
             }
-        }
+            Ok(())
+        })?;
     }
+    progress.finish();
     drop(results);
     if let Some(csv) = csv {
         csv.finish()?;

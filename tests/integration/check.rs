@@ -296,6 +296,10 @@ fn per_host_caps_the_requests_in_flight_to_one_host() {
         .map(|n| format!("{}\n", site.server.url(&format!("/slow/{n}"))))
         .collect();
     hops_with_stdin(["check", "-P", "4", "--per-host", "1"], list.into_bytes()).code(0);
-    assert_eq!(site.server.targets().len(), 8, "4 rows, each /slow/N then /landing");
+    assert_eq!(
+        site.server.targets().len(),
+        8,
+        "4 rows, each /slow/N then /landing"
+    );
     assert_eq!(site.most_at_once.load(Ordering::SeqCst), 1);
 }
