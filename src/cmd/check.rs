@@ -5,6 +5,7 @@
 use std::future::pending;
 use std::io::Write;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -13,6 +14,7 @@ use futures_util::StreamExt;
 use url::Url;
 
 use crate::check::input::{self, InputFormat, InputOptions};
+use crate::check::repeats::{Repeats, SourceTally};
 use crate::check::report::csv::CsvReport;
 use crate::check::report::junit::{self, JunitReport};
 use crate::check::report::markdown::Failures;
@@ -125,11 +127,18 @@ struct Map {
     path: PathBuf,
 }
 
-/// What the second pass runs: the shard's rows, and how many there are (for the progress bar).
-#[derive(Debug, Clone, Copy)]
+/// What the second pass runs: the shard's rows, how many there are (for the progress bar) and
+/// which sources repeat.
 struct Plan {
     shard: Option<Shard>,
     rows: usize,
+    tally: SourceTally,
+}
+
+/// A row with the flags' expectations filled in where its columns said nothing.
+fn effective_row(row: Row, verdict: &VerdictOptions) -> Row {
+    let expect = verdict::effective(&row.expect, verdict);
+    Row { expect, ..row }
 }
 
 /// `--shard K/N`: which data rows to check.
@@ -223,17 +232,20 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
     // First pass: every row readable, before any request (a typo on line 90,000 must not cost
     // the first 89,999 requests).
     let mut readable_rows = 0;
+    let mut tally = SourceTally::default();
     for map in &maps {
         for row in open_map(map, &input)? {
-            if row.is_ok() {
-                readable_rows += 1;
-            }
-            if let Err(error) = row {
-                if command.skip_bad_rows && !error.fatal {
-                    eprintln!("hops: warning: {error}: skipped");
-                } else {
-                    return Err(UsageError(error.to_string()).into());
+            match row {
+                Ok(row) => {
+                    if shard.is_none_or(|shard| shard.takes(readable_rows)) {
+                        tally.add(&effective_row(row, &verdict));
+                    }
+                    readable_rows += 1;
                 }
+                Err(error) if command.skip_bad_rows && !error.fatal => {
+                    eprintln!("hops: warning: {error}: skipped");
+                }
+                Err(error) => return Err(UsageError(error.to_string()).into()),
             }
         }
     }
@@ -249,6 +261,7 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
         Plan {
             shard,
             rows: shard.map_or(readable_rows, |shard| shard.share(readable_rows)),
+            tally,
         },
         verdict,
         redactor,
@@ -313,14 +326,18 @@ async fn check_all(
         .enumerate()
         .filter(|(number, _)| plan.shard.is_none_or(|shard| shard.takes(*number)))
         .map(|(_, row)| row);
+    let repeats: Repeats<'_, Rc<Result<(Chain, u32), String>>> = plan.tally.repeats();
+    let client = &client;
     let traced = futures_util::stream::iter(rows).map(|row| {
-        let client = &client;
-        async move {
-            let expect = verdict::effective(&row.expect, &verdict);
-            let row = Row { expect, ..row };
-            let traced = trace_with_retries(config, client, &row, command.retry).await;
-            (row, traced)
-        }
+        let row = effective_row(row, &verdict);
+        let trace = repeats.trace(&row, || {
+            let row = row.clone();
+            async move {
+                let traced = trace_with_retries(config, client, &row, command.retry).await;
+                Rc::new(traced.map_err(|error| error.0))
+            }
+        });
+        async move { (row, trace.await) }
     });
     let mut results: futures_util::stream::LocalBoxStream<'_, _> = if command.unordered {
         traced.buffer_unordered(command.parallel).boxed_local()
@@ -349,7 +366,9 @@ async fn check_all(
     let mut failures = Failures::default();
     let mut progress = Progress::new(plan.rows as u64);
     while let Some((row, chain)) = results.next().await {
-        let (chain, retries) = chain?;
+        let (chain, retries) = Rc::try_unwrap(chain)
+            .unwrap_or_else(|shared| (*shared).clone())
+            .map_err(UsageError)?;
         let mut result = verdict::judge(&chain, &row.expect, &verdict);
         if !result.ok && retries > 0 && retry::cause(&chain, &row.expect).is_some() {
             result.broken.push(format!(

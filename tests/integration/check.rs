@@ -303,3 +303,30 @@ fn per_host_caps_the_requests_in_flight_to_one_host() {
     );
     assert_eq!(site.most_at_once.load(Ordering::SeqCst), 1);
 }
+
+#[test]
+fn a_source_on_several_rows_is_traced_once_and_judged_on_each() {
+    let site = site();
+    let map = site.url(
+        "source,target\n\
+         {shop}/old,{shop}/new\n\
+         {shop}/chain,{shop}/new\n\
+         {shop}/old,{shop}/elsewhere\n\
+         {shop}/old,{shop}/new\n",
+    );
+    let run = check(&site, &["--input-format", "csv", "-P", "1"], &map);
+    run.code(1)
+        .stdout_has(&site.url("✓ 2 {shop}/old  301 › 200  {shop}/new  ok"))
+        .stdout_has(&site.url("✗ 4 {shop}/old  301 › 200  {shop}/new  wrong_target"))
+        .stdout_has(&site.url("✓ 5 {shop}/old  301 › 200  {shop}/new  ok"));
+    assert_eq!(
+        site.requests(),
+        [
+            "GET shop.test /old",
+            "GET shop.test /new",
+            "GET shop.test /chain",
+            "GET shop.test /step",
+            "GET shop.test /new",
+        ]
+    );
+}
