@@ -3,5 +3,6 @@
 //! against what it expects (`verdict`), and reported as results arrive (`report`).
 
 pub mod input;
+pub mod lint;
 pub mod report;
 pub mod verdict;
