@@ -184,3 +184,35 @@ fn a_sitemap_lists_pages_that_must_not_redirect() {
         .collect();
     assert_eq!(results, ["\"ok\"", "\"unexpected_redirect\""], "{run}");
 }
+
+#[test]
+fn lint_reports_chains_and_cycles_without_a_single_request() {
+    let site = site();
+    let dir = tempfile::tempdir().unwrap();
+    let map = site.url(
+        "source,target\n\
+         {shop}/chain,{shop}/step\n\
+         {shop}/step,{shop}/new\n\
+         {shop}/loop,{shop}/back\n\
+         {shop}/back,{shop}/loop\n",
+    );
+    let file = write_file(dir.path(), "map.csv", map.as_bytes());
+    let name = file.to_str().unwrap();
+    let run = check(&site, &["--lint", name], "");
+    run.code(1);
+    let expected = site.url(&format!(
+        "{name}:2: chain: {{shop}}/chain → {{shop}}/step, and {{shop}}/step → {{shop}}/new on \
+         line 3: point {{shop}}/chain at {{shop}}/new\n\
+         {name}:4: cycle: {{shop}}/loop → {{shop}}/back, {{shop}}/back → {{shop}}/loop on line \
+         5: no page is ever reached: point one of them at a page that answers\n\
+         2 findings in 4 rows\n"
+    ));
+    assert_eq!(run.stdout, expected, "{run}");
+    assert_eq!(site.requests(), Vec::<String>::new());
+
+    let clean = site.url("source,target\n{shop}/old,{shop}/new\n{shop}/temp,{shop}/new\n");
+    check(&site, &["--lint"], &clean)
+        .code(0)
+        .stdout_has("no findings in 2 rows");
+    assert_eq!(site.requests(), Vec::<String>::new());
+}
