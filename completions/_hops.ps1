@@ -164,6 +164,7 @@ Register-ArgumentCompleter -Native -CommandName 'hops' -ScriptBlock {
             [CompletionResult]::new('--socks5-hostname', '--socks5-hostname', [CompletionResultType]::ParameterName, 'Use this SOCKS5 proxy, which resolves host names itself: -x socks5h://HOST:PORT')
             [CompletionResult]::new('--noproxy', '--noproxy', [CompletionResultType]::ParameterName, 'Do not use a proxy for these comma-separated hosts ("*" for all)')
             [CompletionResult]::new('--hsts', '--hsts', [CompletionResultType]::ParameterName, 'HSTS cache file in curl''s format: read at start, updated at the end')
+            [CompletionResult]::new('--lint', '--lint', [CompletionResultType]::ParameterName, 'Lint the maps without a request: chains, cycles, a source with two targets, self-redirects, temporary statuses among permanent ones; exit 1 on any finding')
             [CompletionResult]::new('--skip-bad-rows', '--skip-bad-rows', [CompletionResultType]::ParameterName, 'Skip a malformed row with a warning instead of stopping before any request')
             [CompletionResult]::new('--permanent', '--permanent', [CompletionResultType]::ParameterName, 'Every row must redirect with 301 or 308 (unless its own status column says otherwise)')
             [CompletionResult]::new('--ignore-slash', '--ignore-slash', [CompletionResultType]::ParameterName, 'Treat /a and /a/ as the same target')

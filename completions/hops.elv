@@ -159,6 +159,7 @@ set edit:completion:arg-completer[hops] = {|@words|
             cand --socks5-hostname 'Use this SOCKS5 proxy, which resolves host names itself: -x socks5h://HOST:PORT'
             cand --noproxy 'Do not use a proxy for these comma-separated hosts ("*" for all)'
             cand --hsts 'HSTS cache file in curl''s format: read at start, updated at the end'
+            cand --lint 'Lint the maps without a request: chains, cycles, a source with two targets, self-redirects, temporary statuses among permanent ones; exit 1 on any finding'
             cand --skip-bad-rows 'Skip a malformed row with a warning instead of stopping before any request'
             cand --permanent 'Every row must redirect with 301 or 308 (unless its own status column says otherwise)'
             cand --ignore-slash 'Treat /a and /a/ as the same target'

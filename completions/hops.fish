@@ -138,6 +138,7 @@ complete -c hops -n "__fish_hops_using_subcommand check" -s x -l proxy -d 'Use t
 complete -c hops -n "__fish_hops_using_subcommand check" -l socks5-hostname -d 'Use this SOCKS5 proxy, which resolves host names itself: -x socks5h://HOST:PORT' -r
 complete -c hops -n "__fish_hops_using_subcommand check" -l noproxy -d 'Do not use a proxy for these comma-separated hosts ("*" for all)' -r
 complete -c hops -n "__fish_hops_using_subcommand check" -l hsts -d 'HSTS cache file in curl\'s format: read at start, updated at the end' -r -F
+complete -c hops -n "__fish_hops_using_subcommand check" -l lint -d 'Lint the maps without a request: chains, cycles, a source with two targets, self-redirects, temporary statuses among permanent ones; exit 1 on any finding'
 complete -c hops -n "__fish_hops_using_subcommand check" -l skip-bad-rows -d 'Skip a malformed row with a warning instead of stopping before any request'
 complete -c hops -n "__fish_hops_using_subcommand check" -l permanent -d 'Every row must redirect with 301 or 308 (unless its own status column says otherwise)'
 complete -c hops -n "__fish_hops_using_subcommand check" -l ignore-slash -d 'Treat /a and /a/ as the same target'

@@ -208,6 +208,11 @@ pub struct CheckCommand {
     #[arg(long, value_name = "URL")]
     pub base: Option<String>,
 
+    /// Lint the maps without a request: chains, cycles, a source with two targets,
+    /// self-redirects, temporary statuses among permanent ones; exit 1 on any finding
+    #[arg(long, conflicts_with_all = ["format", "junit", "markdown", "shard", "only_failures"])]
+    pub lint: bool,
+
     /// Skip a malformed row with a warning instead of stopping before any request
     #[arg(long)]
     pub skip_bad_rows: bool,

@@ -3,6 +3,7 @@
 //! against what it expects (`verdict`), and reported as results arrive (`report`).
 
 pub mod input;
+pub mod lint;
 pub mod repeats;
 pub mod report;
 pub mod retry;

@@ -273,7 +273,9 @@ fn same_place(url: &Url, target: &Url, options: &VerdictOptions) -> bool {
     comparable(url, options) == comparable(target, options)
 }
 
-fn comparable(url: &Url, options: &VerdictOptions) -> Url {
+/// `url` as targets are compared: no fragment, and no query or trailing slash when the options
+/// say so (two URLs are the same place when these are equal).
+pub fn comparable(url: &Url, options: &VerdictOptions) -> Url {
     let mut url = url.clone();
     url.set_fragment(None);
     if options.ignore_query {

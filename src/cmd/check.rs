@@ -14,6 +14,7 @@ use futures_util::StreamExt;
 use url::Url;
 
 use crate::check::input::{self, InputFormat, InputOptions};
+use crate::check::lint;
 use crate::check::repeats::{Repeats, SourceTally};
 use crate::check::report::csv::CsvReport;
 use crate::check::report::junit::{self, JunitReport};
@@ -248,6 +249,25 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
                 Err(error) => return Err(UsageError(error.to_string()).into()),
             }
         }
+    }
+    if command.lint {
+        let mut opened = Vec::new();
+        for map in &maps {
+            opened.push(open_map(map, &input)?);
+        }
+        let rows = opened
+            .iter_mut()
+            .flat_map(|rows| rows.by_ref().filter_map(Result::ok));
+        let lint = lint::lint(rows, &verdict);
+        let mut out = std::io::stdout().lock();
+        lint::render(&mut out, &lint, redactor)?;
+        out.flush()?;
+        drop(stdin_copy);
+        return Ok(if lint.findings.is_empty() {
+            ExitCode::Ok
+        } else {
+            ExitCode::CheckFailed
+        });
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

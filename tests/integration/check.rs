@@ -192,8 +192,7 @@ fn a_sitemap_lists_pages_that_must_not_redirect() {
 
 /// A server whose `/busy` answers 429 once, `/down` always 503 (both with `Retry-After: 0`),
 /// `/flaky` hangs up without answering once (each then redirects to `/landing`), and `/slow/*`
-/// takes 100 ms while counting how many
-/// requests it holds at once.
+/// takes 100 ms while counting how many requests it holds at once.
 struct Unsteady {
     server: RawServer,
     most_at_once: Arc<AtomicUsize>,
@@ -329,4 +328,36 @@ fn a_source_on_several_rows_is_traced_once_and_judged_on_each() {
             "GET shop.test /new",
         ]
     );
+}
+
+#[test]
+fn lint_reports_chains_and_cycles_without_a_single_request() {
+    let site = site();
+    let dir = tempfile::tempdir().unwrap();
+    let map = site.url(
+        "source,target\n\
+         {shop}/chain,{shop}/step\n\
+         {shop}/step,{shop}/new\n\
+         {shop}/loop,{shop}/back\n\
+         {shop}/back,{shop}/loop\n",
+    );
+    let file = write_file(dir.path(), "map.csv", map.as_bytes());
+    let name = file.to_str().unwrap();
+    let run = check(&site, &["--lint", name], "");
+    run.code(1);
+    let expected = site.url(&format!(
+        "{name}:2: chain: {{shop}}/chain → {{shop}}/step, and {{shop}}/step → {{shop}}/new on \
+         line 3: point {{shop}}/chain at {{shop}}/new\n\
+         {name}:4: cycle: {{shop}}/loop → {{shop}}/back, {{shop}}/back → {{shop}}/loop on line \
+         5: no page is ever reached: point one of them at a page that answers\n\
+         2 findings in 4 rows\n"
+    ));
+    assert_eq!(run.stdout, expected, "{run}");
+    assert_eq!(site.requests(), Vec::<String>::new());
+
+    let clean = site.url("source,target\n{shop}/old,{shop}/new\n{shop}/temp,{shop}/new\n");
+    check(&site, &["--lint"], &clean)
+        .code(0)
+        .stdout_has("no findings in 2 rows");
+    assert_eq!(site.requests(), Vec::<String>::new());
 }
