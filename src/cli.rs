@@ -254,6 +254,10 @@ pub struct CheckCommand {
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub retry: u32,
 
+    /// Skip the rows an earlier `--format json` output already reported
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
+
     /// Report rows as they finish instead of in input order
     #[arg(long)]
     pub unordered: bool,

@@ -6,5 +6,6 @@ pub mod input;
 pub mod lint;
 pub mod repeats;
 pub mod report;
+pub mod resume;
 pub mod retry;
 pub mod verdict;

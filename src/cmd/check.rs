@@ -22,6 +22,7 @@ use crate::check::report::markdown::Failures;
 use crate::check::report::progress::Progress;
 use crate::check::report::text::Summary;
 use crate::check::report::{self};
+use crate::check::resume::Reported;
 use crate::check::retry;
 use crate::check::verdict::{self, VerdictOptions};
 use crate::cli::{CheckCommand, CheckFormat, Cli, CookieArgs, MapFormat, OutputArgs};
@@ -134,6 +135,7 @@ struct Plan {
     shard: Option<Shard>,
     rows: usize,
     tally: SourceTally,
+    reported: Reported,
 }
 
 /// A row with the flags' expectations filled in where its columns said nothing.
@@ -161,11 +163,6 @@ impl Shard {
             return Err(bad());
         }
         Ok(Shard { index, count })
-    }
-
-    /// How many of `rows` data rows are this shard's.
-    fn share(self, rows: usize) -> usize {
-        (0..rows).filter(|number| self.takes(*number)).count()
     }
 
     /// Whether data row `number` (0-based, over every map in order) is this shard's.
@@ -232,14 +229,28 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
     }
     // First pass: every row readable, before any request (a typo on line 90,000 must not cost
     // the first 89,999 requests).
+    let reported = match &command.resume {
+        Some(path) => {
+            let file = std::fs::File::open(path).map_err(|err| {
+                UsageError(format!("cannot read --resume {}: {err}", path.display()))
+            })?;
+            Reported::read(&path.display().to_string(), std::io::BufReader::new(file))
+                .map_err(UsageError)?
+        }
+        None => Reported::default(),
+    };
     let mut readable_rows = 0;
+    let mut rows_to_check = 0;
     let mut tally = SourceTally::default();
     for map in &maps {
         for row in open_map(map, &input)? {
             match row {
                 Ok(row) => {
-                    if shard.is_none_or(|shard| shard.takes(readable_rows)) {
+                    if shard.is_none_or(|shard| shard.takes(readable_rows))
+                        && !reported.contains(&row)
+                    {
                         tally.add(&effective_row(row, &verdict));
+                        rows_to_check += 1;
                     }
                     readable_rows += 1;
                 }
@@ -280,8 +291,9 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
         &input,
         Plan {
             shard,
-            rows: shard.map_or(readable_rows, |shard| shard.share(readable_rows)),
+            rows: rows_to_check,
             tally,
+            reported,
         },
         verdict,
         redactor,
@@ -345,7 +357,8 @@ async fn check_all(
         .flat_map(|rows| rows.by_ref().filter_map(Result::ok))
         .enumerate()
         .filter(|(number, _)| plan.shard.is_none_or(|shard| shard.takes(*number)))
-        .map(|(_, row)| row);
+        .map(|(_, row)| row)
+        .filter(|row| !plan.reported.contains(row));
     let repeats: Repeats<'_, Rc<Result<(Chain, u32), String>>> = plan.tally.repeats();
     let client = &client;
     let traced = futures_util::stream::iter(rows).map(|row| {

@@ -361,3 +361,55 @@ fn lint_reports_chains_and_cycles_without_a_single_request() {
         .stdout_has("no findings in 2 rows");
     assert_eq!(site.requests(), Vec::<String>::new());
 }
+
+#[test]
+fn resume_skips_the_rows_an_earlier_json_output_reported() {
+    let site = site();
+    let dir = tempfile::tempdir().unwrap();
+    let list = site.url("{shop}/old\n{shop}/temp\n{shop}/chain\n{shop}/gone\n");
+    let file = write_file(dir.path(), "pages.txt", list.as_bytes());
+    let file = file.to_str().unwrap();
+    let first = check(&site, &["--format", "json", file], "");
+    first.code(1);
+    // A run cut short: two rows reported, the third cut off mid-line.
+    let lines: Vec<&str> = first.stdout.lines().collect();
+    let earlier = format!("{}\n{}\n{}", lines[0], lines[1], &lines[2][..40]);
+    let earlier = write_file(dir.path(), "earlier.ndjson", earlier.as_bytes());
+    let before = site.requests().len();
+    let resumed = check(
+        &site,
+        &[
+            "--format",
+            "json",
+            "--resume",
+            earlier.to_str().unwrap(),
+            file,
+        ],
+        "",
+    );
+    resumed.code(1);
+    let lines: Vec<u64> = resumed
+        .stdout
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["line"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(lines, [3, 4], "{resumed}");
+    // Rows run in parallel: the order of their requests interleaves.
+    let mut again = site.requests()[before..].to_vec();
+    again.sort();
+    assert_eq!(
+        again,
+        [
+            "GET shop.test /chain",
+            "GET shop.test /gone",
+            "GET shop.test /missing",
+            "GET shop.test /new",
+            "GET shop.test /step",
+        ]
+    );
+    check(&site, &["--resume", file, file], "").usage_error("not the output of");
+}
