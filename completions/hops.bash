@@ -235,7 +235,7 @@ _hops() {
             return 0
             ;;
         hops__subcmd__check)
-            opts="-P -b -X -d -H -u -A -e -I -L -k -E -m -x -4 -6 -h --input-format --base --lint --skip-bad-rows --permanent --max-hops --final-status --ignore-slash --ignore-query --parallel --per-host --rate --retry --resume --unordered --shard --only-failures --format --junit --markdown --color --cookie --request --data --data-binary --data-raw --header --user --user-agent --referer --head --browser --compressed --location --max-redirs --post301 --post302 --post303 --location-trusted --follow-refresh --resolve --cacert --insecure --cert --key --max-time --connect-timeout --proxy --socks5-hostname --noproxy --hsts --no-preload --http1.1 --http2 --http2-prior-knowledge --ipv4 --ipv6 --help"
+            opts="-P -b -X -d -H -u -A -e -I -L -k -E -m -x -4 -6 -h --input-format --base --lint --skip-bad-rows --permanent --max-hops --final-status --ignore-slash --ignore-query --parallel --per-host --rate --retry --write-flattened --resume --unordered --shard --only-failures --format --junit --markdown --color --cookie --request --data --data-binary --data-raw --header --user --user-agent --referer --head --browser --compressed --location --max-redirs --post301 --post302 --post303 --location-trusted --follow-refresh --resolve --cacert --insecure --cert --key --max-time --connect-timeout --proxy --socks5-hostname --noproxy --hsts --no-preload --http1.1 --http2 --http2-prior-knowledge --ipv4 --ipv6 --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -274,6 +274,10 @@ _hops() {
                     return 0
                     ;;
                 --retry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write-flattened)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -254,6 +254,11 @@ pub struct CheckCommand {
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub retry: u32,
 
+    /// After the check, write the map again with each source that reached a 2xx pointed at
+    /// where it ended
+    #[arg(long, value_name = "FILE", conflicts_with = "lint")]
+    pub write_flattened: Option<PathBuf>,
+
     /// Skip the rows an earlier `--format json` output already reported
     #[arg(long, value_name = "FILE")]
     pub resume: Option<PathBuf>,

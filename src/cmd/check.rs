@@ -17,6 +17,7 @@ use crate::check::input::{self, InputFormat, InputOptions};
 use crate::check::lint;
 use crate::check::repeats::{Repeats, SourceTally};
 use crate::check::report::csv::CsvReport;
+use crate::check::report::flattened::{self, FlattenedMap};
 use crate::check::report::junit::{self, JunitReport};
 use crate::check::report::markdown::Failures;
 use crate::check::report::progress::Progress;
@@ -352,6 +353,24 @@ async fn check_all(
     for map in maps {
         opened.push(open_map(map, input)?);
     }
+    let mut flattened_map = match &command.write_flattened {
+        Some(path) => {
+            let format = opened
+                .first()
+                .map_or(InputFormat::UrlList, |rows| rows.format());
+            if !flattened::can_write(format) {
+                return Err(UsageError(format!(
+                    "--write-flattened: {} has no targets to point anywhere else",
+                    opened.first().map_or("the input", |rows| rows.file())
+                ))
+                .into());
+            }
+            let file = std::fs::File::create(path)
+                .map_err(|err| UsageError(format!("cannot write {}: {err}", path.display())))?;
+            Some(FlattenedMap::new(std::io::BufWriter::new(file), format)?)
+        }
+        None => None,
+    };
     let rows = opened
         .iter_mut()
         .flat_map(|rows| rows.by_ref().filter_map(Result::ok))
@@ -414,6 +433,9 @@ async fn check_all(
         if let Some(junit) = &mut junit {
             junit.row(&row, &result, &chain)?;
         }
+        if let Some(flattened_map) = &mut flattened_map {
+            flattened_map.row(&row, &chain)?;
+        }
         progress.row_done(result.ok);
         if command.only_failures && result.ok {
             continue;
@@ -432,6 +454,9 @@ async fn check_all(
         })?;
     }
     progress.finish();
+    if let Some(flattened_map) = flattened_map {
+        flattened_map.finish()?;
+    }
     drop(results);
     if let Some(csv) = csv {
         csv.finish()?;

@@ -413,3 +413,70 @@ fn resume_skips_the_rows_an_earlier_json_output_reported() {
     );
     check(&site, &["--resume", file, file], "").usage_error("not the output of");
 }
+
+#[test]
+fn write_flattened_points_each_source_at_where_it_ended() {
+    let site = site();
+    let dir = tempfile::tempdir().unwrap();
+    let map = site.url(
+        "source,target,status\n\
+         {shop}/chain,{shop}/step,301\n\
+         {shop}/gone,{shop}/missing,301\n\
+         {shop}/temp,{shop}/new,302\n",
+    );
+    let file = write_file(dir.path(), "map.csv", map.as_bytes());
+    let out = dir.path().join("flat.csv");
+    check(
+        &site,
+        &[
+            "--write-flattened",
+            out.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
+        "",
+    )
+    .code(1);
+    let written = std::fs::read_to_string(&out).unwrap();
+    // /chain lands on /new in two hops: pointed there; /gone ends in a 404: kept as it was.
+    assert_eq!(
+        written,
+        site.url(
+            "source,target,status\n\
+             {shop}/chain,{shop}/new,301\n\
+             {shop}/gone,{shop}/missing,301\n\
+             {shop}/temp,{shop}/new,302\n"
+        )
+    );
+
+    let netlify = write_file(
+        dir.path(),
+        "_redirects",
+        b"/chain  /step  301\n/old  /new\n",
+    );
+    let out = dir.path().join("_redirects.flat");
+    let base = site.url("{shop}");
+    check(
+        &site,
+        &[
+            "--base",
+            &base,
+            "--write-flattened",
+            out.to_str().unwrap(),
+            netlify.to_str().unwrap(),
+        ],
+        "",
+    )
+    // /chain did not end at /step, as the map says: that is what flattening fixes.
+    .code(1);
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        written.lines().skip(1).collect::<Vec<_>>(),
+        ["/chain  /new  301", "/old  /new  301"]
+    );
+    check(
+        &site,
+        &["--write-flattened", out.to_str().unwrap()],
+        &site.url("{shop}/old\n"),
+    )
+    .usage_error("has no targets");
+}

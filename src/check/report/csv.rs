@@ -1,4 +1,4 @@
-//! The spreadsheet report of `hops check --report csv`: a header line, then one record per row
+//! The spreadsheet report of `hops check --format csv`: a header line, then one record per row
 //! as it arrives, quoted as RFC 4180 says (by the `csv` crate):
 //!
 //! ```text

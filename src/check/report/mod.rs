@@ -4,10 +4,11 @@
 //!
 //! [`text`] is the terminal's line per row and the [`text::Summary`] at the end; [`json`] one
 //! object per row (NDJSON); [`csv`] a spreadsheet; [`junit`] a CI test report; [`markdown`] a
-//! CI job summary; [`progress`] the bar on a terminal's stderr. Messages come from the verdict, already redacted; the URLs a writer shows go
+//! CI job summary; [`flattened`] the map rewritten without chains; [`progress`] the bar on a terminal's stderr. Messages come from the verdict, already redacted; the URLs a writer shows go
 //! through the [`Redactor`] it is given.
 
 pub mod csv;
+pub mod flattened;
 pub mod json;
 pub mod junit;
 pub mod markdown;
