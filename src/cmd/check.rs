@@ -27,6 +27,7 @@ use crate::check::resume::Reported;
 use crate::check::retry;
 use crate::check::verdict::{self, VerdictOptions};
 use crate::cli::{CheckCommand, CheckFormat, Cli, CookieArgs, MapFormat, OutputArgs};
+use crate::cmd::trace::Stream;
 use crate::config::{Config, UsageError};
 use crate::cookies::Jar;
 use crate::exit::ExitCode;
@@ -396,10 +397,11 @@ async fn check_all(
     } else {
         traced.buffered(command.parallel).boxed_local()
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // A reader that goes away (`hops check map.csv | head`) stops the output, not the check:
+    // the reports to files and the exit code still cover every row.
+    let mut out = Stream::new(std::io::stdout().lock());
     let mut csv = match command.format {
-        CheckFormat::Csv => Some(CsvReport::new(std::io::stdout(), redactor)?),
+        CheckFormat::Csv => Some(CsvReport::new(Stream::new(std::io::stdout()), redactor)?),
         _ => None,
     };
     let mut junit = match &command.junit {

@@ -120,14 +120,14 @@ impl HopObserver for LiveText<'_> {
 
 /// stdout or stderr as the trace mode writes to them. Once the reader has gone (`hops URL |
 /// head`), the rest of the output is dropped instead of failing the run: the chain still
-/// finishes, and keeps its exit code and its error line.
-struct Stream<W> {
+/// finishes, and keeps its exit code and its error line. `hops check` writes through it too.
+pub(crate) struct Stream<W> {
     inner: W,
     closed: bool,
 }
 
 impl<W: Write> Stream<W> {
-    fn new(inner: W) -> Self {
+    pub(crate) fn new(inner: W) -> Self {
         Stream {
             inner,
             closed: false,

@@ -480,3 +480,58 @@ fn write_flattened_points_each_source_at_where_it_ended() {
     )
     .usage_error("has no targets");
 }
+
+/// `hops check map | head -c 1`: the reader goes away after one byte; every row is still
+/// checked and the exit code still says a row failed.
+#[test]
+fn a_closed_stdout_stops_the_output_not_the_check() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    use wait_timeout::ChildExt;
+
+    let server = RawServer::start(|request, stream| {
+        let reply = match request.target.as_str() {
+            "/landing" => "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            "/gone" => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            _ => {
+                "HTTP/1.1 301 Moved Permanently\r\nLocation: /landing\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            }
+        };
+        stream.write_all(reply.as_bytes())
+    });
+    // Enough rows (2 KB of JSON each) to overflow a pipe's buffer (64 KiB on Linux).
+    let mut list: String = (1..=100)
+        .map(|n| format!("{}\n", server.url(&format!("/r/{n}"))))
+        .collect();
+    list.push_str(&format!("{}\n", server.url("/gone")));
+    let dir = tempfile::tempdir().unwrap();
+    let map = write_file(dir.path(), "pages.txt", list.as_bytes());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hops"))
+        .args(["check", "--format", "json", map.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("hops can be started");
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut byte = [0; 1];
+    stdout.read_exact(&mut byte).expect("one byte of output");
+    drop(stdout);
+    let status = match child
+        .wait_timeout(std::time::Duration::from_secs(60))
+        .expect("hops can be waited for")
+    {
+        Some(status) => status,
+        None => {
+            let _ = child.kill();
+            child.wait().expect("hops can be reaped")
+        }
+    };
+    assert_eq!(status.code(), Some(1), "{status}");
+    let targets = server.targets();
+    assert_eq!(
+        targets.iter().filter(|t| t.starts_with("GET /r/")).count(),
+        100
+    );
+    assert!(targets.contains(&"GET /gone".to_owned()));
+}
