@@ -31,6 +31,7 @@ pub fn files() -> Result<Vec<(String, Vec<u8>)>> {
         files.push((name, bytes));
     }
     files.push(("hops.1".to_owned(), man_page()?));
+    files.push(("hops-check.1".to_owned(), check_man_page()?));
     Ok(files)
 }
 
@@ -55,6 +56,16 @@ fn man_page() -> Result<Vec<u8>> {
         "Trace a tour of redirect scenarios on an embedded loopback server (no network \
          needed); FILTER runs only the scenarios whose name contains it.",
     )]);
+    roff.control("TP", []);
+    roff.text([bold("hops check"), roman(" [OPTIONS] [FILE]...")]);
+    roff.text([
+        roman(
+            "Check a whole redirect map (CSV, TSV, URL list, Cloudflare, Netlify, Vercel or \
+         sitemap), rows in parallel, in constant memory: see ",
+        ),
+        bold("hops-check"),
+        roman("(1)."),
+    ]);
     roff.control("SH", ["EXIT STATUS"]);
     for code in ExitCode::ALL {
         roff.control("TP", []).text([bold(code.code().to_string())]);
@@ -74,6 +85,41 @@ fn man_page() -> Result<Vec<u8>> {
     }
     roff.to_writer(&mut page)?;
     man.render_version_section(&mut page)?;
+    Ok(page)
+}
+
+/// The man page of `hops check`: its synopsis, description, options and exit status.
+fn check_man_page() -> Result<Vec<u8>> {
+    let check = cli::command()
+        .find_subcommand("check")
+        .context("the check command is defined")?
+        .clone()
+        .name("hops-check");
+    let man = clap_mangen::Man::new(check);
+    let mut page = Vec::new();
+    man.render_title(&mut page)?;
+    man.render_name_section(&mut page)?;
+    man.render_synopsis_section(&mut page)?;
+    man.render_description_section(&mut page)?;
+    man.render_options_section(&mut page)?;
+    let mut roff = Roff::new();
+    roff.control("SH", ["EXIT STATUS"]);
+    for (code, meaning) in [
+        ("0", "every row passed"),
+        ("1", "a row failed (or, with --lint, the map has a finding)"),
+        (
+            "2",
+            "usage or input error: a bad flag, an unreadable file, a malformed row",
+        ),
+        ("130", "interrupted by Ctrl-C (SIGINT)"),
+        ("143", "stopped by SIGTERM"),
+    ] {
+        roff.control("TP", []).text([bold(code)]);
+        roff.text([roman(meaning)]);
+    }
+    roff.control("SH", ["SEE ALSO"])
+        .text([bold("hops"), roman("(1)")]);
+    roff.to_writer(&mut page)?;
     Ok(page)
 }
 
@@ -124,5 +170,16 @@ mod tests {
         }
         assert!(!page.contains("hops\\-demo(1)") && !page.contains("hops\\-help(1)"));
         assert!(!page.contains(".SH EXTRA"));
+        assert!(page.contains("\\fBhops\\-check\\fR(1)"));
+        let check = String::from_utf8(check_man_page().unwrap()).unwrap();
+        for option in [
+            "\\-\\-lint",
+            "\\-\\-per\\-host",
+            "\\-\\-shard",
+            "\\-\\-junit",
+        ] {
+            assert!(check.contains(option), "{option}");
+        }
+        assert!(check.contains("\n.SH \"EXIT STATUS\"\n"));
     }
 }
