@@ -26,7 +26,7 @@ fn site() -> Site {
 }
 
 /// `hops check` with the site's `--resolve`, `--cacert` and `--color never`, `stdin` as input.
-fn check(site: &Site, args: &[&str], stdin: &str) -> Run {
+pub(crate) fn check(site: &Site, args: &[&str], stdin: &str) -> Run {
     let mut all = vec!["check".to_owned()];
     all.extend(site.args(args));
     hops_with_stdin(all, stdin.as_bytes().to_vec())

@@ -6,6 +6,7 @@ mod support;
 
 mod architecture;
 mod check;
+mod check_kinds;
 mod ci_checks;
 mod cli;
 mod client_cert;
