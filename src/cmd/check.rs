@@ -32,9 +32,10 @@ use crate::config::{Config, UsageError};
 use crate::cookies::Jar;
 use crate::exit::ExitCode;
 use crate::hsts::HstsStore;
-use crate::model::{Chain, Redactor, Row};
+use crate::model::{Chain, Redactor, Row, Signal};
 use crate::net::{HopClient, HostLimits};
 use crate::redirect::{Navigator, PastedCookies};
+use crate::trace::Interrupts;
 use crate::trace::run::navigator_options;
 
 /// The run's config from the per-row flags of `hops check`, as a normal run would read them.
@@ -419,7 +420,19 @@ async fn check_all(
     let mut summary = Summary::default();
     let mut failures = Failures::default();
     let mut progress = Progress::new(plan.rows as u64);
-    while let Some((row, chain)) = results.next().await {
+    // Ctrl-C or SIGTERM ends the run between rows: the rows done are reported everywhere, the
+    // rows in flight are dropped (`--resume` picks them up), and the exit code says so.
+    let mut interrupts = Interrupts::listen().context("cannot listen for Ctrl-C")?;
+    let mut checked = 0usize;
+    let stopped_by = loop {
+        let next = tokio::select! {
+            next = results.next() => next,
+            signal = interrupts.next() => break Some(signal),
+        };
+        let Some((row, chain)) = next else {
+            break None;
+        };
+        checked += 1;
         let (chain, retries) = Rc::try_unwrap(chain)
             .unwrap_or_else(|shared| (*shared).clone())
             .map_err(UsageError)?;
@@ -454,7 +467,7 @@ async fn check_all(
             }
             Ok(())
         })?;
-    }
+    };
     progress.finish();
     if let Some(flattened_map) = flattened_map {
         flattened_map.finish()?;
@@ -492,6 +505,17 @@ async fn check_all(
         report::markdown::write(&mut file, &summary, &failures, redactor)?;
     }
     out.flush()?;
+    if let Some(signal) = stopped_by {
+        eprintln!(
+            "hops: check interrupted by {} after {checked} of {} rows: the reports cover those",
+            signal.name(),
+            plan.rows
+        );
+        return Ok(match signal {
+            Signal::Interrupt => ExitCode::Interrupted,
+            Signal::Terminate => ExitCode::Terminated,
+        });
+    }
     Ok(if summary.failed() > 0 {
         ExitCode::CheckFailed
     } else {

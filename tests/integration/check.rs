@@ -535,3 +535,82 @@ fn a_closed_stdout_stops_the_output_not_the_check() {
     );
     assert!(targets.contains(&"GET /gone".to_owned()));
 }
+
+/// Ctrl-C in the middle of a map: the rows done so far are in every report, the summary says
+/// how far the check went, and the exit code is 130.
+#[test]
+fn ctrl_c_ends_the_check_with_the_rows_done_reported() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    use wait_timeout::ChildExt;
+
+    let server = RawServer::start(|request, stream| {
+        let reply = match request.target.as_str() {
+            "/landing" => "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            "/hang" => {
+                // Never answers: reads until hops goes away.
+                let mut buffer = [0; 1024];
+                while std::io::Read::read(stream, &mut buffer)? > 0 {}
+                return Ok(());
+            }
+            _ => {
+                "HTTP/1.1 301 Moved Permanently\r\nLocation: /landing\r\nContent-Length: 0\r\n\
+                 Connection: close\r\n\r\n"
+            }
+        };
+        stream.write_all(reply.as_bytes())
+    });
+    let list: String = ["/r/1", "/r/2", "/hang", "/r/4"]
+        .iter()
+        .map(|path| format!("{}\n", server.url(path)))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let map = write_file(dir.path(), "pages.txt", list.as_bytes());
+    let junit = dir.path().join("junit.xml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hops"))
+        .args(["check", "--color", "never", "--junit"])
+        .arg(&junit)
+        .arg(&map)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hops can be started");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let mut shown = String::new();
+    for _ in 0..2 {
+        stdout.read_line(&mut shown).expect("a row's line");
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = match child
+        .wait_timeout(std::time::Duration::from_secs(60))
+        .expect("hops can be waited for")
+    {
+        Some(status) => status,
+        None => {
+            let _ = child.kill();
+            child.wait().expect("hops can be reaped")
+        }
+    };
+    stdout.read_to_string(&mut shown).unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(130), "{shown}\n{stderr}");
+    assert!(shown.contains("2 rows: 2 ok, 0 failed"), "{shown}");
+    assert!(
+        stderr.contains("check interrupted by SIGINT after 2 of 4 rows"),
+        "{stderr}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("tests=\"2\""), "{xml}");
+    assert!(server.targets().contains(&"GET /hang".to_owned()));
+}
