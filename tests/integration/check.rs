@@ -486,8 +486,6 @@ fn write_flattened_points_each_source_at_where_it_ended() {
 #[test]
 fn a_closed_stdout_stops_the_output_not_the_check() {
     use std::io::Read;
-    use std::process::{Command, Stdio};
-    use wait_timeout::ChildExt;
 
     let server = RawServer::start(|request, stream| {
         let reply = match request.target.as_str() {
@@ -506,27 +504,12 @@ fn a_closed_stdout_stops_the_output_not_the_check() {
     list.push_str(&format!("{}\n", server.url("/gone")));
     let dir = tempfile::tempdir().unwrap();
     let map = write_file(dir.path(), "pages.txt", list.as_bytes());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hops"))
-        .args(["check", "--format", "json", map.to_str().unwrap()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("hops can be started");
+    let mut child = spawn_check(&["--format", "json", map.to_str().unwrap()]);
     let mut stdout = child.stdout.take().expect("piped stdout");
     let mut byte = [0; 1];
     stdout.read_exact(&mut byte).expect("one byte of output");
     drop(stdout);
-    let status = match child
-        .wait_timeout(std::time::Duration::from_secs(60))
-        .expect("hops can be waited for")
-    {
-        Some(status) => status,
-        None => {
-            let _ = child.kill();
-            child.wait().expect("hops can be reaped")
-        }
-    };
+    let status = wait_guarded(&mut child);
     assert_eq!(status.code(), Some(1), "{status}");
     let targets = server.targets();
     assert_eq!(
@@ -541,8 +524,7 @@ fn a_closed_stdout_stops_the_output_not_the_check() {
 #[test]
 fn ctrl_c_ends_the_check_with_the_rows_done_reported() {
     use std::io::{BufRead, BufReader, Read};
-    use std::process::{Command, Stdio};
-    use wait_timeout::ChildExt;
+    use std::process::Command;
 
     let server = RawServer::start(|request, stream| {
         let reply = match request.target.as_str() {
@@ -567,15 +549,13 @@ fn ctrl_c_ends_the_check_with_the_rows_done_reported() {
     let dir = tempfile::tempdir().unwrap();
     let map = write_file(dir.path(), "pages.txt", list.as_bytes());
     let junit = dir.path().join("junit.xml");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hops"))
-        .args(["check", "--color", "never", "--junit"])
-        .arg(&junit)
-        .arg(&map)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("hops can be started");
+    let mut child = spawn_check(&[
+        "--color",
+        "never",
+        "--junit",
+        junit.to_str().unwrap(),
+        map.to_str().unwrap(),
+    ]);
     let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
     let mut shown = String::new();
     for _ in 0..2 {
@@ -586,16 +566,7 @@ fn ctrl_c_ends_the_check_with_the_rows_done_reported() {
         .status()
         .expect("kill runs");
     assert!(killed.success());
-    let status = match child
-        .wait_timeout(std::time::Duration::from_secs(60))
-        .expect("hops can be waited for")
-    {
-        Some(status) => status,
-        None => {
-            let _ = child.kill();
-            child.wait().expect("hops can be reaped")
-        }
-    };
+    let status = wait_guarded(&mut child);
     stdout.read_to_string(&mut shown).unwrap();
     let mut stderr = String::new();
     child
@@ -613,4 +584,34 @@ fn ctrl_c_ends_the_check_with_the_rows_done_reported() {
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("tests=\"2\""), "{xml}");
     assert!(server.targets().contains(&"GET /hang".to_owned()));
+}
+
+/// `hops check ARGS` as a child process with piped stdout and stderr, for the tests that close
+/// its output or signal it.
+fn spawn_check(args: &[&str]) -> std::process::Child {
+    use std::process::{Command, Stdio};
+    Command::new(env!("CARGO_BIN_EXE_hops"))
+        .arg("check")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hops can be started")
+}
+
+/// Waits for the child, killing it after a minute: a safety net against a hang, not a timing
+/// assertion.
+fn wait_guarded(child: &mut std::process::Child) -> std::process::ExitStatus {
+    use wait_timeout::ChildExt;
+    match child
+        .wait_timeout(std::time::Duration::from_secs(60))
+        .expect("hops can be waited for")
+    {
+        Some(status) => status,
+        None => {
+            let _ = child.kill();
+            child.wait().expect("hops can be reaped")
+        }
+    }
 }
