@@ -107,6 +107,7 @@ Register-ArgumentCompleter -Native -CommandName 'hops' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check a whole redirect map: every row traced, judged against what it expects, reported')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the scenarios as a redirect playground on loopback, logging every request')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -198,9 +199,24 @@ Register-ArgumentCompleter -Native -CommandName 'hops' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'hops;serve' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port of the plain http listener (0: any free port, printed at start)')
+            [CompletionResult]::new('--https-port', '--https-port', [CompletionResultType]::ParameterName, 'Port of the https listener (0: any free port, printed at start)')
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on; loopback unless you say otherwise')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Another name the https certificate covers (besides localhost, 127.0.0.1 and ::1)')
+            [CompletionResult]::new('--ca-out', '--ca-out', [CompletionResultType]::ParameterName, 'Write the test CA certificate here (default: a file in the temporary directory)')
+            [CompletionResult]::new('--log-json', '--log-json', [CompletionResultType]::ParameterName, 'Also log each request to FILE as one JSON object per line')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not log each request on stdout')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not log each request on stdout')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List the scenarios and exit')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'hops;help' {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check a whole redirect map: every row traced, judged against what it expects, reported')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the scenarios as a redirect playground on loopback, logging every request')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -208,6 +224,9 @@ Register-ArgumentCompleter -Native -CommandName 'hops' -ScriptBlock {
             break
         }
         'hops;help;check' {
+            break
+        }
+        'hops;help;serve' {
             break
         }
         'hops;help;help' {

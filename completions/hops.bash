@@ -25,6 +25,9 @@ _hops() {
             hops,help)
                 cmd="hops__subcmd__help"
                 ;;
+            hops,serve)
+                cmd="hops__subcmd__serve"
+                ;;
             hops__subcmd__help,check)
                 cmd="hops__subcmd__help__subcmd__check"
                 ;;
@@ -34,6 +37,9 @@ _hops() {
             hops__subcmd__help,help)
                 cmd="hops__subcmd__help__subcmd__help"
                 ;;
+            hops__subcmd__help,serve)
+                cmd="hops__subcmd__help__subcmd__serve"
+                ;;
             *)
                 ;;
         esac
@@ -41,7 +47,7 @@ _hops() {
 
     case "${cmd}" in
         hops)
-            opts="-X -d -H -u -A -e -I -L -f -b -c -k -E -m -x -4 -6 -v -w -o -i -s -S -h -V --request --data --data-binary --data-raw --header --user --user-agent --referer --head --browser --compressed --location --max-redirs --post301 --post302 --post303 --location-trusted --follow-refresh --fail --expect-status --expect-url --expect-redirects --expect-chain --expect-location --expect-no-downgrade --cookie --cookie-jar --no-cookies --resolve --cacert --insecure --cert --key --max-time --connect-timeout --proxy --socks5-hostname --noproxy --hsts --no-preload --http1.1 --http2 --http2-prior-knowledge --ipv4 --ipv6 --verbose --format --write-out --har --output --body --include --color --silent --show-error --show-secrets --generate --help --version demo check help"
+            opts="-X -d -H -u -A -e -I -L -f -b -c -k -E -m -x -4 -6 -v -w -o -i -s -S -h -V --request --data --data-binary --data-raw --header --user --user-agent --referer --head --browser --compressed --location --max-redirs --post301 --post302 --post303 --location-trusted --follow-refresh --fail --expect-status --expect-url --expect-redirects --expect-chain --expect-location --expect-no-downgrade --cookie --cookie-jar --no-cookies --resolve --cacert --insecure --cert --key --max-time --connect-timeout --proxy --socks5-hostname --noproxy --hsts --no-preload --http1.1 --http2 --http2-prior-knowledge --ipv4 --ipv6 --verbose --format --write-out --har --output --body --include --color --silent --show-error --show-secrets --generate --help --version demo check serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,7 +457,7 @@ _hops() {
             return 0
             ;;
         hops__subcmd__help)
-            opts="demo check help"
+            opts="demo check serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -499,6 +505,58 @@ _hops() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hops__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hops__subcmd__serve)
+            opts="-q -h --port --https-port --bind --name --ca-out --quiet --log-json --list --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --https-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -104,6 +104,7 @@ set edit:completion:arg-completer[hops] = {|@words|
             cand --version 'Print version'
             cand demo 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)'
             cand check 'Check a whole redirect map: every row traced, judged against what it expects, reported'
+            cand serve 'Serve the scenarios as a redirect playground on loopback, logging every request'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hops;demo'= {
@@ -192,14 +193,30 @@ set edit:completion:arg-completer[hops] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'hops;serve'= {
+            cand --port 'Port of the plain http listener (0: any free port, printed at start)'
+            cand --https-port 'Port of the https listener (0: any free port, printed at start)'
+            cand --bind 'Address to listen on; loopback unless you say otherwise'
+            cand --name 'Another name the https certificate covers (besides localhost, 127.0.0.1 and ::1)'
+            cand --ca-out 'Write the test CA certificate here (default: a file in the temporary directory)'
+            cand --log-json 'Also log each request to FILE as one JSON object per line'
+            cand -q 'Do not log each request on stdout'
+            cand --quiet 'Do not log each request on stdout'
+            cand --list 'List the scenarios and exit'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'hops;help'= {
             cand demo 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)'
             cand check 'Check a whole redirect map: every row traced, judged against what it expects, reported'
+            cand serve 'Serve the scenarios as a redirect playground on loopback, logging every request'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hops;help;demo'= {
         }
         &'hops;help;check'= {
+        }
+        &'hops;help;serve'= {
         }
         &'hops;help;help'= {
         }

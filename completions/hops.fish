@@ -88,6 +88,7 @@ complete -c hops -n "__fish_hops_needs_command" -s h -l help -d 'Print help (see
 complete -c hops -n "__fish_hops_needs_command" -s V -l version -d 'Print version'
 complete -c hops -n "__fish_hops_needs_command" -a "demo" -d 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)'
 complete -c hops -n "__fish_hops_needs_command" -a "check" -d 'Check a whole redirect map: every row traced, judged against what it expects, reported'
+complete -c hops -n "__fish_hops_needs_command" -a "serve" -d 'Serve the scenarios as a redirect playground on loopback, logging every request'
 complete -c hops -n "__fish_hops_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hops -n "__fish_hops_using_subcommand demo" -l color -d 'When to use colors' -r -f -a "auto\t''
 always\t''
@@ -164,6 +165,16 @@ complete -c hops -n "__fish_hops_using_subcommand check" -l http2-prior-knowledg
 complete -c hops -n "__fish_hops_using_subcommand check" -s 4 -l ipv4 -d 'Resolve names to IPv4 addresses only'
 complete -c hops -n "__fish_hops_using_subcommand check" -s 6 -l ipv6 -d 'Resolve names to IPv6 addresses only'
 complete -c hops -n "__fish_hops_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo check help" -f -a "demo" -d 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)'
-complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo check help" -f -a "check" -d 'Check a whole redirect map: every row traced, judged against what it expects, reported'
-complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hops -n "__fish_hops_using_subcommand serve" -l port -d 'Port of the plain http listener (0: any free port, printed at start)' -r
+complete -c hops -n "__fish_hops_using_subcommand serve" -l https-port -d 'Port of the https listener (0: any free port, printed at start)' -r
+complete -c hops -n "__fish_hops_using_subcommand serve" -l bind -d 'Address to listen on; loopback unless you say otherwise' -r
+complete -c hops -n "__fish_hops_using_subcommand serve" -l name -d 'Another name the https certificate covers (besides localhost, 127.0.0.1 and ::1)' -r
+complete -c hops -n "__fish_hops_using_subcommand serve" -l ca-out -d 'Write the test CA certificate here (default: a file in the temporary directory)' -r -F
+complete -c hops -n "__fish_hops_using_subcommand serve" -l log-json -d 'Also log each request to FILE as one JSON object per line' -r -F
+complete -c hops -n "__fish_hops_using_subcommand serve" -s q -l quiet -d 'Do not log each request on stdout'
+complete -c hops -n "__fish_hops_using_subcommand serve" -l list -d 'List the scenarios and exit'
+complete -c hops -n "__fish_hops_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo check serve help" -f -a "demo" -d 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)'
+complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo check serve help" -f -a "check" -d 'Check a whole redirect map: every row traced, judged against what it expects, reported'
+complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo check serve help" -f -a "serve" -d 'Serve the scenarios as a redirect playground on loopback, logging every request'
+complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo check serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -189,6 +189,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Check a whole redirect map: every row traced, judged against what it expects, reported
     Check(Box<CheckCommand>),
+    /// Serve the scenarios as a redirect playground on loopback, logging every request
+    Serve(crate::cli_serve::ServeArgs),
 }
 
 /// `hops check [OPTIONS] [FILE]...`: the flags of a normal run that make sense per row, and the

@@ -12,6 +12,8 @@ fn main() {
         cmd::generate::write_all(dir).map(|()| ExitCode::Ok)
     } else if let Some(Command::Demo(args)) = &cli.command {
         demo(args)
+    } else if let Some(Command::Serve(args)) = &cli.command {
+        serve(args)
     } else if let Some(Command::Check(args)) = &cli.command {
         cmd::check::execute(args)
     } else {
@@ -33,6 +35,17 @@ fn demo(args: &hops::cli::DemoArgs) -> anyhow::Result<ExitCode> {
 #[cfg(not(feature = "demo"))]
 fn demo(_: &hops::cli::DemoArgs) -> anyhow::Result<ExitCode> {
     let message = "this hops was built without the demo (feature `demo`)";
+    Err(hops::config::UsageError(message.to_owned()).into())
+}
+
+#[cfg(feature = "demo")]
+fn serve(args: &hops::cli_serve::ServeArgs) -> anyhow::Result<ExitCode> {
+    cmd::serve::execute(args)
+}
+
+#[cfg(not(feature = "demo"))]
+fn serve(_: &hops::cli_serve::ServeArgs) -> anyhow::Result<ExitCode> {
+    let message = "this hops was built without the scenario server (feature `demo`)";
     Err(hops::config::UsageError(message.to_owned()).into())
 }
 

@@ -36,7 +36,7 @@ pub fn files() -> Result<Vec<(String, Vec<u8>)>> {
 }
 
 /// The man page: clap's title, name, synopsis, description and options, then the sections clap
-/// cannot know (the demo command, exit status, environment, examples). clap's own subcommand
+/// cannot know (the demo and serve commands, exit status, environment, examples). clap's own subcommand
 /// section would point at `hops-demo(1)` and `hops-help(1)` pages that do not exist.
 fn man_page() -> Result<Vec<u8>> {
     let man = clap_mangen::Man::new(cli::command().disable_help_subcommand(true));
@@ -55,6 +55,20 @@ fn man_page() -> Result<Vec<u8>> {
     roff.text([roman(
         "Trace a tour of redirect scenarios on an embedded loopback server (no network \
          needed); FILTER runs only the scenarios whose name contains it.",
+    )]);
+    roff.control("TP", []);
+    roff.text([
+        bold("hops serve"),
+        roman(
+            " [--port PORT] [--https-port PORT] [--bind ADDR] [--name HOST]... [--ca-out FILE] \
+             [--quiet] [--log-json FILE] [--list]",
+        ),
+    ]);
+    roff.text([roman(
+        "Serve the scenarios as a redirect playground for any client, on an http and an \
+         https port (loopback unless --bind says otherwise): /scenario/NAME redirects to where \
+         scenario NAME starts, / lists them, and every request is logged on stdout. Ctrl-C \
+         exits 130, SIGTERM 143.",
     )]);
     roff.control("TP", []);
     roff.text([bold("hops check"), roman(" [OPTIONS] [FILE]...")]);

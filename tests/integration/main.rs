@@ -23,5 +23,6 @@ mod proxy;
 mod redirects;
 mod robustness;
 mod scenarios;
+mod serve;
 mod socks;
 mod tls;

@@ -75,10 +75,13 @@ pub(crate) struct TestPki {
 }
 
 impl TestPki {
-    pub fn generate(options: TlsOptions) -> io::Result<TestPki> {
+    /// `extra_names` are added to the leaf's names (a valid or expired leaf signed by the CA).
+    pub fn generate(options: TlsOptions, extra_names: &[String]) -> io::Result<TestPki> {
         let (chain, key, ca_pem) = match options.leaf {
             LeafKind::SelfSignedCa | LeafKind::SelfSigned => self_signed(options.leaf)?,
-            LeafKind::Valid | LeafKind::Expired | LeafKind::WrongName => signed(options.leaf)?,
+            LeafKind::Valid | LeafKind::Expired | LeafKind::WrongName => {
+                signed(options.leaf, extra_names)?
+            }
         };
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
@@ -104,7 +107,10 @@ impl TestPki {
 type Chain = Vec<CertificateDer<'static>>;
 
 /// A leaf of `kind` signed by a fresh CA: the chain to present, its key, and the CA's PEM.
-fn signed(kind: LeafKind) -> io::Result<(Chain, PrivateKeyDer<'static>, String)> {
+fn signed(
+    kind: LeafKind,
+    extra_names: &[String],
+) -> io::Result<(Chain, PrivateKeyDer<'static>, String)> {
     let ca_key = KeyPair::generate().map_err(pki_error)?;
     let mut ca_params = CertificateParams::new(Vec::new()).map_err(pki_error)?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -116,7 +122,11 @@ fn signed(kind: LeafKind) -> io::Result<(Chain, PrivateKeyDer<'static>, String)>
 
     let names: Vec<String> = match kind {
         LeafKind::WrongName => vec![WRONG_NAME.to_owned()],
-        _ => LEAF_NAMES.iter().map(|name| (*name).to_owned()).collect(),
+        _ => LEAF_NAMES
+            .iter()
+            .map(|name| (*name).to_owned())
+            .chain(extra_names.iter().cloned())
+            .collect(),
     };
     let common_name = names[0].clone();
     let leaf_key = KeyPair::generate().map_err(pki_error)?;

@@ -1,9 +1,9 @@
 //! The loopback scenario server of `hops` and its test CA, shared by `hops demo`, the integration
 //! tests and the speed benchmark.
 //!
-//! A server listens on two loopback ports: plain http, and https with a leaf certificate signed by
-//! a test CA made when the server starts. Both serve the same routes and record into the
-//! same log, each request tagged with the scheme of the listener that got it. Scenario hosts reach
+//! A server listens on two loopback ports (or where [`ServeOptions`] says): plain http, and https
+//! with a leaf certificate signed by a test CA made when the server starts. Both serve the same
+//! routes and record into the same log, each request tagged with the scheme of the listener that got it. Scenario hosts reach
 //! both through one `--resolve HOST:PORT:127.0.0.1` each, since hops ignores the port there.
 //!
 //! Everything public is re-exported here; the modules are private.
@@ -24,9 +24,14 @@ mod server;
 
 pub use ca::{LEAF_NAMES, LeafKind, TlsOptions, WRONG_NAME};
 pub use expect::{Expect, ExpectedRequest, Received, check_received};
+/// The response body type of routes and of a [`Fallback`].
+pub use http_body_util::Full;
 pub use placeholders::{Placeholders, SCENARIO_HOSTS};
 pub use scenario::{Route, Scenario, find_route};
-pub use server::{BlockingServer, ScenarioServer, ServerInfo};
+pub use server::{
+    BlockingServer, Exchange, Fallback, MAX_REQUEST_BODY, OnRequest, ScenarioServer, ServeOptions,
+    ServerInfo,
+};
 
 /// The scenarios embedded from `fixtures/scenarios.json`, in demo order.
 ///

@@ -5,7 +5,7 @@
 
 use std::convert::Infallible;
 use std::io;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -13,7 +13,7 @@ use std::thread;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::header::HOST;
 use hyper::server::conn::{http1, http2};
@@ -32,7 +32,55 @@ use crate::placeholders::Placeholders;
 use crate::scenario::{Route, find_route};
 
 /// Large enough for any fixture body, small enough that a runaway client cannot exhaust memory.
-const MAX_REQUEST_BODY: usize = 1024 * 1024;
+/// A longer body is answered 413 and recorded empty.
+pub const MAX_REQUEST_BODY: usize = 1024 * 1024;
+
+/// What a route-less request may still get: consulted when no scenario route matches, before the
+/// 404. `hops serve` answers its own pages here (and is where httpbin-like endpoints plug in).
+pub type Fallback =
+    Arc<dyn Fn(&Received, &Placeholders) -> Option<Response<Full<Bytes>>> + Send + Sync>;
+
+/// Called once per request, after its response is built: `hops serve`'s request log.
+pub type OnRequest = Arc<dyn Fn(&Exchange<'_>) + Send + Sync>;
+
+/// One request and what the server answered, as [`OnRequest`] sees it.
+pub struct Exchange<'a> {
+    pub received: &'a Received,
+    pub status: u16,
+    /// The first Location header of the response, lossily decoded.
+    pub location: Option<String>,
+}
+
+/// Where and how a server listens, beyond its certificate. The default is what
+/// [`ScenarioServer::start`] uses: 127.0.0.1, any free ports, every request recorded.
+#[derive(Clone)]
+pub struct ServeOptions {
+    pub bind: IpAddr,
+    /// 0 picks any free port.
+    pub port: u16,
+    pub tls_port: u16,
+    /// Names the leaf covers besides [`crate::LEAF_NAMES`] (host names or IP addresses).
+    pub extra_names: Vec<String>,
+    /// Keep every request for [`ServerInfo::received`]. A long-running server turns this off,
+    /// or its log grows without bound.
+    pub record: bool,
+    pub on_request: Option<OnRequest>,
+    pub fallback: Option<Fallback>,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            tls_port: 0,
+            extra_names: Vec::new(),
+            record: true,
+            on_request: None,
+            fallback: None,
+        }
+    }
+}
 
 type ReceivedLog = Arc<Mutex<Vec<Received>>>;
 
@@ -48,6 +96,9 @@ struct ServerState {
     connections: Arc<AtomicU64>,
     /// [`TlsOptions::http2`]: the http listener also serves HTTP/2 with prior knowledge (h2c).
     h2c: bool,
+    record: bool,
+    on_request: Option<OnRequest>,
+    fallback: Option<Fallback>,
 }
 
 /// A loopback HTTP/1.1 server answering from a route table on two ports, plain http and https,
@@ -83,10 +134,19 @@ impl ScenarioServer {
 
     /// Like [`ScenarioServer::start`], with the https listener's certificate chosen by `options`.
     pub async fn start_with(routes: Vec<Route>, options: TlsOptions) -> io::Result<ScenarioServer> {
-        let pki = TestPki::generate(options)?;
+        Self::start_serving(routes, options, ServeOptions::default()).await
+    }
+
+    /// Like [`ScenarioServer::start_with`], on the address, ports and hooks `serve` gives.
+    pub async fn start_serving(
+        routes: Vec<Route>,
+        options: TlsOptions,
+        serve: ServeOptions,
+    ) -> io::Result<ScenarioServer> {
+        let pki = TestPki::generate(options, &serve.extra_names)?;
         let ca_file = CaFile::create(&pki.ca_pem)?;
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-        let tls_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let listener = TcpListener::bind((serve.bind, serve.port)).await?;
+        let tls_listener = TcpListener::bind((serve.bind, serve.tls_port)).await?;
         let placeholders = Placeholders::new(
             listener.local_addr()?.port(),
             tls_listener.local_addr()?.port(),
@@ -100,6 +160,9 @@ impl ScenarioServer {
             received: Arc::clone(&received),
             connections: Arc::clone(&connections),
             h2c: options.http2,
+            record: serve.record,
+            on_request: serve.on_request,
+            fallback: serve.fallback,
         });
         let accept_tasks = [
             tokio::spawn(accept_connections(
@@ -308,24 +371,54 @@ async fn respond(
     scheme: &str,
     state: &ServerState,
 ) -> Response<Full<Bytes>> {
-    let (received, body_ok) = read_request(request, scheme).await;
-    let route = find_route(&state.routes, &received);
+    let (received, body) = read_request(request, scheme).await;
+    let response = match body {
+        BodyRead::TooLarge => {
+            text_response(StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
+        }
+        BodyRead::Failed => text_response(StatusCode::BAD_REQUEST, "unreadable request body"),
+        BodyRead::Whole => match find_route(&state.routes, &received) {
+            Some(route) => route
+                .response(&state.placeholders)
+                .unwrap_or_else(|error| text_response(StatusCode::INTERNAL_SERVER_ERROR, &error)),
+            // The one place a request no scenario route matches may still be answered.
+            None => state
+                .fallback
+                .as_ref()
+                .and_then(|fallback| fallback(&received, &state.placeholders))
+                .unwrap_or_else(|| text_response(StatusCode::NOT_FOUND, "no route")),
+        },
+    };
+    if let Some(on_request) = &state.on_request {
+        let location = response
+            .headers()
+            .get(hyper::header::LOCATION)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        on_request(&Exchange {
+            received: &received,
+            status: response.status().as_u16(),
+            location,
+        });
+    }
     // Recorded before answering, so once the client has its response the log already holds the request.
-    lock_log(&state.received).push(received);
-    if !body_ok {
-        return text_response(StatusCode::BAD_REQUEST, "unreadable request body");
+    if state.record {
+        lock_log(&state.received).push(received);
     }
-    match route {
-        None => text_response(StatusCode::NOT_FOUND, "no route"),
-        Some(route) => route
-            .response(&state.placeholders)
-            .unwrap_or_else(|error| text_response(StatusCode::INTERNAL_SERVER_ERROR, &error)),
-    }
+    response
+}
+
+/// How reading a request body went.
+enum BodyRead {
+    Whole,
+    /// Longer than [`MAX_REQUEST_BODY`].
+    TooLarge,
+    /// The client hung up or sent a broken body.
+    Failed,
 }
 
 /// Reads a request whole: what the log records, and whether its body was readable (within
 /// [`MAX_REQUEST_BODY`]).
-async fn read_request(request: Request<Incoming>, scheme: &str) -> (Received, bool) {
+async fn read_request(request: Request<Incoming>, scheme: &str) -> (Received, BodyRead) {
     let (parts, body) = request.into_parts();
     let host = match parts.headers.get(HOST) {
         Some(value) => hostname_of(&String::from_utf8_lossy(value.as_bytes())),
@@ -345,8 +438,9 @@ async fn read_request(request: Request<Incoming>, scheme: &str) -> (Received, bo
         .collect();
     let collected = Limited::new(body, MAX_REQUEST_BODY).collect().await;
     let (body, body_ok) = match collected {
-        Ok(collected) => (collected.to_bytes().to_vec(), true),
-        Err(_) => (Vec::new(), false),
+        Ok(collected) => (collected.to_bytes().to_vec(), BodyRead::Whole),
+        Err(error) if error.is::<LengthLimitError>() => (Vec::new(), BodyRead::TooLarge),
+        Err(_) => (Vec::new(), BodyRead::Failed),
     };
     let received = Received {
         scheme: scheme.to_owned(),
@@ -722,6 +816,63 @@ mod tests {
         drop(server);
         assert!(!ca_file.exists());
         assert!(!ca_file.parent().unwrap().exists());
+    }
+
+    #[tokio::test]
+    async fn fallback_answers_unrouted_requests_and_the_hook_sees_every_one() {
+        type Seen = Vec<(String, u16, Option<String>)>;
+        let seen: Arc<Mutex<Seen>> = Arc::default();
+        let hook_seen = Arc::clone(&seen);
+        let options = ServeOptions {
+            record: false,
+            on_request: Some(Arc::new(move |exchange: &Exchange<'_>| {
+                lock_log_of(&hook_seen).push((
+                    exchange.received.path.clone(),
+                    exchange.status,
+                    exchange.location.clone(),
+                ));
+            })),
+            fallback: Some(Arc::new(
+                |request: &Received, placeholders: &Placeholders| {
+                    (request.path == "/fallback").then(|| {
+                        let mut response = text_response(StatusCode::FOUND, "");
+                        let location = placeholders.expand("{shop}/routed");
+                        response
+                            .headers_mut()
+                            .insert(hyper::header::LOCATION, location.parse().unwrap());
+                        response
+                    })
+                },
+            )),
+            ..ServeOptions::default()
+        };
+        let routes = vec![Route::new("/routed", 204)];
+        let server = ScenarioServer::start_serving(routes, TlsOptions::default(), options)
+            .await
+            .unwrap();
+        let port = server.port();
+        let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port))
+            .await
+            .unwrap();
+        for path in ["/routed", "/fallback", "/missing"] {
+            let request = format!("GET {path} HTTP/1.1\r\nHost: a.test\r\n\r\n");
+            stream.write_all(request.as_bytes()).await.unwrap();
+            read_response(&mut stream).await;
+        }
+        let location = format!("http://shop.test:{port}/routed");
+        assert_eq!(
+            *lock_log_of(&seen),
+            [
+                ("/routed".to_owned(), 204, None),
+                ("/fallback".to_owned(), 302, Some(location)),
+                ("/missing".to_owned(), 404, None),
+            ]
+        );
+        assert!(server.received().is_empty(), "record: false keeps nothing");
+    }
+
+    fn lock_log_of<T>(log: &Mutex<T>) -> MutexGuard<'_, T> {
+        log.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     #[test]

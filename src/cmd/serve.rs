@@ -1,0 +1,478 @@
+//! `hops serve`: the built-in scenarios as a redirect playground for any client. One scenario
+//! server (crates/scenario) serves every scenario's routes at once on an http and an https port;
+//! `/scenario/NAME` answers a 302 to where scenario NAME starts, `/` lists them, and every request
+//! is logged on stdout (and as NDJSON with `--log-json`). The server keeps no request history, so
+//! it can run for as long as it is needed. Ctrl-C exits 130, SIGTERM 143 (src/exit.rs).
+//!
+//! Scenarios answer on their own host names (shop.test, auth.test ...), so a client reaches them
+//! with `--resolve`; when two scenarios answer the same host and path, the first one listed wins,
+//! and `--list` and `/` say which scenarios are shadowed that way.
+//!
+//! Built with the `demo` feature (on by default), which brings in the scenario server crate.
+#![cfg(feature = "demo")]
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use anyhow::{Context, Result};
+use bytes::Bytes;
+use hops_scenario::{
+    Exchange, Full, Placeholders, Received, Route, SCENARIO_HOSTS, Scenario, ScenarioServer,
+    ServeOptions, TlsOptions,
+};
+use hyper::{Response, StatusCode};
+use serde::Serialize;
+
+use crate::cli_serve::ServeArgs;
+use crate::exit::ExitCode;
+use crate::model::Signal;
+use crate::render::escape::{self, escape};
+use crate::trace::Interrupts;
+
+/// A scenario as the playground offers it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub name: String,
+    pub title: String,
+    /// The scenario's start URL with placeholders unexpanded (`{shop}/checkout`).
+    pub start: String,
+    /// The earlier scenario whose routes answer some of this one's requests first.
+    pub shadowed_by: Option<String>,
+}
+
+/// The playground's scenarios in demo order, each with its start URL and whether an earlier
+/// scenario's routes shadow its own.
+pub fn entries(scenarios: &[Scenario]) -> Vec<Entry> {
+    scenarios
+        .iter()
+        .enumerate()
+        .map(|(index, scenario)| Entry {
+            name: scenario.name.clone(),
+            title: scenario.title.clone(),
+            start: start_of(scenario),
+            shadowed_by: scenarios[..index]
+                .iter()
+                .find(|earlier| collide(&earlier.routes, &scenario.routes))
+                .map(|earlier| earlier.name.clone()),
+        })
+        .collect()
+}
+
+/// The URL argument hops is run with: the last one naming a placeholder origin.
+fn start_of(scenario: &Scenario) -> String {
+    scenario
+        .args
+        .iter()
+        .rev()
+        .find(|arg| arg.starts_with('{'))
+        .cloned()
+        .unwrap_or_else(|| "{shop}/".to_owned())
+}
+
+/// Whether a route of `earlier` could answer a request meant for a route of `later`: same host,
+/// overlapping path, and a listener both accept.
+fn collide(earlier: &[Route], later: &[Route]) -> bool {
+    later.iter().any(|late| {
+        earlier.iter().any(|early| {
+            let host = match (&early.host, &late.host) {
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                _ => true,
+            };
+            let scheme = match (&early.scheme, &late.scheme) {
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                _ => true,
+            };
+            let path = if early.prefix {
+                late.path.starts_with(&early.path)
+            } else {
+                early.path == late.path || (late.prefix && early.path.starts_with(&late.path))
+            };
+            host && scheme && path
+        })
+    })
+}
+
+/// One line per scenario: name, title, and the scenario it is shadowed by, if any.
+pub fn list_text(entries: &[Entry]) -> String {
+    let mut text = String::new();
+    for entry in entries {
+        text.push_str(&format!("{:<20} {}", entry.name, entry.title));
+        if let Some(other) = &entry.shadowed_by {
+            text.push_str(&format!(
+                " (shares routes with {other}, whose answers come first)"
+            ));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+fn list_html(entries: &[Entry]) -> String {
+    let mut html = String::from(
+        "<!doctype html>\n<meta charset=\"utf-8\">\n<title>hops serve</title>\n\
+         <h1>hops serve: redirect scenarios</h1>\n<ul>\n",
+    );
+    for entry in entries {
+        // Names and titles come from the embedded fixtures; escaped all the same.
+        html.push_str(&format!(
+            "<li><a href=\"/scenario/{0}\">{0}</a> {1}</li>\n",
+            html_escape(&entry.name),
+            html_escape(&entry.title)
+        ));
+    }
+    html.push_str("</ul>\n");
+    html
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The playground's own pages, answered when no scenario route matches: `/` (the list, HTML
+/// when the client accepts it) and `/scenario/NAME` (a 302 to where NAME starts).
+pub fn answer(
+    entries: &[Entry],
+    request: &Received,
+    placeholders: &Placeholders,
+) -> Option<Response<Full<Bytes>>> {
+    let path = request
+        .path
+        .split_once('?')
+        .map_or(&*request.path, |(p, _)| p);
+    if path == "/" {
+        let html = request
+            .header("Accept")
+            .is_some_and(|accept| accept.contains("text/html"));
+        return Some(if html {
+            page(
+                StatusCode::OK,
+                "text/html; charset=utf-8",
+                list_html(entries),
+            )
+        } else {
+            page(
+                StatusCode::OK,
+                "text/plain; charset=utf-8",
+                list_text(entries),
+            )
+        });
+    }
+    let name = path.strip_prefix("/scenario/")?;
+    Some(match entries.iter().find(|entry| entry.name == name) {
+        Some(entry) => {
+            let mut response = page(
+                StatusCode::FOUND,
+                "text/plain; charset=utf-8",
+                format!("scenario {}: {}\n", entry.name, entry.title),
+            );
+            let location = placeholders.expand(&entry.start);
+            if let Ok(value) = hyper::header::HeaderValue::from_str(&location) {
+                response
+                    .headers_mut()
+                    .insert(hyper::header::LOCATION, value);
+            }
+            response
+        }
+        None => page(
+            StatusCode::NOT_FOUND,
+            "text/plain; charset=utf-8",
+            "no such scenario (GET / lists them)\n".to_owned(),
+        ),
+    })
+}
+
+fn page(status: StatusCode, content_type: &'static str, body: String) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(content_type),
+    );
+    response
+}
+
+/// One request as the log shows it.
+#[derive(Debug, Serialize)]
+pub struct LogLine {
+    /// UTC, `HH:MM:SS.mmm`.
+    pub time: String,
+    pub listener: String,
+    pub method: String,
+    pub host: String,
+    pub path: String,
+    pub body_bytes: usize,
+    pub status: u16,
+    pub location: Option<String>,
+}
+
+impl LogLine {
+    fn new(exchange: &Exchange<'_>) -> LogLine {
+        let now = time::OffsetDateTime::now_utc();
+        let received = exchange.received;
+        LogLine {
+            time: format!(
+                "{:02}:{:02}:{:02}.{:03}",
+                now.hour(),
+                now.minute(),
+                now.second(),
+                now.millisecond()
+            ),
+            listener: received.scheme.clone(),
+            method: received.method.clone(),
+            host: received.host.clone(),
+            path: received.path.clone(),
+            body_bytes: received.body.len(),
+            status: exchange.status,
+            location: exchange.location.clone(),
+        }
+    }
+
+    /// The text line: every value from the request escaped, as the client sent it.
+    pub fn text(&self) -> String {
+        let mut line = format!(
+            "{} {:<5} {} {} {}B {}",
+            self.time,
+            self.listener,
+            escape(&self.method),
+            escape(&self.path),
+            self.body_bytes,
+            self.status
+        );
+        if let Some(location) = &self.location {
+            line.push_str(&format!(" -> {}", escape(location)));
+        }
+        line
+    }
+}
+
+/// Where the log goes; each sink is written whole line by line, failures ignored (a closed
+/// stdout must not stop the server).
+struct Log {
+    stdout: bool,
+    json: Option<Mutex<BufWriter<File>>>,
+}
+
+impl Log {
+    fn write(&self, exchange: &Exchange<'_>) {
+        let line = LogLine::new(exchange);
+        if self.stdout {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}", line.text());
+            let _ = out.flush();
+        }
+        if let Some(json) = &self.json {
+            let mut file = json.lock().unwrap_or_else(PoisonError::into_inner);
+            let _ = escape::to_writer(&mut *file, &line);
+            let _ = writeln!(file);
+            let _ = file.flush();
+        }
+    }
+}
+
+pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
+    let scenarios = hops_scenario::builtin();
+    let entries = Arc::new(entries(&scenarios));
+    if args.list {
+        std::io::stdout()
+            .lock()
+            .write_all(list_text(&entries).as_bytes())?;
+        return Ok(ExitCode::Ok);
+    }
+    let json = match &args.log_json {
+        Some(path) => Some(Mutex::new(BufWriter::new(
+            File::create(path)
+                .with_context(|| format!("cannot create the log file {}", path.display()))?,
+        ))),
+        None => None,
+    };
+    let log = Arc::new(Log {
+        stdout: !args.quiet,
+        json,
+    });
+    let mut extra_names = vec!["::1".to_owned()];
+    extra_names.extend(args.names.iter().cloned());
+    let fallback_entries = Arc::clone(&entries);
+    let options = ServeOptions {
+        bind: args.bind,
+        port: args.port,
+        tls_port: args.https_port,
+        extra_names,
+        record: false,
+        on_request: Some(Arc::new(move |exchange: &Exchange<'_>| log.write(exchange))),
+        fallback: Some(Arc::new(
+            move |request: &Received, placeholders: &Placeholders| {
+                answer(&fallback_entries, request, placeholders)
+            },
+        )),
+    };
+    let routes: Vec<Route> = scenarios.into_iter().flat_map(|s| s.routes).collect();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let signal = runtime.block_on(async {
+        let mut interrupts = Interrupts::listen().context("cannot listen for signals")?;
+        let server = ScenarioServer::start_serving(routes, TlsOptions::default(), options)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.bind))?;
+        let ca = match &args.ca_out {
+            Some(path) => {
+                std::fs::write(path, server.ca_pem())
+                    .with_context(|| format!("cannot write the CA to {}", path.display()))?;
+                path.clone()
+            }
+            None => PathBuf::from(server.ca_file()),
+        };
+        let mut out = std::io::stdout().lock();
+        out.write_all(banner(args.bind, server.port(), server.tls_port(), &ca).as_bytes())?;
+        out.flush()?;
+        drop(out);
+        let signal = interrupts.next().await;
+        drop(server);
+        anyhow::Ok(signal)
+    })?;
+    Ok(match signal {
+        Signal::Interrupt => ExitCode::Interrupted,
+        Signal::Terminate => ExitCode::Terminated,
+    })
+}
+
+/// What `hops serve` prints at start: where it listens, the CA, and commands to try.
+pub fn banner(bind: IpAddr, port: u16, tls_port: u16, ca: &std::path::Path) -> String {
+    let address = if bind.is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        match bind {
+            IpAddr::V6(v6) => format!("[{v6}]"),
+            IpAddr::V4(v4) => v4.to_string(),
+        }
+    };
+    let target = address.trim_start_matches('[').trim_end_matches(']');
+    let resolve: Vec<String> = SCENARIO_HOSTS
+        .iter()
+        .map(|host| format!("--resolve {host}:{port}:{target}"))
+        .collect();
+    let curl_resolve: Vec<String> = SCENARIO_HOSTS
+        .iter()
+        .flat_map(|host| {
+            [
+                format!("--resolve {host}:{port}:{target}"),
+                format!("--resolve {host}:{tls_port}:{target}"),
+            ]
+        })
+        .collect();
+    let ca = shell_word(&ca.display().to_string());
+    format!(
+        "hops serve: http on {bind}:{port}, https on {bind}:{tls_port}\n\
+         CA certificate: {ca}\n\
+         Scenarios answer on their own host names; --resolve sends them here. Try:\n  \
+         hops {resolve} http://{address}:{port}/scenario/post-307-303\n  \
+         hops --cacert {ca} {resolve} https://localhost:{tls_port}/scenario/post-307-303\n  \
+         curl -L --cacert {ca} {curl_resolve} https://localhost:{tls_port}/scenario/post-307-303\n\
+         GET / lists the scenarios. Requests:\n",
+        resolve = resolve.join(" "),
+        curl_resolve = curl_resolve.join(" "),
+    )
+}
+
+fn shell_word(text: &str) -> String {
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
+    {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(path: &str, accept: Option<&str>) -> Received {
+        Received {
+            scheme: "http".to_owned(),
+            method: "GET".to_owned(),
+            path: path.to_owned(),
+            host: "127.0.0.1".to_owned(),
+            headers: accept
+                .map(|a| vec![("accept".to_owned(), a.to_owned())])
+                .unwrap_or_default(),
+            body: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn scenario_pages_redirect_to_the_start_and_list() {
+        let entries = entries(&hops_scenario::builtin());
+        let placeholders = Placeholders::new(8080, 8443);
+        let found = answer(
+            &entries,
+            &request("/scenario/trailing-slash", None),
+            &placeholders,
+        )
+        .unwrap();
+        assert_eq!(found.status(), StatusCode::FOUND);
+        assert_eq!(found.headers()["location"], "http://shop.test:8080/docs");
+        let missing = answer(&entries, &request("/scenario/nope", None), &placeholders).unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        let html = answer(
+            &entries,
+            &request("/", Some("text/html,*/*")),
+            &placeholders,
+        )
+        .unwrap();
+        assert!(
+            html.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let text = answer(&entries, &request("/?x", None), &placeholders).unwrap();
+        assert!(
+            text.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
+        assert!(answer(&entries, &request("/other", None), &placeholders).is_none());
+    }
+
+    #[test]
+    fn shadowed_scenarios_are_named() {
+        let entries = entries(&hops_scenario::builtin());
+        let by = |name: &str| {
+            entries
+                .iter()
+                .find(|entry| entry.name == name)
+                .unwrap()
+                .shadowed_by
+                .clone()
+        };
+        assert_eq!(by("post-307-303"), None);
+        assert_eq!(by("trailing-slash"), None);
+        assert_eq!(by("volatile-loop").as_deref(), Some("loop"));
+        assert_eq!(by("cookie-ignored").as_deref(), Some("consent-cookie"));
+    }
+
+    #[test]
+    fn log_lines_escape_the_path() {
+        let received = request("/a\u{1b}[31m\u{9b}", None);
+        let exchange = Exchange {
+            received: &received,
+            status: 404,
+            location: None,
+        };
+        let text = LogLine::new(&exchange).text();
+        assert!(!text.chars().any(escape::is_unsafe), "{text}");
+        assert!(text.contains(r"/a\x1b[31m"), "{text}");
+        assert!(text.ends_with(" GET /a\\x1b[31m\\u{9b} 0B 404"), "{text}");
+    }
+}

@@ -1,0 +1,268 @@
+//! `hops serve`, the redirect playground, as a process: the ports it prints, a scenario played
+//! by name and followed to its end by hops over http and over https (trusting the CA file it
+//! wrote), its request log on stdout and in NDJSON, hostile paths escaped in that log, bodies
+//! over the cap refused, `--quiet`, `--list`, and SIGINT and SIGTERM ending it with 130 and 143.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::Duration;
+
+use wait_timeout::ChildExt;
+
+use crate::support::{hops, write_file};
+
+/// Longer than this and the process is taken to hang: a safety net, not a timing assertion.
+const HANG_GUARD: Duration = Duration::from_secs(30);
+
+/// The last line of what `hops serve` prints at start.
+const BANNER_END: &str = "GET / lists the scenarios";
+
+/// A running `hops serve`, its stdout read line by line as it comes.
+struct Serving {
+    child: Child,
+    lines: Receiver<String>,
+    /// Every stdout line read so far.
+    seen: Vec<String>,
+    port: u16,
+    tls_port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Serving {
+    /// Starts `hops serve --port 0 --https-port 0 --ca-out DIR/ca.pem EXTRA` and reads its banner.
+    fn start(extra: &[&str]) -> Serving {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let ca = dir.path().join("ca.pem");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hops"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir.path())
+            .current_dir(dir.path())
+            .args(["serve", "--port", "0", "--https-port", "0", "--ca-out"])
+            .arg(&ca)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("hops serve can be started");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (sender, lines) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut serving = Serving {
+            child,
+            lines,
+            seen: Vec::new(),
+            port: 0,
+            tls_port: 0,
+            dir,
+        };
+        serving.wait_for(|line| line.starts_with(BANNER_END));
+        let first = serving.seen[0].clone();
+        let port_after = |marker: &str| -> u16 {
+            let rest = &first[first.find(marker).expect("listener in the banner") + marker.len()..];
+            let address = rest.split([',', ' ']).next().unwrap();
+            address.rsplit(':').next().unwrap().parse().expect("a port")
+        };
+        serving.port = port_after("http on ");
+        serving.tls_port = port_after("https on ");
+        assert_ne!(serving.port, 0, "{first}");
+        assert_ne!(serving.tls_port, 0, "{first}");
+        serving
+    }
+
+    fn ca(&self) -> String {
+        self.dir.path().join("ca.pem").display().to_string()
+    }
+
+    /// `--resolve` for every scenario host, to this server.
+    fn resolve(&self) -> Vec<String> {
+        hops_scenario::SCENARIO_HOSTS
+            .iter()
+            .flat_map(|host| {
+                [
+                    "--resolve".to_owned(),
+                    format!("{host}:{}:127.0.0.1", self.port),
+                ]
+            })
+            .collect()
+    }
+
+    /// Reads stdout until a line passes `test`, and returns it; fails if none comes.
+    #[track_caller]
+    fn wait_for(&mut self, test: impl Fn(&str) -> bool) -> String {
+        loop {
+            match self.lines.recv_timeout(HANG_GUARD) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if test(&line) {
+                        return line;
+                    }
+                }
+                Err(_) => {
+                    let _ = self.child.kill();
+                    panic!("no such line from hops serve:\n{}", self.seen.join("\n"));
+                }
+            }
+        }
+    }
+
+    /// The next log line from `listener` that contains `tail`.
+    #[track_caller]
+    fn logged(&mut self, listener: &str, tail: &str) -> String {
+        let listener = format!(" {listener:<5} ");
+        let tail = tail.to_owned();
+        self.wait_for(move |line| line.contains(&listener) && line.contains(&tail))
+    }
+
+    /// Sends `signal` as `kill -s` does, and returns the exit code and all of stdout.
+    fn stop(&mut self, signal: &str) -> (Option<i32>, Vec<String>) {
+        let status = Command::new("kill")
+            .args(["-s", signal, &self.child.id().to_string()])
+            .status()
+            .expect("kill can be run");
+        assert!(status.success(), "kill -s {signal} failed");
+        let status = match self.child.wait_timeout(HANG_GUARD).expect("waitable") {
+            Some(status) => status,
+            None => {
+                let _ = self.child.kill();
+                self.child.wait().expect("hops serve can be reaped")
+            }
+        };
+        while let Ok(line) = self.lines.recv_timeout(HANG_GUARD) {
+            self.seen.push(line);
+        }
+        (status.code(), self.seen.clone())
+    }
+}
+
+/// Sends raw bytes as one HTTP/1.1 request and returns the status line.
+fn raw_request(port: u16, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).expect("connect");
+    stream.set_read_timeout(Some(HANG_GUARD)).unwrap();
+    stream.write_all(request).unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response).into_owned();
+    text.lines().next().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn a_scenario_by_name_is_played_to_its_end_and_logged() {
+    let mut serve = Serving::start(&["--log-json", "log.ndjson"]);
+    let port = serve.port;
+    let mut args = serve.resolve();
+    args.push(format!("http://127.0.0.1:{port}/scenario/post-307-303"));
+    let run = hops(&args);
+    run.code(0)
+        .stdout_has("302 Found")
+        .stdout_has("307 Temporary Redirect")
+        .stdout_has("303 See Other")
+        .stdout_has("200 OK");
+    serve.logged(
+        "http",
+        &format!(" GET /scenario/post-307-303 0B 302 -> http://shop.test:{port}/checkout"),
+    );
+    serve.logged("http", " GET /checkout 0B 307 -> /pay");
+    serve.logged("http", " GET /pay 0B 303 -> /done");
+    serve.logged("http", " GET /done 0B 200");
+
+    // The https listener, trusting the CA file it wrote; the leaf covers localhost.
+    let tls_port = serve.tls_port;
+    let mut args = vec!["--cacert".to_owned(), serve.ca()];
+    args.extend(serve.resolve());
+    args.extend(["-d".to_owned(), "abc".to_owned()]);
+    args.push(format!(
+        "https://localhost:{tls_port}/scenario/post-307-303"
+    ));
+    hops(&args).code(0).stdout_has("200 OK");
+    serve.logged(
+        "https",
+        " POST /scenario/post-307-303 3B 302 -> http://shop.test:",
+    );
+
+    // The index, and a request body over the cap.
+    hops([format!("http://127.0.0.1:{port}/")]).code(0);
+    serve.logged("http", " GET / 0B 200");
+    let big = write_file(serve.dir.path(), "big", &vec![b'x'; 2 * 1024 * 1024]);
+    let run = hops([
+        "--data-binary".to_owned(),
+        format!("@{}", big.display()),
+        format!("http://127.0.0.1:{port}/upload"),
+    ]);
+    run.stdout_has("413");
+    serve.logged("http", " POST /upload 0B 413");
+
+    let json_path = serve.dir.path().join("log.ndjson");
+    let (code, _) = serve.stop("INT");
+    assert_eq!(code, Some(130), "SIGINT ends hops serve with 130");
+    let json = std::fs::read_to_string(json_path).unwrap();
+    let first: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(first["listener"], "http");
+    assert_eq!(first["method"], "GET");
+    assert_eq!(first["path"], "/scenario/post-307-303");
+    assert_eq!(first["status"], 302);
+    assert_eq!(
+        first["location"],
+        format!("http://shop.test:{port}/checkout")
+    );
+    assert!(json.lines().count() >= 7, "{json}");
+}
+
+#[test]
+fn hostile_paths_are_escaped_in_the_log() {
+    let mut serve = Serving::start(&[]);
+    // A C1 control (CSI) and a right-to-left override: valid in a request target, harmful on
+    // a terminal.
+    let status = raw_request(
+        serve.port,
+        b"GET /x\xc2\x9b31m\xe2\x80\xae HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    let line = serve.logged("http", r" GET /x\u{9b}31m\u{202e} 0B 404");
+    assert!(
+        !line.contains('\u{9b}') && !line.contains('\u{202e}'),
+        "{line}"
+    );
+    // Garbage the HTTP parser refuses does not stop the server.
+    raw_request(serve.port, b"\x00\x01 nonsense\r\n\r\n");
+    hops([format!("http://127.0.0.1:{}/", serve.port)]).code(0);
+    serve.logged("http", " GET / 0B 200");
+    let (code, _) = serve.stop("TERM");
+    assert_eq!(code, Some(143), "SIGTERM ends hops serve with 143");
+}
+
+#[test]
+fn quiet_logs_nothing() {
+    let mut serve = Serving::start(&["--quiet"]);
+    hops([format!("http://127.0.0.1:{}/scenario/loop", serve.port)]);
+    hops([format!("http://127.0.0.1:{}/", serve.port)]).code(0);
+    let (code, lines) = serve.stop("TERM");
+    assert_eq!(code, Some(143));
+    let after_banner: Vec<&String> = lines
+        .iter()
+        .skip_while(|line| !line.starts_with(BANNER_END))
+        .skip(1)
+        .collect();
+    assert!(after_banner.is_empty(), "{after_banner:?}");
+}
+
+#[test]
+fn list_names_every_scenario_and_the_shadowed_ones() {
+    let run = hops(["serve", "--list"]);
+    run.code(0)
+        .stdout_has("post-307-303 ")
+        .stdout_has("hsts-preload ")
+        .stdout_has("shares routes with loop");
+    assert_eq!(run.stdout.lines().count(), hops_scenario::builtin().len());
+}
