@@ -6,7 +6,7 @@
 //! routes and record into the same log, each request tagged with the scheme of the listener that got it. Scenario hosts reach
 //! both through one `--resolve HOST:PORT:127.0.0.1` each, since hops ignores the port there.
 //!
-//! Everything public is re-exported here; the modules are private.
+//! Everything public is re-exported here; the modules are private except `httpbin`.
 //!
 //! | module | owns |
 //! |---|---|
@@ -15,9 +15,11 @@
 //! | `expect` | what the server received ([`Received`]) and [`check_received`] |
 //! | `server` | the listeners, HTTP/1.1 and h2, TLS accept, [`ScenarioServer`], [`BlockingServer`] |
 //! | `ca` | the test CA, the leaf certificates ([`LeafKind`]) and the CA file |
+//! | `httpbin` (public) | httpbin's endpoints answered in memory ([`httpbin::answer`]) |
 
 mod ca;
 mod expect;
+pub mod httpbin;
 mod placeholders;
 mod scenario;
 mod server;
