@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::{Context, Result};
 use bytes::Bytes;
+use hops_scenario::httpbin::{self, HttpbinRequest};
 use hops_scenario::{
     Exchange, Full, Placeholders, Received, Route, SCENARIO_HOSTS, Scenario, ScenarioServer,
     ServeOptions, TlsOptions,
@@ -136,6 +137,21 @@ fn html_escape(text: &str) -> String {
 
 /// The playground's own pages, answered when no scenario route matches: `/` (the list, HTML
 /// when the client accepts it) and `/scenario/NAME` (a 302 to where NAME starts).
+/// httpbin's endpoints (`/redirect/3`, `/anything`, `/cookies/set`...), for the requests no
+/// scenario claims: a client test written against httpbin runs unchanged.
+fn httpbin_answer(request: &Received, origin_ip: &str) -> Option<Response<Full<Bytes>>> {
+    let authority = request.header("host").unwrap_or(&request.host);
+    let scheme_and_host = format!("{}://{authority}", request.scheme);
+    httpbin::answer(&HttpbinRequest {
+        method: &request.method,
+        path_and_query: &request.path,
+        headers: &request.headers,
+        body: &request.body,
+        origin_ip,
+        scheme_and_host: &scheme_and_host,
+    })
+}
+
 pub fn answer(
     entries: &[Entry],
     request: &Received,
@@ -298,6 +314,9 @@ pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
     let mut extra_names = vec!["::1".to_owned()];
     extra_names.extend(args.names.iter().cloned());
     let fallback_entries = Arc::clone(&entries);
+    // The request's peer address is not recorded by the scenario server; on the loopback a
+    // client's address is the one bound, which is what httpbin's `origin` would say.
+    let origin_ip = args.bind.to_string();
     let options = ServeOptions {
         bind: args.bind,
         port: args.port,
@@ -308,6 +327,7 @@ pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
         fallback: Some(Arc::new(
             move |request: &Received, placeholders: &Placeholders| {
                 answer(&fallback_entries, request, placeholders)
+                    .or_else(|| httpbin_answer(request, &origin_ip))
             },
         )),
     };

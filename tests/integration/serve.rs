@@ -266,3 +266,54 @@ fn list_names_every_scenario_and_the_shadowed_ones() {
         .stdout_has("shares routes with loop");
     assert_eq!(run.stdout.lines().count(), hops_scenario::builtin().len());
 }
+
+/// httpbin's redirect family and echo, as a client test written against httpbin expects them:
+/// hops follows `/redirect/3` to `/get`, and `/anything` echoes what hops sent after a 307.
+#[test]
+fn httpbin_endpoints_answer_as_httpbin_does() {
+    let mut serving = Serving::start(&[]);
+    let base = format!("http://127.0.0.1:{}", serving.port);
+    let run = hops(["--format", "json", &format!("{base}/redirect/3")]);
+    run.code(0);
+    let chain: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let hops_seen: Vec<(u64, String)> = chain["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hop| {
+            (
+                hop["status"].as_u64().unwrap(),
+                hop["location"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        hops_seen,
+        [
+            (302, "/relative-redirect/2".to_owned()),
+            (302, "/relative-redirect/1".to_owned()),
+            (302, "/get".to_owned()),
+            (200, String::new()),
+        ]
+    );
+    serving.logged("http", "GET /redirect/3 0B 302");
+    serving.logged("http", "GET /get 0B 200");
+
+    // A 307 keeps the method and the body; /anything says what arrived.
+    let target = format!("{base}/anything/echo");
+    let run = hops([
+        "-d",
+        "a=1",
+        "-o",
+        "-",
+        &format!("{base}/redirect-to?url={target}&status_code=307"),
+    ]);
+    run.code(0);
+    let echo: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(echo["method"], "POST", "{run}");
+    assert_eq!(echo["form"]["a"], "1", "{run}");
+    assert_eq!(echo["url"], target.as_str(), "{run}");
+    serving.logged("http", "POST /anything/echo 3B 200");
+    let (code, _) = serving.stop("INT");
+    assert_eq!(code, Some(130));
+}
