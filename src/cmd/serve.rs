@@ -179,6 +179,9 @@ pub fn answer(
             )
         });
     }
+    if path == "/hsts" {
+        return Some(hsts_page(request));
+    }
     let name = path.strip_prefix("/scenario/")?;
     Some(match entries.iter().find(|entry| entry.name == name) {
         Some(entry) => {
@@ -201,6 +204,47 @@ pub fn answer(
             "no such scenario (GET / lists them)\n".to_owned(),
         ),
     })
+}
+
+/// `/hsts?max-age=N&includeSubDomains&preload`: a `Strict-Transport-Security` header made of
+/// the query, on the https listener only (a browser ignores it over http, and so does hops).
+fn hsts_page(request: &Received) -> Response<Full<Bytes>> {
+    if request.scheme != "https" {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "text/plain; charset=utf-8",
+            "Strict-Transport-Security is only sent over https: ask the https listener\n"
+                .to_owned(),
+        );
+    }
+    let query = request.path.split_once('?').map_or("", |(_, q)| q);
+    let mut max_age = "31536000".to_owned();
+    let mut flags = Vec::new();
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match name.to_ascii_lowercase().as_str() {
+            "max-age" if value.chars().all(|c| c.is_ascii_digit()) && !value.is_empty() => {
+                max_age = value.into_owned();
+            }
+            "includesubdomains" => flags.push("includeSubDomains"),
+            "preload" => flags.push("preload"),
+            _ => {}
+        }
+    }
+    let header = std::iter::once(format!("max-age={max_age}"))
+        .chain(flags.iter().map(|flag| (*flag).to_owned()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut response = page(
+        StatusCode::OK,
+        "text/plain; charset=utf-8",
+        format!("Strict-Transport-Security: {header}\n"),
+    );
+    if let Ok(value) = hyper::header::HeaderValue::from_str(&header) {
+        response
+            .headers_mut()
+            .insert(hyper::header::STRICT_TRANSPORT_SECURITY, value);
+    }
+    response
 }
 
 fn page(status: StatusCode, content_type: &'static str, body: String) -> Response<Full<Bytes>> {
@@ -323,6 +367,7 @@ pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
         tls_port: args.https_port,
         extra_names,
         record: false,
+        knobs: true,
         on_request: Some(Arc::new(move |exchange: &Exchange<'_>| log.write(exchange))),
         fallback: Some(Arc::new(
             move |request: &Received, placeholders: &Placeholders| {

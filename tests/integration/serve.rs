@@ -317,3 +317,49 @@ fn httpbin_endpoints_answer_as_httpbin_does() {
     let (code, _) = serving.stop("INT");
     assert_eq!(code, Some(130));
 }
+
+/// `?status=` changes a success's status, `?delay=` answers late (not timed here: hops waits
+/// for it), and `/hsts` sends the header its query describes, over https only.
+#[test]
+fn knobs_and_the_hsts_endpoint() {
+    let mut serving = Serving::start(&[]);
+    let base = format!("http://127.0.0.1:{}", serving.port);
+    hops([
+        "-s",
+        "-w",
+        "%{http_code}",
+        &format!("{base}/get?status=503&delay=20"),
+    ])
+    .code(0)
+    .stdout_has("503");
+    serving.logged("http", "GET /get?status=503&delay=20 0B 503");
+    // A redirect keeps its status: the knob is for successes.
+    hops(["-s", &format!("{base}/status/302?status=500")]).code(0);
+    serving.logged("http", "GET /status/302?status=500 0B 302");
+
+    let tls = format!("https://127.0.0.1:{}", serving.tls_port);
+    let run = hops([
+        "--cacert",
+        &serving.ca(),
+        "--format",
+        "json",
+        &format!("{tls}/hsts?max-age=600&includeSubDomains"),
+    ]);
+    run.code(0);
+    assert!(
+        run.stdout
+            .contains("\"strict-transport-security\",\"max-age=600; includeSubDomains\""),
+        "{run}"
+    );
+    hops([
+        "-s",
+        "-w",
+        "%{http_code}",
+        &format!("{base}/hsts?max-age=600"),
+    ])
+    .code(0)
+    .stdout_has("400");
+    serving.logged("https", "GET /hsts?max-age=600&includeSubDomains 0B 200");
+    let (code, _) = serving.stop("TERM");
+    assert_eq!(code, Some(143));
+}

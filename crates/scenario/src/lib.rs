@@ -6,7 +6,7 @@
 //! routes and record into the same log, each request tagged with the scheme of the listener that got it. Scenario hosts reach
 //! both through one `--resolve HOST:PORT:127.0.0.1` each, since hops ignores the port there.
 //!
-//! Everything public is re-exported here; the modules are private except `httpbin`.
+//! Everything public is re-exported here; the modules are private except `httpbin` and `knobs`.
 //!
 //! | module | owns |
 //! |---|---|
@@ -16,10 +16,12 @@
 //! | `server` | the listeners, HTTP/1.1 and h2, TLS accept, [`ScenarioServer`], [`BlockingServer`] |
 //! | `ca` | the test CA, the leaf certificates ([`LeafKind`]) and the CA file |
 //! | `httpbin` (public) | httpbin's endpoints answered in memory ([`httpbin::answer`]) |
+//! | `knobs` (public) | `?delay=MS` and `?status=CODE` on any endpoint of `hops serve` |
 
 mod ca;
 mod expect;
 pub mod httpbin;
+pub mod knobs;
 mod placeholders;
 mod scenario;
 mod server;

@@ -28,6 +28,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::ca::{self, CaFile, TestPki, TlsOptions};
 use crate::expect::{Received, hostname_of};
+use crate::knobs::Knobs;
 use crate::placeholders::Placeholders;
 use crate::scenario::{Route, find_route};
 
@@ -66,6 +67,8 @@ pub struct ServeOptions {
     pub record: bool,
     pub on_request: Option<OnRequest>,
     pub fallback: Option<Fallback>,
+    /// Honour `?delay=MS` and `?status=CODE` on every endpoint (see [`crate::knobs`]).
+    pub knobs: bool,
 }
 
 impl Default for ServeOptions {
@@ -78,6 +81,7 @@ impl Default for ServeOptions {
             record: true,
             on_request: None,
             fallback: None,
+            knobs: false,
         }
     }
 }
@@ -99,6 +103,7 @@ struct ServerState {
     record: bool,
     on_request: Option<OnRequest>,
     fallback: Option<Fallback>,
+    knobs: bool,
 }
 
 /// A loopback HTTP/1.1 server answering from a route table on two ports, plain http and https,
@@ -163,6 +168,7 @@ impl ScenarioServer {
             record: serve.record,
             on_request: serve.on_request,
             fallback: serve.fallback,
+            knobs: serve.knobs,
         });
         let accept_tasks = [
             tokio::spawn(accept_connections(
@@ -372,7 +378,7 @@ async fn respond(
     state: &ServerState,
 ) -> Response<Full<Bytes>> {
     let (received, body) = read_request(request, scheme).await;
-    let response = match body {
+    let mut response = match body {
         BodyRead::TooLarge => {
             text_response(StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
         }
@@ -389,6 +395,16 @@ async fn respond(
                 .unwrap_or_else(|| text_response(StatusCode::NOT_FOUND, "no route")),
         },
     };
+    if state.knobs {
+        let knobs = Knobs::parse(&received.path);
+        let status = knobs.status_for(response.status().as_u16());
+        if let Ok(status) = StatusCode::from_u16(status) {
+            *response.status_mut() = status;
+        }
+        if let Some(delay) = knobs.delay {
+            tokio::time::sleep(delay).await;
+        }
+    }
     if let Some(on_request) = &state.on_request {
         let location = response
             .headers()
