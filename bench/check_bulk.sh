@@ -2,9 +2,9 @@
 # Bulk checks: `hops check -P 50` on a redirect map of ROWS 3-redirect chains on loopback, against
 # `curl -Z --parallel-max 50 -L` fetching the same URLs from a config file, timed alternately in
 # one run, then the same with 20 ms of server latency per response, then hops' peak memory for a
-# small and a large URL list. Prints wall time and peak resident memory of every run (from
-# /usr/bin/time), the ratio hops/curl of the median wall times, rows per second, and how busy the
-# server was. A report, not a test: only a broken build, server or client fails it.
+# small and a large URL list. Prints wall time, peak resident memory and CPU time of every run
+# (from /usr/bin/time), the ratio hops/curl of the median wall times, rows per second, and how
+# busy the server was (its CPU time and the connections and requests it saw). A report, not a test: only a broken build, server or client fails it.
 #
 # Usage: bench/check_bulk.sh     (ROWS=10000 RUNS=3 LATENCY_MS=20 SCALE_ROWS="10000 200000")
 set -euo pipefail
@@ -101,22 +101,23 @@ make_inputs() {
 }
 
 # timed NAME CMD...: runs CMD with stdout to /dev/null under /usr/bin/time; appends
-# "wall_s rss_kb server_cpu_s requests connections" to $work/NAME.
+# "wall_s rss_kb server_cpu_s requests connections client_cpu_s" to $work/NAME.
 timed() {
-    local name=$1 cpu0 cpu1 wall kb counts
+    local name=$1 cpu0 cpu1 wall kb user sys counts
     shift
     stats >/dev/null
     cpu0=$(server_cpu)
-    /usr/bin/time -f "%e %M" -o "$work/time.out" "$@" >/dev/null 2>"$work/err.out" ||
+    /usr/bin/time -f "%e %M %U %S" -o "$work/time.out" "$@" >/dev/null 2>"$work/err.out" ||
         die "$name failed (exit $?): $(tail -3 "$work/err.out")"
     cpu1=$(server_cpu)
     counts=$(stats)
-    read -r wall kb <"$work/time.out"
+    read -r wall kb user sys <"$work/time.out"
     [[ $counts =~ ^connections=([0-9]+)\ requests=([0-9]+)$ ]] || die "bad stats '$counts'"
     echo "$wall $kb $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }') \
-${BASH_REMATCH[2]} ${BASH_REMATCH[1]}" >>"$work/$name"
-    printf '  %-5s %8.2f s  %7.1f MB  server CPU %5.1f s (%3.0f%% of a core)  %7d requests  %5d connections\n' \
-        "$name" "$wall" "$(echo "$kb / 1024" | bc -l)" "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { print b - a }')" \
+${BASH_REMATCH[2]} ${BASH_REMATCH[1]} $(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" >>"$work/$name"
+    printf '  %-5s %7.2f s %6.1f MB  CPU %5.1f s  server CPU %5.1f s (%3.0f%% of a core)  %7d requests %6d connections\n' \
+        "$name" "$wall" "$(echo "$kb / 1024" | bc -l)" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" \
+        "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { print b - a }')" \
         "$(awk -v a="$cpu0" -v b="$cpu1" -v w="$wall" 'BEGIN { print (w > 0) ? 100 * (b - a) / w : 0 }')" \
         "${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}"
 }
@@ -160,12 +161,15 @@ compare() {
     hk=$(sort -g "$work/hops" -k2 | tail -1 | awk '{ print $2 }')
     ck=$(sort -g "$work/curl" -k2 | tail -1 | awk '{ print $2 }')
     hr=$(median "$work/hops" 4) cr=$(median "$work/curl" 4)
+    local hc cc
+    hc=$(median "$work/hops" 6) cc=$(median "$work/curl" 6)
     ((${hr%.*} == n * (CHAIN + 1))) || echo "  warning: hops made ${hr%.*} requests, not $((n * (CHAIN + 1)))"
     ((${cr%.*} == n * (CHAIN + 1))) || echo "  warning: curl made ${cr%.*} requests, not $((n * (CHAIN + 1)))"
-    awk -v h="$h" -v c="$c" -v n="$n" -v hk="$hk" -v ck="$ck" 'BEGIN {
+    awk -v h="$h" -v c="$c" -v n="$n" -v hk="$hk" -v ck="$ck" -v hc="$hc" -v cc="$cc" 'BEGIN {
         printf "  median wall: hops %.2f s (%.0f rows/s), curl %.2f s (%.0f rows/s); ratio hops/curl %.3f\n",
             h, n / h, c, n / c, h / c
         printf "  peak RSS (largest run): hops %.1f MB, curl %.1f MB\n", hk / 1024, ck / 1024
+        printf "  median CPU (user + system): hops %.2f s, curl %.2f s\n", hc, cc
     }'
     printf '%s %s %s\n' "$case" "$h" "$c" >>"$work/summary"
 }
