@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Bulk checks: `hops check -P 50` on a redirect map of ROWS 3-redirect chains on loopback, against
-# `curl -Z --parallel-max 50 -L` fetching the same URLs from a config file, timed alternately in
+# Bulk checks: `hops check -P 50 --per-host 50` on a map of ROWS 3-redirect chains on loopback,
+# against `curl -Z --parallel-max 50 -L` fetching the same URLs from a config file, timed alternately in
 # one run, then the same with 20 ms of server latency per response, then hops' peak memory for a
 # small and a large URL list. Prints wall time, peak resident memory and CPU time of every run
 # (from /usr/bin/time), the ratio hops/curl of the median wall times, rows per second, and how
@@ -11,7 +11,7 @@ set -euo pipefail
 
 ROWS=${ROWS:-10000}                # rows of the map (cases 1 and 2)
 RUNS=${RUNS:-3}                    # timed runs of each tool per case, alternating
-PARALLEL=50                        # -P and --parallel-max; hops has no per-host limit yet
+PARALLEL=50                        # -P, --per-host and --parallel-max: every transfer goes to one host
 LATENCY_MS=${LATENCY_MS:-20}       # server latency per response in case 2
 LATENCY_ROWS=${LATENCY_ROWS:-$ROWS} # rows in case 2
 SCALE_ROWS=${SCALE_ROWS:-"10000 200000"} # URL-list sizes for the memory case
@@ -128,7 +128,7 @@ median() {
         awk '{ v[NR] = $1 } END { printf "%.3f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-hops_run=("$HOPS" check -P "$PARALLEL" --format csv)   # then the map
+hops_run=("$HOPS" check -P "$PARALLEL" --per-host "$PARALLEL" --format csv)   # then the map
 curl_run=("$CURL" -q -Z --parallel-max "$PARALLEL" -L -s -K) # then the config
 
 # compare CASE N: RUNS alternating runs of each tool on the N-row map; prints the medians.
@@ -176,7 +176,7 @@ compare() {
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "bench: $("$HOPS" --version | head -1), $("$CURL" --version | head -1 | cut -d' ' -f1-2), $(nproc) cores, load $(load), $(date -u +%F)"
-echo "bench: -P $PARALLEL (no per-host limit), $CHAIN redirects per row ($((CHAIN + 1)) requests), $RUNS runs each"
+echo "bench: -P $PARALLEL --per-host $PARALLEL, $CHAIN redirects per row ($((CHAIN + 1)) requests), $RUNS runs each"
 
 echo
 start_server 0

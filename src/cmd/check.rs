@@ -35,8 +35,8 @@ use crate::hsts::HstsStore;
 use crate::model::{Chain, Redactor, Row, Signal};
 use crate::net::{HopClient, HostLimits};
 use crate::redirect::{Navigator, PastedCookies};
-use crate::trace::Interrupts;
 use crate::trace::run::navigator_options;
+use crate::trace::{BodyOutput, Interrupts, OutputTarget};
 
 /// The run's config from the per-row flags of `hops check`, as a normal run would read them.
 pub fn row_config(command: &CheckCommand) -> Result<Config, UsageError> {
@@ -97,7 +97,11 @@ pub async fn trace_row(
         navigator,
         client,
         config.connection.max_time,
-        None,
+        // Read and dropped, so each row's last connection goes back to the pool.
+        Some(BodyOutput {
+            to: OutputTarget::Discard,
+            include_head: false,
+        }),
         &mut (),
         pending(),
         true,

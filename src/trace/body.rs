@@ -54,6 +54,12 @@ impl Body {
         &self.response
     }
 
+    /// The response, for the rest of its body to be drained as received (what was already
+    /// read and not decoded is of no use then).
+    pub(super) fn into_response(self) -> Response {
+        self.response
+    }
+
     /// The next piece of the body, `None` at its end. Dropping the future loses nothing: it
     /// only waits on reqwest's `chunk`, and decodes after that without waiting.
     pub(super) async fn chunk(&mut self) -> Result<Option<Bytes>, Failure> {

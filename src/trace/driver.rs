@@ -44,6 +44,9 @@ pub enum OutputTarget {
     /// Created (or truncated) only when a final response's body starts, as curl does: a chain
     /// that fails leaves no empty file behind, and an existing file as it was.
     File(PathBuf),
+    /// Read and dropped, as a redirect's body is (within the same size and time caps), so the
+    /// connection goes back to the pool: `hops check` shows no body but reuses connections.
+    Discard,
 }
 
 type BodySink = Box<dyn AsyncWrite + Unpin + Send>;
@@ -52,6 +55,7 @@ impl OutputTarget {
     async fn open(&self) -> Result<BodySink, Failure> {
         match self {
             OutputTarget::Stdout => Ok(Box::new(tokio::io::stdout())),
+            OutputTarget::Discard => Ok(Box::new(tokio::io::sink())),
             OutputTarget::File(path) => match tokio::fs::File::create(path).await {
                 Ok(file) => Ok(Box::new(file)),
                 Err(err) => Err((
@@ -237,13 +241,13 @@ impl Io<'_> {
                 HeadDecision::Follow(mut hop) => {
                     complete(&mut hop);
                     record.reading(hop, sent_at);
-                    drain_redirect_body(response, self.deadline).await;
+                    drain_body(response, self.deadline).await;
                     record.finish_reading();
                 }
                 HeadDecision::Stop(mut hop, outcome) => {
                     complete(&mut hop);
                     record.reading(hop, sent_at);
-                    drain_redirect_body(response, self.deadline).await;
+                    drain_body(response, self.deadline).await;
                     record.finish_reading();
                     return outcome;
                 }
@@ -322,6 +326,14 @@ impl Io<'_> {
         let Some(output) = output else {
             return Ok(());
         };
+        if output.to == OutputTarget::Discard {
+            // A body cut short by the HTML prefix's cap is slow: its connection is not worth
+            // waiting for.
+            if prefix.cut.is_none() {
+                drain_body(body.into_response(), self.deadline).await;
+            }
+            return Ok(());
+        }
         let mut sink = output.to.open().await?;
         let write_error = |err: std::io::Error| {
             (
@@ -405,11 +417,12 @@ fn head_as_received(response: &Response) -> Vec<u8> {
     head
 }
 
-/// Reads a small redirect body to keep the connection reusable; drops a large or slow one.
+/// Reads a small body (a redirect's, or a final one nobody asked to see) to keep the connection
+/// reusable; drops a large or slow one.
 ///
 /// The wait is capped (as Chromium caps its drain of redirect bodies): a server that stalls or
 /// trickles the body must not hold the chain up, with or without `--max-time`.
-async fn drain_redirect_body(mut response: Response, deadline: Option<tokio::time::Instant>) {
+async fn drain_body(mut response: Response, deadline: Option<tokio::time::Instant>) {
     let mut read = 0;
     let drain = async {
         while let Ok(Some(chunk)) = response.chunk().await {

@@ -372,3 +372,35 @@ fn bad_locations_refused_connections_and_silent_servers() {
     targets.sort();
     assert_eq!(targets, ["GET /away", "GET /bad", "GET /hang"]);
 }
+
+/// Each row's final body is read (and dropped) so its keep-alive connection serves the next
+/// row: five rows one after the other, on one connection, even when the final body comes in a
+/// write of its own after the head.
+#[test]
+fn rows_reuse_the_connection_after_a_final_body() {
+    let server = RawServer::per_connection(|connection| {
+        loop {
+            let request = connection.request()?;
+            if request.target == "/landing" {
+                connection.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")?;
+                connection.stream().flush()?;
+                connection.write(b"hello")?;
+            } else {
+                connection.write(
+                b"HTTP/1.1 301 Moved Permanently\r\nLocation: /landing\r\nContent-Length: 0\r\n\r\n",
+            )?;
+            }
+        }
+    });
+    let list: String = (1..=5)
+        .map(|n| format!("{}\n", server.url(&format!("/r/{n}"))))
+        .collect();
+    hops_with_stdin(["check", "-P", "1"], list.into_bytes()).code(0);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 10);
+    let connections: Vec<usize> = requests.iter().map(|r| r.connection).collect();
+    assert_eq!(
+        connections, [1; 10],
+        "every request on the first connection"
+    );
+}
