@@ -404,3 +404,39 @@ fn rows_reuse_the_connection_after_a_final_body() {
         "every request on the first connection"
     );
 }
+
+/// On a terminal, a progress bar counts the rows on stderr; when stderr is not a terminal (CI
+/// logs), nothing of it is written. The terminal is `script`'s pseudo-terminal.
+#[test]
+fn the_progress_bar_shows_on_a_terminal_only() {
+    let site = Site::start(vec![redirect("/old", 301, "/new"), ok("/new")]);
+    let list: String = (1..=10)
+        .map(|n| site.url(&format!("{{shop}}/old?n={n}\n")))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let map = write_file(dir.path(), "pages.txt", list.as_bytes());
+    let mut args = vec!["check".to_owned(), "--rate".to_owned(), "20".to_owned()];
+    args.extend(site.args(&[map.to_str().unwrap()]));
+    let piped = crate::support::hops(args.clone());
+    piped.code(0);
+    assert!(!piped.stderr.contains("rows/s"), "{piped}");
+
+    let command = std::iter::once(env!("CARGO_BIN_EXE_hops").to_owned())
+        .chain(args)
+        .map(|arg| format!("'{arg}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script(1) runs");
+    let terminal = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{terminal}");
+    assert!(terminal.contains("/10 rows"), "{terminal}");
+    assert!(
+        terminal.contains("rows/s") && terminal.contains("0 failed"),
+        "{terminal}"
+    );
+    assert!(terminal.contains("10 rows: 10 ok, 0 failed"), "{terminal}");
+}
