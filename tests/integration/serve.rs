@@ -363,3 +363,60 @@ fn knobs_and_the_hsts_endpoint() {
     let (code, _) = serving.stop("TERM");
     assert_eq!(code, Some(143));
 }
+
+/// Another client than hops: reqwest, with its own redirect policy, over the https listener
+/// with the CA `hops serve` wrote. It follows `/redirect/3` to `/get`, and replays a POST's
+/// body through a 307 to `/anything`, as httpbin would have it answer.
+#[test]
+fn reqwest_follows_the_playground_over_https() {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+
+    let mut serving = Serving::start(&[]);
+    let ca = std::fs::read(serving.ca()).expect("the CA file was written");
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in CertificateDer::pem_slice_iter(&ca) {
+        roots.add(certificate.expect("a PEM certificate")).unwrap();
+    }
+    let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let client = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .build()
+        .expect("a reqwest client");
+    let base = format!("https://localhost:{}", serving.tls_port);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (final_url, status, echo) = runtime.block_on(async {
+        let response = client
+            .get(format!("{base}/redirect/3"))
+            .send()
+            .await
+            .unwrap();
+        let (url, status) = (response.url().to_string(), response.status().as_u16());
+        let echo = client
+            .post(format!("{base}/redirect-to?url=/anything&status_code=307"))
+            .body("payload")
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let echo: serde_json::Value = serde_json::from_slice(&echo).unwrap();
+        (url, status, echo)
+    });
+    assert_eq!((final_url.as_str(), status), (&*format!("{base}/get"), 200));
+    assert_eq!(echo["method"], "POST");
+    assert_eq!(echo["data"], "payload");
+    serving.logged("https", "GET /redirect/3 0B 302");
+    serving.logged("https", "GET /relative-redirect/1 0B 302");
+    serving.logged("https", "POST /anything 7B 200");
+}
