@@ -420,3 +420,16 @@ fn reqwest_follows_the_playground_over_https() {
     serving.logged("https", "GET /relative-redirect/1 0B 302");
     serving.logged("https", "POST /anything 7B 200");
 }
+
+/// `?drip=` sends the body slowly but whole: hops gets every byte of it (its pace is the
+/// server's unit test's business, not a timed assertion here).
+#[test]
+fn a_dripped_body_arrives_whole() {
+    let mut serving = Serving::start(&[]);
+    let url = format!("http://127.0.0.1:{}/get?drip=2000", serving.port);
+    let run = hops(["-o", "-", &url]);
+    run.code(0);
+    let echo: serde_json::Value = serde_json::from_str(&run.stdout).expect("the whole JSON body");
+    assert_eq!(echo["url"], url.as_str());
+    serving.logged("http", "GET /get?drip=2000 0B 200");
+}

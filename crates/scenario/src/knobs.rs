@@ -1,5 +1,6 @@
-//! The query knobs `hops serve` honours on any endpoint: `?delay=MS` answers late and
-//! `?status=CODE` changes the status of an answer that would have been a success.
+//! The query knobs `hops serve` honours on any endpoint: `?delay=MS` answers late,
+//! `?status=CODE` changes the status of an answer that would have been a success and
+//! `?drip=BYTES_PER_SECOND` sends its body slowly.
 
 use std::time::Duration;
 
@@ -11,6 +12,8 @@ pub const MAX_DELAY: Duration = Duration::from_secs(60);
 pub struct Knobs {
     pub delay: Option<Duration>,
     pub status: Option<u16>,
+    /// Bytes per second, at least 1.
+    pub drip: Option<u64>,
 }
 
 impl Knobs {
@@ -26,6 +29,11 @@ impl Knobs {
                 "delay" => {
                     if let Ok(ms) = value.parse::<u64>() {
                         knobs.delay = Some(Duration::from_millis(ms).min(MAX_DELAY));
+                    }
+                }
+                "drip" => {
+                    if let Ok(rate) = value.parse::<u64>() {
+                        knobs.drip = (rate > 0).then_some(rate);
                     }
                 }
                 "status" => {
@@ -62,15 +70,18 @@ mod tests {
                 Knobs {
                     delay: Some(Duration::from_millis(250)),
                     status: None,
+                    drip: None,
                 },
             ),
             (
-                "/anything?status=503&delay=999999999",
+                "/anything?status=503&delay=999999999&drip=100",
                 Knobs {
                     delay: Some(MAX_DELAY),
                     status: Some(503),
+                    drip: Some(100),
                 },
             ),
+            ("/get?drip=0", Knobs::default()),
             ("/get?delay=soon&status=42", Knobs::default()),
             ("/get?status=600", Knobs::default()),
         ];

@@ -16,9 +16,11 @@
 //! | `server` | the listeners, HTTP/1.1 and h2, TLS accept, [`ScenarioServer`], [`BlockingServer`] |
 //! | `ca` | the test CA, the leaf certificates ([`LeafKind`]) and the CA file |
 //! | `httpbin` (public) | httpbin's endpoints answered in memory ([`httpbin::answer`]) |
-//! | `knobs` (public) | `?delay=MS` and `?status=CODE` on any endpoint of `hops serve` |
+//! | `knobs` (public) | `?delay=MS`, `?status=CODE` and `?drip=RATE` on any endpoint of `hops serve` |
+//! | `drip` | the slow body of `?drip=` |
 
 mod ca;
+mod drip;
 mod expect;
 pub mod httpbin;
 pub mod knobs;

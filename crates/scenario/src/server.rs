@@ -27,6 +27,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
 use crate::ca::{self, CaFile, TestPki, TlsOptions};
+use crate::drip::{self, DripRate};
 use crate::expect::{Received, hostname_of};
 use crate::knobs::Knobs;
 use crate::placeholders::Placeholders;
@@ -334,7 +335,7 @@ where
 {
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(respond(request, scheme, &state).await) }
+        async move { Ok::<_, Infallible>(drip::served(respond(request, scheme, &state).await).await) }
     });
     // Failures here are clients hanging up or sending garbage, which hyper has already answered.
     let _ = http1::Builder::new()
@@ -350,7 +351,7 @@ where
 {
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(respond(request, scheme, &state).await) }
+        async move { Ok::<_, Infallible>(drip::served(respond(request, scheme, &state).await).await) }
     });
     let _ = http2::Builder::new(TokioExecutor::new())
         .serve_connection(TokioIo::new(stream), service)
@@ -365,7 +366,7 @@ where
 {
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(respond(request, "http", &state).await) }
+        async move { Ok::<_, Infallible>(drip::served(respond(request, "http", &state).await).await) }
     });
     let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
         .serve_connection(TokioIo::new(stream), service)
@@ -400,6 +401,9 @@ async fn respond(
         let status = knobs.status_for(response.status().as_u16());
         if let Ok(status) = StatusCode::from_u16(status) {
             *response.status_mut() = status;
+        }
+        if let Some(rate) = knobs.drip {
+            response.extensions_mut().insert(DripRate(rate));
         }
         if let Some(delay) = knobs.delay {
             tokio::time::sleep(delay).await;
