@@ -197,6 +197,16 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
             })
             .transpose()?,
     };
+    // Every flag is checked before the maps are read: a typo must not wait for a long read.
+    if let Some(rate) = command
+        .rate
+        .filter(|rate| !(rate.is_finite() && *rate > 0.0))
+    {
+        return Err(UsageError(format!(
+            "--rate needs a number of requests per second above 0, not {rate}"
+        ))
+        .into());
+    }
     let verdict = VerdictOptions {
         permanent: command.permanent,
         ignore_slash: command.ignore_slash,
@@ -234,8 +244,6 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
             });
         }
     }
-    // First pass: every row readable, before any request (a typo on line 90,000 must not cost
-    // the first 89,999 requests).
     let reported = match &command.resume {
         Some(path) => {
             let file = std::fs::File::open(path).map_err(|err| {
@@ -246,6 +254,8 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
         }
         None => Reported::default(),
     };
+    // First pass: every row readable, before any request (a typo on line 90,000 must not cost
+    // the first 89,999 requests).
     let mut readable_rows = 0;
     let mut rows_to_check = 0;
     let mut tally = SourceTally::default();
@@ -253,7 +263,9 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
         for row in open_map(map, &input)? {
             match row {
                 Ok(row) => {
-                    if shard.is_none_or(|shard| shard.takes(readable_rows))
+                    // The lint reads the maps again on its own; it sends no request to plan.
+                    if !command.lint
+                        && shard.is_none_or(|shard| shard.takes(readable_rows))
                         && !reported.contains(&row)
                     {
                         tally.add(&effective_row(row, &verdict));
@@ -340,15 +352,6 @@ async fn check_all(
     verdict: VerdictOptions,
     redactor: Redactor,
 ) -> Result<ExitCode> {
-    if let Some(rate) = command
-        .rate
-        .filter(|rate| !(rate.is_finite() && *rate > 0.0))
-    {
-        return Err(UsageError(format!(
-            "--rate needs a number of requests per second above 0, not {rate}"
-        ))
-        .into());
-    }
     let mut client =
         crate::net::build(&config.connection.net).map_err(|err| UsageError(format!("{err:#}")))?;
     client.host_limits = Some(Arc::new(HostLimits::new(
