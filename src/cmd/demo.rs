@@ -113,7 +113,7 @@ async fn show_scenario(
 }
 
 /// Quotes an argument for display the way a POSIX shell would need it.
-fn shell_quote(arg: &str) -> String {
+pub(super) fn shell_quote(arg: &str) -> String {
     let plain = !arg.is_empty()
         && arg
             .chars()

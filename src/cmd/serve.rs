@@ -1,12 +1,12 @@
 //! `hops serve`: the built-in scenarios as a redirect playground for any client. One scenario
 //! server (crates/scenario) serves every scenario's routes at once on an http and an https port;
-//! `/scenario/NAME` answers a 302 to where scenario NAME starts, `/` lists them, and every request
+//! `/scenario/NAME` answers a 307 to where scenario NAME starts, `/` lists them, and every request
 //! is logged on stdout (and as NDJSON with `--log-json`). The server keeps no request history, so
 //! it can run for as long as it is needed. Ctrl-C exits 130, SIGTERM 143 (src/exit.rs).
 //!
 //! Scenarios answer on their own host names (shop.test, auth.test ...), so a client reaches them
-//! with `--resolve`; when two scenarios answer the same host and path, the first one listed wins,
-//! and `--list` and `/` say which scenarios are shadowed that way.
+//! with `--resolve`. No two scenarios share a route (a unit test of the scenario crate sees to
+//! it), so each plays as it does on a server of its own.
 //!
 //! Built with the `demo` feature (on by default), which brings in the scenario server crate.
 #![cfg(feature = "demo")]
@@ -27,6 +27,7 @@ use hops_scenario::{
 use hyper::{Response, StatusCode};
 use serde::Serialize;
 
+use super::demo::shell_quote;
 use crate::cli_serve::ServeArgs;
 use crate::exit::ExitCode;
 use crate::model::Signal;
@@ -38,26 +39,23 @@ use crate::trace::Interrupts;
 pub struct Entry {
     pub name: String,
     pub title: String,
+    pub explain: String,
     /// The scenario's start URL with placeholders unexpanded (`{shop}/checkout`).
     pub start: String,
-    /// The earlier scenario whose routes answer some of this one's requests first.
-    pub shadowed_by: Option<String>,
+    /// The hops arguments that play it, placeholders unexpanded, without `--resolve`.
+    pub args: Vec<String>,
 }
 
-/// The playground's scenarios in demo order, each with its start URL and whether an earlier
-/// scenario's routes shadow its own.
+/// The playground's scenarios in order, each with its start URL.
 pub fn entries(scenarios: &[Scenario]) -> Vec<Entry> {
     scenarios
         .iter()
-        .enumerate()
-        .map(|(index, scenario)| Entry {
+        .map(|scenario| Entry {
             name: scenario.name.clone(),
             title: scenario.title.clone(),
+            explain: scenario.explain.clone(),
             start: start_of(scenario),
-            shadowed_by: scenarios[..index]
-                .iter()
-                .find(|earlier| collide(&earlier.routes, &scenario.routes))
-                .map(|earlier| earlier.name.clone()),
+            args: scenario.args.clone(),
         })
         .collect()
 }
@@ -73,58 +71,45 @@ fn start_of(scenario: &Scenario) -> String {
         .unwrap_or_else(|| "{shop}/".to_owned())
 }
 
-/// Whether a route of `earlier` could answer a request meant for a route of `later`: same host,
-/// overlapping path, and a listener both accept.
-fn collide(earlier: &[Route], later: &[Route]) -> bool {
-    later.iter().any(|late| {
-        earlier.iter().any(|early| {
-            let host = match (&early.host, &late.host) {
-                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
-                _ => true,
-            };
-            let scheme = match (&early.scheme, &late.scheme) {
-                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
-                _ => true,
-            };
-            let path = if early.prefix {
-                late.path.starts_with(&early.path)
-            } else {
-                early.path == late.path || (late.prefix && early.path.starts_with(&late.path))
-            };
-            host && scheme && path
-        })
-    })
-}
-
-/// One line per scenario: name, title, and the scenario it is shadowed by, if any.
+/// One line per scenario: name and title.
 pub fn list_text(entries: &[Entry]) -> String {
-    let mut text = String::new();
-    for entry in entries {
-        text.push_str(&format!("{:<20} {}", entry.name, entry.title));
-        if let Some(other) = &entry.shadowed_by {
-            text.push_str(&format!(
-                " (shares routes with {other}, whose answers come first)"
-            ));
-        }
-        text.push('\n');
-    }
-    text
+    entries
+        .iter()
+        .map(|entry| format!("{:<20} {}\n", entry.name, entry.title))
+        .collect()
 }
 
-fn list_html(entries: &[Entry]) -> String {
-    let mut html = String::from(
+/// The list for a browser: each scenario with its explanation and the hops command that plays
+/// it on this server.
+fn list_html(entries: &[Entry], placeholders: &Placeholders) -> String {
+    let resolve: Vec<String> = placeholders
+        .resolve_args()
+        .iter()
+        .map(|arg| shell_quote(arg))
+        .collect();
+    let mut html = format!(
         "<!doctype html>\n<meta charset=\"utf-8\">\n<title>hops serve</title>\n\
-         <h1>hops serve: redirect scenarios</h1>\n<ul>\n",
+         <h1>hops serve: redirect scenarios</h1>\n\
+         <p>Each scenario answers on its own host names; send them to this server with \
+         <code>{}</code>. Following a scenario's link plays it with whatever client you use.</p>\n<dl>\n",
+        html_escape(&resolve.join(" "))
     );
     for entry in entries {
-        // Names and titles come from the embedded fixtures; escaped all the same.
+        // Names, titles and arguments come from the embedded fixtures; escaped all the same.
+        let command: Vec<String> = entry
+            .args
+            .iter()
+            .map(|arg| shell_quote(&placeholders.expand(arg)))
+            .collect();
         html.push_str(&format!(
-            "<li><a href=\"/scenario/{0}\">{0}</a> {1}</li>\n",
+            "<dt><a href=\"/scenario/{0}\">{0}</a> {1}</dt>\n<dd>{2}<br><code>hops {3}</code></dd>\n",
             html_escape(&entry.name),
-            html_escape(&entry.title)
+            html_escape(&entry.title),
+            html_escape(&entry.explain),
+            html_escape(&command.join(" "))
         ));
     }
-    html.push_str("</ul>\n");
+    html.push_str("</dl>\n");
     html
 }
 
@@ -136,7 +121,8 @@ fn html_escape(text: &str) -> String {
 }
 
 /// The playground's own pages, answered when no scenario route matches: `/` (the list, HTML
-/// when the client accepts it) and `/scenario/NAME` (a 302 to where NAME starts).
+/// when the client accepts it) and `/scenario/NAME` (a 307 to where NAME starts, so a POST
+/// stays a POST with its body).
 /// httpbin's endpoints (`/redirect/3`, `/anything`, `/cookies/set`...), for the requests no
 /// scenario claims: a client test written against httpbin runs unchanged.
 fn httpbin_answer(request: &Received, origin_ip: &str) -> Option<Response<Full<Bytes>>> {
@@ -169,7 +155,7 @@ pub fn answer(
             page(
                 StatusCode::OK,
                 "text/html; charset=utf-8",
-                list_html(entries),
+                list_html(entries, placeholders),
             )
         } else {
             page(
@@ -186,7 +172,7 @@ pub fn answer(
     Some(match entries.iter().find(|entry| entry.name == name) {
         Some(entry) => {
             let mut response = page(
-                StatusCode::FOUND,
+                StatusCode::TEMPORARY_REDIRECT,
                 "text/plain; charset=utf-8",
                 format!("scenario {}: {}\n", entry.name, entry.title),
             );
@@ -336,7 +322,7 @@ impl Log {
 }
 
 pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
-    let scenarios = hops_scenario::builtin();
+    let scenarios = hops_scenario::playground();
     let entries = Arc::new(entries(&scenarios));
     if args.list {
         std::io::stdout()
@@ -476,7 +462,7 @@ mod tests {
 
     #[test]
     fn scenario_pages_redirect_to_the_start_and_list() {
-        let entries = entries(&hops_scenario::builtin());
+        let entries = entries(&hops_scenario::playground());
         let placeholders = Placeholders::new(8080, 8443);
         let found = answer(
             &entries,
@@ -484,7 +470,7 @@ mod tests {
             &placeholders,
         )
         .unwrap();
-        assert_eq!(found.status(), StatusCode::FOUND);
+        assert_eq!(found.status(), StatusCode::TEMPORARY_REDIRECT);
         assert_eq!(found.headers()["location"], "http://shop.test:8080/docs");
         let missing = answer(&entries, &request("/scenario/nope", None), &placeholders).unwrap();
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
@@ -508,23 +494,6 @@ mod tests {
                 .starts_with("text/plain")
         );
         assert!(answer(&entries, &request("/other", None), &placeholders).is_none());
-    }
-
-    #[test]
-    fn shadowed_scenarios_are_named() {
-        let entries = entries(&hops_scenario::builtin());
-        let by = |name: &str| {
-            entries
-                .iter()
-                .find(|entry| entry.name == name)
-                .unwrap()
-                .shadowed_by
-                .clone()
-        };
-        assert_eq!(by("post-307-303"), None);
-        assert_eq!(by("trailing-slash"), None);
-        assert_eq!(by("volatile-loop").as_deref(), Some("loop"));
-        assert_eq!(by("cookie-ignored").as_deref(), Some("consent-cookie"));
     }
 
     #[test]

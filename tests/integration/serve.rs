@@ -165,13 +165,12 @@ fn a_scenario_by_name_is_played_to_its_end_and_logged() {
     args.push(format!("http://127.0.0.1:{port}/scenario/post-307-303"));
     let run = hops(&args);
     run.code(0)
-        .stdout_has("302 Found")
         .stdout_has("307 Temporary Redirect")
         .stdout_has("303 See Other")
         .stdout_has("200 OK");
     serve.logged(
         "http",
-        &format!(" GET /scenario/post-307-303 0B 302 -> http://shop.test:{port}/checkout"),
+        &format!(" GET /scenario/post-307-303 0B 307 -> http://shop.test:{port}/checkout"),
     );
     serve.logged("http", " GET /checkout 0B 307 -> /pay");
     serve.logged("http", " GET /pay 0B 303 -> /done");
@@ -186,10 +185,12 @@ fn a_scenario_by_name_is_played_to_its_end_and_logged() {
         "https://localhost:{tls_port}/scenario/post-307-303"
     ));
     hops(&args).code(0).stdout_has("200 OK");
+    // A 307 keeps the method and the body: the POST reaches the scenario as a POST.
     serve.logged(
         "https",
-        " POST /scenario/post-307-303 3B 302 -> http://shop.test:",
+        " POST /scenario/post-307-303 3B 307 -> http://shop.test:",
     );
+    serve.logged("http", " POST /checkout 3B 307 -> /pay");
 
     // The index, and a request body over the cap.
     hops([format!("http://127.0.0.1:{port}/")]).code(0);
@@ -211,7 +212,7 @@ fn a_scenario_by_name_is_played_to_its_end_and_logged() {
     assert_eq!(first["listener"], "http");
     assert_eq!(first["method"], "GET");
     assert_eq!(first["path"], "/scenario/post-307-303");
-    assert_eq!(first["status"], 302);
+    assert_eq!(first["status"], 307);
     assert_eq!(
         first["location"],
         format!("http://shop.test:{port}/checkout")
@@ -258,13 +259,85 @@ fn quiet_logs_nothing() {
 }
 
 #[test]
-fn list_names_every_scenario_and_the_shadowed_ones() {
+fn list_names_every_scenario() {
     let run = hops(["serve", "--list"]);
     run.code(0)
         .stdout_has("post-307-303 ")
         .stdout_has("hsts-preload ")
-        .stdout_has("shares routes with loop");
-    assert_eq!(run.stdout.lines().count(), hops_scenario::builtin().len());
+        .stdout_has("two-locations ");
+    assert_eq!(
+        run.stdout.lines().count(),
+        hops_scenario::playground().len()
+    );
+}
+
+/// Every scenario, played by hops on one `hops serve` with all the others: the same exit code,
+/// output and requests (method, host, path, listener, from the NDJSON log) as on a server of
+/// its own (tests/integration/scenarios.rs). A route one scenario shared with another would
+/// answer for the wrong one here.
+#[test]
+fn every_scenario_plays_on_the_shared_server_as_on_its_own() {
+    let mut serve = Serving::start(&["--quiet", "--log-json", "log.ndjson"]);
+    let log = serve.dir.path().join("log.ndjson");
+    let placeholders =
+        hops_scenario::Placeholders::new(serve.port, serve.tls_port).with_ca_file(serve.ca());
+    let mut problems = Vec::new();
+    let mut logged = 0;
+    for scenario in hops_scenario::playground() {
+        let mut args = scenario.command_args(&placeholders);
+        args.extend(["--color".to_owned(), "never".to_owned()]);
+        let run = hops(&args);
+        let expect = &scenario.expect;
+        let mut wrong = Vec::new();
+        if run.code != expect.exit {
+            wrong.push(format!("exit code {} instead of {}", run.code, expect.exit));
+        }
+        for needle in expect.stdout.iter().map(|text| placeholders.expand(text)) {
+            if !run.stdout.contains(&needle) {
+                wrong.push(format!("stdout lacks {needle:?}"));
+            }
+        }
+        let lines: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+            .unwrap()
+            .lines()
+            .skip(logged)
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        logged += lines.len();
+        let expected = expect.received.as_deref().unwrap_or_default();
+        if lines.len() != expected.len() {
+            wrong.push(format!(
+                "{} requests instead of {}",
+                lines.len(),
+                expected.len()
+            ));
+        }
+        for (number, (got, wanted)) in lines.iter().zip(expected).enumerate() {
+            let fields = [
+                ("method", &wanted.method),
+                ("host", &wanted.host),
+                ("path", &wanted.path),
+                ("listener", &wanted.scheme),
+            ];
+            for (field, value) in fields {
+                if let Some(value) = value {
+                    let value = placeholders.expand(value);
+                    if got[field].as_str() != Some(value.as_str()) {
+                        wrong.push(format!(
+                            "request {}: {field} {} not {value:?}",
+                            number + 1,
+                            got[field]
+                        ));
+                    }
+                }
+            }
+        }
+        if !wrong.is_empty() {
+            problems.push(format!("{}: {}\n{run}", scenario.name, wrong.join("; ")));
+        }
+    }
+    serve.stop("TERM");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// httpbin's redirect family and echo, as a client test written against httpbin expects them:
@@ -432,4 +505,38 @@ fn a_dripped_body_arrives_whole() {
     let echo: serde_json::Value = serde_json::from_str(&run.stdout).expect("the whole JSON body");
     assert_eq!(echo["url"], url.as_str());
     serving.logged("http", "GET /get?drip=2000 0B 200");
+}
+
+/// `--bind` moves both listeners (127.0.0.2 is loopback too, but not 127.0.0.1), and the
+/// certificate covers each `--name` besides the usual names, and no other name.
+#[test]
+fn bind_and_name_reach_the_listeners_and_the_certificate() {
+    let mut serve = Serving::start(&["--bind", "127.0.0.2", "--name", "play.test"]);
+    assert!(
+        serve.seen[0].contains(&format!("http on 127.0.0.2:{}", serve.port)),
+        "{}",
+        serve.seen[0]
+    );
+    hops([format!("http://127.0.0.2:{}/get", serve.port)])
+        .code(0)
+        .stdout_has("200 OK");
+    serve.logged("http", " GET /get 0B 200");
+    hops([format!("http://127.0.0.1:{}/get", serve.port)]).code(6);
+
+    let tls = |name: &str| {
+        hops([
+            "--cacert".to_owned(),
+            serve.ca(),
+            "--resolve".to_owned(),
+            format!("{name}:{}:127.0.0.2", serve.tls_port),
+            format!("https://{name}:{}/get", serve.tls_port),
+        ])
+    };
+    tls("play.test").code(0).stdout_has("200 OK");
+    tls("localhost").code(0);
+    tls("elsewhere.test")
+        .code(6)
+        .stderr_has("certificate")
+        .stderr_has("elsewhere.test");
+    serve.stop("TERM");
 }

@@ -47,6 +47,20 @@ pub fn builtin() -> Vec<Scenario> {
         .expect("fixtures/scenarios.json is embedded at build time and parsed by the unit tests")
 }
 
+/// Every scenario `hops serve` plays: the demo's ([`builtin`]) followed by those of
+/// `fixtures/playground.json`, which show more cases than a demo should take the time for.
+///
+/// Cannot fail at run time, for the same reason as [`builtin`].
+pub fn playground() -> Vec<Scenario> {
+    let mut scenarios = builtin();
+    scenarios.extend(
+        parse_scenarios(include_str!("../../../fixtures/playground.json")).expect(
+            "fixtures/playground.json is embedded at build time and parsed by the unit tests",
+        ),
+    );
+    scenarios
+}
+
 /// Parses a JSON array of scenarios in the fixture format.
 pub fn parse_scenarios(json: &str) -> Result<Vec<Scenario>, serde_json::Error> {
     serde_json::from_str(json)
@@ -86,16 +100,16 @@ mod tests {
     }
 
     #[test]
-    fn builtin_names_are_unique() {
-        let scenarios = builtin();
+    fn playground_names_are_unique() {
+        let scenarios = playground();
         let names: HashSet<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names.len(), scenarios.len());
     }
 
     #[test]
-    fn builtin_routes_all_build_responses() {
+    fn playground_routes_all_build_responses() {
         let placeholders = Placeholders::new(8080, 8443);
-        for scenario in builtin() {
+        for scenario in playground() {
             assert!(scenario.expect.received.is_some(), "{}", scenario.name);
             for route in &scenario.routes {
                 if let Err(error) = route.response(&placeholders) {
@@ -107,8 +121,8 @@ mod tests {
 
     /// A misspelt scheme would silently never match, so fixtures may only name the two listeners.
     #[test]
-    fn builtin_schemes_name_a_listener() {
-        for scenario in builtin() {
+    fn playground_schemes_name_a_listener() {
+        for scenario in playground() {
             let routes = scenario.routes.iter().map(|route| &route.scheme);
             let expected = scenario.expect.received.iter().flatten();
             for scheme in routes.chain(expected.map(|request| &request.scheme)) {
@@ -119,6 +133,98 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Whether a route of `earlier` could answer a request meant for a route of `later`: a host
+    /// and a listener both accept, and overlapping paths. Queries and cookies are ignored, so
+    /// this errs on the side of seeing an overlap.
+    fn overlap(earlier: &Route, later: &Route) -> bool {
+        let same = |a: &Option<String>, b: &Option<String>| match (a, b) {
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            _ => true,
+        };
+        let path = if earlier.prefix {
+            later.path.starts_with(&earlier.path)
+        } else {
+            earlier.path == later.path || (later.prefix && earlier.path.starts_with(&later.path))
+        };
+        same(&earlier.host, &later.host) && same(&earlier.scheme, &later.scheme) && path
+    }
+
+    /// `hops serve` serves every scenario at once, first route first: a scenario whose route
+    /// another one shares would get the other's answers and not play as designed.
+    #[test]
+    fn no_two_playground_scenarios_share_a_route() {
+        let scenarios = playground();
+        for (index, later) in scenarios.iter().enumerate() {
+            for earlier in &scenarios[..index] {
+                for route in &later.routes {
+                    if let Some(first) = earlier.routes.iter().find(|first| overlap(first, route)) {
+                        panic!(
+                            "{} {:?} {} is answered first by {} {:?} {}",
+                            later.name,
+                            route.host,
+                            route.path,
+                            earlier.name,
+                            first.host,
+                            first.path
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every scenario host is sent to the server by `--resolve` and named in its certificate; a
+    /// route on another host could never be reached.
+    #[test]
+    fn playground_routes_use_scenario_hosts() {
+        for scenario in playground() {
+            for route in &scenario.routes {
+                let host = route.host.as_deref().unwrap_or_default();
+                assert!(
+                    SCENARIO_HOSTS.contains(&host),
+                    "{}: host {host:?}",
+                    scenario.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn overlap_sees_shared_paths_and_prefixes() {
+        let route = |host: &str, path: &str| Route {
+            host: Some(host.to_owned()),
+            ..Route::new(path, 302)
+        };
+        assert!(overlap(
+            &route("shop.test", "/a"),
+            &route("SHOP.test", "/a")
+        ));
+        assert!(!overlap(
+            &route("shop.test", "/a"),
+            &route("auth.test", "/a")
+        ));
+        assert!(!overlap(
+            &route("shop.test", "/a"),
+            &route("shop.test", "/b")
+        ));
+        let prefix = Route {
+            prefix: true,
+            ..route("shop.test", "/en/")
+        };
+        assert!(overlap(&prefix, &route("shop.test", "/en/x")));
+        assert!(overlap(&route("shop.test", "/en/x"), &prefix));
+        let https = Route {
+            scheme: Some("https".to_owned()),
+            ..route("shop.test", "/")
+        };
+        let http = Route {
+            scheme: Some("http".to_owned()),
+            ..route("shop.test", "/")
+        };
+        assert!(!overlap(&https, &http));
+        assert!(overlap(&https, &route("shop.test", "/")));
     }
 
     #[test]

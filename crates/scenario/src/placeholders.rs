@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The host names every scenario may use; `--resolve` points all of them at the one loopback
 /// server, which covers both its listeners. The test CA's leaf certificate names each of them.
@@ -38,12 +39,29 @@ pub(crate) fn mentions_tls(text: &[u8]) -> bool {
 /// Expands the scenario placeholders for one server: `{shop}`, `{auth}`, `{other}`, `{www}`
 /// (www.shop.test) and `{example}` give `http://HOST:PORT`; the same names with `_tls`
 /// (`{shop_tls}`, ...) give `https://HOST:TLS_PORT`; `{port}` and `{tls_port}` give the ports.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// In response headers only, `{seq}` gives the next number of a counter shared by every clone,
+/// starting at [`FIRST_SEQUENCE`]: a redirect that never repeats itself (a timestamp-like query),
+/// yet the same from one run to the next on a fresh server.
+#[derive(Debug, Clone)]
 pub struct Placeholders {
     port: u16,
     tls_port: u16,
     ca_file: Option<Arc<Path>>,
+    sequence: Arc<AtomicU64>,
 }
+
+/// The first number `{seq}` gives: a plausible Unix time, so it reads like the timestamp it
+/// stands for.
+pub const FIRST_SEQUENCE: u64 = 1_700_000_002;
+
+impl PartialEq for Placeholders {
+    fn eq(&self, other: &Self) -> bool {
+        (self.port, self.tls_port, &self.ca_file) == (other.port, other.tls_port, &other.ca_file)
+    }
+}
+
+impl Eq for Placeholders {}
 
 impl Placeholders {
     /// Placeholders for the given ports, with no CA file (so no `--cacert` in command lines).
@@ -52,6 +70,7 @@ impl Placeholders {
             port,
             tls_port,
             ca_file: None,
+            sequence: Arc::new(AtomicU64::new(FIRST_SEQUENCE)),
         }
     }
 
@@ -116,6 +135,22 @@ impl Placeholders {
         out
     }
 
+    /// [`Self::expand_bytes`] for a response header value, where each `{seq}` first takes the
+    /// counter's next number.
+    pub fn expand_response(&self, bytes: &[u8]) -> Vec<u8> {
+        const SEQ: &[u8] = b"{seq}";
+        let mut numbered = Vec::with_capacity(bytes.len());
+        let mut rest = bytes;
+        while let Some(start) = rest.windows(SEQ.len()).position(|window| window == SEQ) {
+            numbered.extend_from_slice(&rest[..start]);
+            let next = self.sequence.fetch_add(1, Ordering::Relaxed);
+            numbered.extend_from_slice(next.to_string().as_bytes());
+            rest = &rest[start + SEQ.len()..];
+        }
+        numbered.extend_from_slice(rest);
+        self.expand_bytes(&numbered)
+    }
+
     /// `--resolve` arguments that send every scenario host to this loopback server.
     ///
     /// One per host serves both listeners: hops (like reqwest) ignores the port of an override.
@@ -153,6 +188,22 @@ impl Placeholders {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seq_counts_up_across_clones_and_only_in_responses() {
+        let placeholders = Placeholders::new(4242, 4443);
+        let clone = placeholders.clone();
+        assert_eq!(
+            placeholders.expand_response(b"/b?t={seq}&u={seq} {shop}"),
+            b"/b?t=1700000002&u=1700000003 http://shop.test:4242"
+        );
+        assert_eq!(clone.expand_response(b"{seq}"), b"1700000004");
+        assert_eq!(placeholders.expand("{seq}"), "{seq}");
+        assert_eq!(
+            Placeholders::new(4242, 4443).expand_response(b"{seq}"),
+            b"1700000002"
+        );
+    }
 
     #[test]
     fn placeholders_expand_once_and_resolve_every_host() {

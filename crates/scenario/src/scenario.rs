@@ -173,10 +173,14 @@ impl Route {
         }
         let headers = response.headers_mut();
         for (name, value) in &self.headers {
-            append_header(headers, name, placeholders.expand(value).into_bytes())?;
+            append_header(
+                headers,
+                name,
+                placeholders.expand_response(value.as_bytes()),
+            )?;
         }
         for (name, value) in &self.headers_bytes {
-            append_header(headers, name, placeholders.expand_bytes(value))?;
+            append_header(headers, name, placeholders.expand_response(value))?;
         }
         Ok(response)
     }
