@@ -1,7 +1,9 @@
 //! `hops serve`, the redirect playground, as a process: the ports it prints, a scenario played
 //! by name and followed to its end by hops over http and over https (trusting the CA file it
-//! wrote), its request log on stdout and in NDJSON, hostile paths escaped in that log, bodies
-//! over the cap refused, `--quiet`, `--list`, and SIGINT and SIGTERM ending it with 130 and 143.
+//! wrote), every scenario played on the one server as on its own, httpbin's endpoints, the
+//! knobs, reqwest as a client (httpbin, scenarios, knobs, `/hsts`), `--bind` and `--name`, its
+//! request log on stdout and in NDJSON, hostile paths escaped in that log, bodies over the cap
+//! refused, `--quiet`, `--list`, and SIGINT and SIGTERM ending it with 130 and 143.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, TcpStream};
@@ -458,7 +460,12 @@ fn reqwest_follows_the_playground_over_https() {
     .unwrap()
     .with_root_certificates(roots)
     .with_no_client_auth();
-    let client = reqwest::Client::builder()
+    let loopback = std::net::SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let client = hops_scenario::SCENARIO_HOSTS
+        .iter()
+        .fold(reqwest::Client::builder(), |builder, host| {
+            builder.resolve(host, loopback)
+        })
         .tls_backend_preconfigured(tls)
         .build()
         .expect("a reqwest client");
@@ -467,7 +474,7 @@ fn reqwest_follows_the_playground_over_https() {
         .enable_all()
         .build()
         .unwrap();
-    let (final_url, status, echo) = runtime.block_on(async {
+    let outcome = runtime.block_on(async {
         let response = client
             .get(format!("{base}/redirect/3"))
             .send()
@@ -484,14 +491,59 @@ fn reqwest_follows_the_playground_over_https() {
             .await
             .unwrap();
         let echo: serde_json::Value = serde_json::from_slice(&echo).unwrap();
-        (url, status, echo)
+        // A scenario: the JSON POST goes through the playground's 307 and the scenario's 308.
+        let created = client
+            .post(format!("{base}/scenario/post-308"))
+            .header("content-type", "application/json")
+            .body(r#"{"id":7}"#)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        // The loop scenario really loops: reqwest gives up after its own redirect limit.
+        let looped = client
+            .get(format!("{base}/scenario/loop"))
+            .send()
+            .await
+            .unwrap_err()
+            .is_redirect();
+        // Knobs and the HSTS endpoint.
+        let unavailable = client
+            .get(format!("{base}/get?status=503"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        let sts = client
+            .get(format!("{base}/hsts?max-age=60&includeSubDomains"))
+            .send()
+            .await
+            .unwrap()
+            .headers()
+            .get("strict-transport-security")
+            .map(|value| value.to_str().unwrap().to_owned());
+        (url, status, echo, created, looped, unavailable, sts)
     });
+    let (final_url, status, echo, created, looped, unavailable, sts) = outcome;
     assert_eq!((final_url.as_str(), status), (&*format!("{base}/get"), 200));
     assert_eq!(echo["method"], "POST");
     assert_eq!(echo["data"], "payload");
+    assert_eq!(created, 201);
+    assert!(
+        looped,
+        "reqwest stops on the loop scenario with a redirect error"
+    );
+    assert_eq!(unavailable, 503);
+    assert_eq!(sts.as_deref(), Some("max-age=60; includeSubDomains"));
     serving.logged("https", "GET /redirect/3 0B 302");
     serving.logged("https", "GET /relative-redirect/1 0B 302");
     serving.logged("https", "POST /anything 7B 200");
+    serving.logged("https", "POST /scenario/post-308 8B 307");
+    serving.logged("http", "POST /api/v2/orders 8B 201");
+    serving.logged("http", "GET /b 0B 302 -> /a");
+    serving.logged("https", "GET /get?status=503 0B 503");
 }
 
 /// `?drip=` sends the body slowly but whole: hops gets every byte of it (its pace is the
