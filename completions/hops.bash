@@ -47,7 +47,7 @@ _hops() {
 
     case "${cmd}" in
         hops)
-            opts="-X -d -H -u -A -e -I -L -f -b -c -k -E -m -x -4 -6 -v -w -o -i -s -S -h -V --request --data --data-binary --data-raw --header --user --user-agent --referer --head --browser --compressed --location --max-redirs --post301 --post302 --post303 --location-trusted --follow-refresh --fail --expect-status --expect-url --expect-redirects --expect-chain --expect-location --expect-no-downgrade --cookie --cookie-jar --no-cookies --resolve --cacert --insecure --cert --key --max-time --connect-timeout --proxy --socks5-hostname --noproxy --hsts --no-preload --http1.1 --http2 --http2-prior-knowledge --ipv4 --ipv6 --verbose --format --write-out --har --output --body --include --color --silent --show-error --show-secrets --generate --help --version demo check serve help"
+            opts="-X -d -H -u -A -e -I -L -f -b -c -k -E -m -x -4 -6 -v -w -o -i -s -S -h -V --request --data --data-binary --data-raw --header --user --user-agent --referer --head --browser --compressed --location --max-redirs --post301 --post302 --post303 --location-trusted --follow-refresh --fail --expect-status --expect-url --expect-redirects --expect-chain --expect-location --expect-no-downgrade --cookie --cookie-jar --no-cookies --resolve --cacert --insecure --cert --key --max-time --connect-timeout --read-timeout --proxy --socks5-hostname --noproxy --hsts --no-preload --http1.1 --http2 --http2-prior-knowledge --ipv4 --ipv6 --verbose --format --write-out --har --output --body --include --color --silent --show-error --show-secrets --generate --help --version demo check serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,6 +181,10 @@ _hops() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --read-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -241,7 +245,7 @@ _hops() {
             return 0
             ;;
         hops__subcmd__check)
-            opts="-P -b -X -d -H -u -A -e -I -L -k -E -m -x -4 -6 -h --input-format --base --lint --skip-bad-rows --permanent --max-hops --final-status --ignore-slash --ignore-query --parallel --per-host --rate --retry --write-flattened --resume --unordered --shard --only-failures --format --junit --markdown --color --cookie --request --data --data-binary --data-raw --header --user --user-agent --referer --head --browser --compressed --location --max-redirs --post301 --post302 --post303 --location-trusted --follow-refresh --resolve --cacert --insecure --cert --key --max-time --connect-timeout --proxy --socks5-hostname --noproxy --hsts --no-preload --http1.1 --http2 --http2-prior-knowledge --ipv4 --ipv6 --help"
+            opts="-P -b -X -d -H -u -A -e -I -L -k -E -m -x -4 -6 -h --input-format --base --lint --skip-bad-rows --permanent --max-hops --final-status --ignore-slash --ignore-query --parallel --per-host --rate --retry --write-flattened --resume --unordered --shard --only-failures --format --junit --markdown --color --cookie --request --data --data-binary --data-raw --header --user --user-agent --referer --head --browser --compressed --location --max-redirs --post301 --post302 --post303 --location-trusted --follow-refresh --resolve --cacert --insecure --cert --key --max-time --connect-timeout --read-timeout --proxy --socks5-hostname --noproxy --hsts --no-preload --http1.1 --http2 --http2-prior-knowledge --ipv4 --ipv6 --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -408,6 +412,10 @@ _hops() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

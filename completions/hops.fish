@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hops_global_optspecs
-    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head browser compressed L/location max-redirs= post301 post302 post303 location-trusted follow-refresh f/fail expect-status= expect-url= expect-redirects= expect-chain= expect-location= expect-no-downgrade b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure E/cert= key= m/max-time= connect-timeout= x/proxy= socks5-hostname= noproxy= hsts= no-preload http1.1 http2 http2-prior-knowledge 4/ipv4 6/ipv6 v/verbose format= w/write-out= har= o/output= body i/include color= s/silent S/show-error show-secrets generate= h/help V/version
+    string join \n X/request= d/data= data-binary= data-raw= H/header= u/user= A/user-agent= e/referer= I/head browser compressed L/location max-redirs= post301 post302 post303 location-trusted follow-refresh f/fail expect-status= expect-url= expect-redirects= expect-chain= expect-location= expect-no-downgrade b/cookie= c/cookie-jar= no-cookies resolve= cacert= k/insecure E/cert= key= m/max-time= connect-timeout= read-timeout= x/proxy= socks5-hostname= noproxy= hsts= no-preload http1.1 http2 http2-prior-knowledge 4/ipv4 6/ipv6 v/verbose format= w/write-out= har= o/output= body i/include color= s/silent S/show-error show-secrets generate= h/help V/version
 end
 
 function __fish_hops_needs_command
@@ -46,6 +46,7 @@ complete -c hops -n "__fish_hops_needs_command" -s E -l cert -d 'Client certific
 complete -c hops -n "__fish_hops_needs_command" -l key -d 'Private key (PEM) of the --cert certificate' -r -F
 complete -c hops -n "__fish_hops_needs_command" -s m -l max-time -d 'Give up on the whole run after SECS seconds (default: no limit)' -r
 complete -c hops -n "__fish_hops_needs_command" -l connect-timeout -d 'Give up on a new connection (DNS, TCP and TLS) after SECS seconds (default 30)' -r
+complete -c hops -n "__fish_hops_needs_command" -l read-timeout -d 'Give up on a response when the server sends nothing for SECS seconds (default 120)' -r
 complete -c hops -n "__fish_hops_needs_command" -s x -l proxy -d 'Use this proxy (http://, https://, socks5:// or socks5h://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply' -r
 complete -c hops -n "__fish_hops_needs_command" -l socks5-hostname -d 'Use this SOCKS5 proxy, which resolves host names itself: -x socks5h://HOST:PORT' -r
 complete -c hops -n "__fish_hops_needs_command" -l noproxy -d 'Do not use a proxy for these comma-separated hosts ("*" for all)' -r
@@ -137,6 +138,7 @@ complete -c hops -n "__fish_hops_using_subcommand check" -s E -l cert -d 'Client
 complete -c hops -n "__fish_hops_using_subcommand check" -l key -d 'Private key (PEM) of the --cert certificate' -r -F
 complete -c hops -n "__fish_hops_using_subcommand check" -s m -l max-time -d 'Give up on the whole run after SECS seconds (default: no limit)' -r
 complete -c hops -n "__fish_hops_using_subcommand check" -l connect-timeout -d 'Give up on a new connection (DNS, TCP and TLS) after SECS seconds (default 30)' -r
+complete -c hops -n "__fish_hops_using_subcommand check" -l read-timeout -d 'Give up on a response when the server sends nothing for SECS seconds (default 120)' -r
 complete -c hops -n "__fish_hops_using_subcommand check" -s x -l proxy -d 'Use this proxy (http://, https://, socks5:// or socks5h://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply' -r
 complete -c hops -n "__fish_hops_using_subcommand check" -l socks5-hostname -d 'Use this SOCKS5 proxy, which resolves host names itself: -x socks5h://HOST:PORT' -r
 complete -c hops -n "__fish_hops_using_subcommand check" -l noproxy -d 'Do not use a proxy for these comma-separated hosts ("*" for all)' -r

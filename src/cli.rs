@@ -11,48 +11,7 @@ use clap::{
 
 use crate::exit::ExitCode;
 
-/// Environment variables hops reads, and what for: `--help` and the man page show this list.
-pub const ENVIRONMENT: [(&str, &str); 6] = [
-    ("NO_COLOR", "set to anything: no colors (as --color never)"),
-    ("TERM", "dumb: no colors"),
-    (
-        "http_proxy",
-        "proxy for http URLs (lower case only, as curl)",
-    ),
-    ("https_proxy, HTTPS_PROXY", "proxy for https URLs"),
-    (
-        "all_proxy, ALL_PROXY",
-        "proxy for every URL without one of its own",
-    ),
-    (
-        "no_proxy, NO_PROXY",
-        "comma-separated hosts that bypass the proxy; * for all",
-    ),
-];
-
-/// Examples for `--help` and the man page: the command and what it shows.
-pub const EXAMPLES: [(&str, &str); 5] = [
-    (
-        "hops http://example.com/",
-        "every hop of the chain, and why it stopped",
-    ),
-    (
-        "hops -X POST -d 'a=1' https://example.com/form",
-        "what the POST becomes on each redirect",
-    ),
-    (
-        "hops -s --expect-chain 301,200 --expect-url https://example.com/new https://example.com/old",
-        "check a redirect in CI: nothing printed when it holds, exit 1 when it does not",
-    ),
-    (
-        "hops --format json https://example.com/ | jq .verdict",
-        "the chain as one JSON document",
-    ),
-    (
-        "hops demo",
-        "a tour of redirect scenarios on a loopback server",
-    ),
-];
+pub use crate::cli_help::{ENVIRONMENT, EXAMPLES};
 
 /// The exit codes, one a line, for `--help`.
 fn exit_codes_help() -> String {
@@ -523,6 +482,10 @@ pub struct ConnectionArgs {
     /// Give up on a new connection (DNS, TCP and TLS) after SECS seconds (default 30)
     #[arg(long = "connect-timeout", value_name = "SECS")]
     pub connect_timeout: Option<f64>,
+
+    /// Give up on a response when the server sends nothing for SECS seconds (default 120)
+    #[arg(long = "read-timeout", value_name = "SECS")]
+    pub read_timeout: Option<f64>,
 
     /// Use this proxy (http://, https://, socks5:// or socks5h://); otherwise http_proxy, https_proxy, all_proxy and no_proxy apply
     #[arg(short = 'x', long = "proxy", value_name = "URL")]

@@ -7,6 +7,7 @@
 pub mod analyze;
 pub mod check;
 pub mod cli;
+pub mod cli_help;
 pub mod cli_serve;
 pub mod cmd;
 pub mod config;

@@ -322,35 +322,50 @@ mod tests {
     }
 
     #[test]
-    fn the_connect_timeout_has_a_default_that_help_names() {
-        let connect_timeout = |args: &[&str]| {
+    fn the_timeouts_have_defaults_that_help_names() {
+        let timeouts = |args: &[&str]| {
             let cli = Cli::try_parse_ordered(args).unwrap();
-            Config::from_cli(&cli)
-                .unwrap()
-                .connection
-                .net
-                .connect_timeout
+            let net = Config::from_cli(&cli).unwrap().connection.net;
+            (net.connect_timeout, net.read_timeout)
         };
         assert_eq!(
-            connect_timeout(&["hops", "http://a.test/"]),
-            crate::net::DEFAULT_CONNECT_TIMEOUT
+            timeouts(&["hops", "http://a.test/"]),
+            (
+                crate::net::DEFAULT_CONNECT_TIMEOUT,
+                crate::net::DEFAULT_READ_TIMEOUT
+            )
         );
         assert_eq!(
-            connect_timeout(&["hops", "--connect-timeout", "2.5", "http://a.test/"]),
-            Duration::from_millis(2500)
+            timeouts(&[
+                "hops",
+                "--connect-timeout",
+                "2.5",
+                "--read-timeout",
+                "0.25",
+                "http://a.test/"
+            ]),
+            (Duration::from_millis(2500), Duration::from_millis(250))
+        );
+        assert!(
+            Config::from_cli(
+                &Cli::try_parse_ordered(["hops", "--read-timeout=-1", "http://a.test/"]).unwrap()
+            )
+            .is_err()
         );
         let command = <Cli as clap::CommandFactory>::command();
-        let help = command
-            .get_arguments()
-            .find(|arg| arg.get_long() == Some("connect-timeout"))
-            .and_then(|arg| arg.get_help())
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        let default = format!(
-            "(default {})",
-            crate::net::DEFAULT_CONNECT_TIMEOUT.as_secs()
-        );
-        assert!(help.contains(&default), "{help}");
+        for (flag, default) in [
+            ("connect-timeout", crate::net::DEFAULT_CONNECT_TIMEOUT),
+            ("read-timeout", crate::net::DEFAULT_READ_TIMEOUT),
+        ] {
+            let help = command
+                .get_arguments()
+                .find(|arg| arg.get_long() == Some(flag))
+                .and_then(|arg| arg.get_help())
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let default = format!("(default {})", default.as_secs());
+            assert!(help.contains(&default), "{flag}: {help}");
+        }
     }
 
     #[test]

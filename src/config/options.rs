@@ -9,7 +9,10 @@ use super::request::{parse_start_url, read_data_arg, read_file};
 use super::{ConnectionConfig, CookieConfig, UsageError, usage};
 use crate::analyze::checks::{self, Checks};
 use crate::cli::Cli;
-use crate::net::{DEFAULT_CONNECT_TIMEOUT, HttpVersion, IpVersion, NetOptions, ResolveOverride};
+use crate::net::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, HttpVersion, IpVersion, NetOptions,
+    ResolveOverride,
+};
 
 pub(super) fn checks_config(cli: &Cli) -> Result<Checks, UsageError> {
     let args = &cli.checks;
@@ -139,6 +142,11 @@ pub(super) fn connection_config(cli: &Cli) -> Result<ConnectionConfig, UsageErro
                 .map(|s| seconds(s, "--connect-timeout"))
                 .transpose()?
                 .unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            read_timeout: args
+                .read_timeout
+                .map(|s| seconds(s, "--read-timeout"))
+                .transpose()?
+                .unwrap_or(DEFAULT_READ_TIMEOUT),
             // The last of -x and --socks5-hostname wins, as in curl.
             proxy: match &args.socks5_hostname {
                 Some(proxy) => Some(format!("socks5h://{proxy}")),

@@ -75,8 +75,9 @@ pub struct HopClient {
     pub http: Client,
     pub log: ConnectionLog,
     pub tls: Arc<TlsLog>,
-    /// The connect timeout it was built with, for error messages.
+    /// The connect and read timeouts it was built with, for error messages.
     pub connect_timeout: Duration,
+    pub read_timeout: Duration,
     /// The proxies the client uses, to say which one a hop went through.
     pub proxies: Arc<Proxies>,
     /// Requests in flight and request starts per host, for `hops check` (none in a normal run).
@@ -91,6 +92,7 @@ impl HopClient {
             error,
             self.tls.take_rejected().as_ref(),
             self.connect_timeout,
+            self.read_timeout,
         );
         // A server that requires a client certificate only says so with an alert, in words
         // that do not name the flag.
@@ -131,6 +133,8 @@ pub fn build(connection: &NetOptions) -> Result<HopClient> {
         .tcp_nodelay(true)
         // DNS, TCP and TLS of a new connection: reqwest's timeout wraps its whole connector.
         .connect_timeout(connection.connect_timeout)
+        // Each read of a head or a body, reset by every byte that arrives; see limits.rs.
+        .read_timeout(connection.read_timeout)
         // hyper's default of 100 fields fails a hop with many cookies; see limits.rs.
         .http1_max_headers(RESPONSE_HEAD_FIELDS)
         .http2_max_header_list_size(u32::try_from(RESPONSE_HEAD_BYTES).unwrap_or(u32::MAX));
@@ -166,6 +170,7 @@ pub fn build(connection: &NetOptions) -> Result<HopClient> {
         log,
         tls,
         connect_timeout: connection.connect_timeout,
+        read_timeout: connection.read_timeout,
         proxies,
         host_limits: None,
     })

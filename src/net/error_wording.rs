@@ -69,7 +69,12 @@ pub(crate) fn classify(
     } else {
         ErrorKind::Protocol
     });
-    let detail = causes.last().cloned().unwrap_or_else(|| error.to_string());
+    let mut detail = causes.last().cloned().unwrap_or_else(|| error.to_string());
+    // The client's read timeout is the only timeout reqwest enforces after connecting (hops
+    // keeps --max-time itself), and its words, "operation timed out", name no limit.
+    if kind == ErrorKind::Timeout && !error.is_connect() {
+        detail = "the server sent nothing for as long as --read-timeout allows".to_owned();
+    }
     let what = match kind {
         ErrorKind::Dns => "cannot resolve host",
         ErrorKind::Connect => "cannot connect",
@@ -94,12 +99,14 @@ fn head_too_large(error: &hyper::Error) -> bool {
     error.is_parse() && error.to_string() == "message head is too large"
 }
 
-/// [`classify`], with the connect timeout named when it is what ran out: reqwest only says
-/// "operation timed out", which does not tell a stalled handshake from a slow answer.
+/// [`classify`], with the connect or read timeout named, and how long it is, when it is what ran
+/// out: reqwest only says "operation timed out", which does not tell a stalled handshake from a
+/// server that never answers.
 pub(crate) fn classify_with_limits(
     error: &reqwest::Error,
     rejected: Option<&crate::model::CertificateInfo>,
     connect_timeout: Duration,
+    read_timeout: Duration,
 ) -> (ErrorKind, String) {
     if error.is_connect() && error.is_timeout() {
         let tls = error.url().is_some_and(|url| url.scheme() == "https");
@@ -108,7 +115,18 @@ pub(crate) fn classify_with_limits(
             connect_timeout_message(connect_timeout, tls),
         );
     }
-    classify(error, rejected)
+    let (kind, message) = classify(error, rejected);
+    if kind == ErrorKind::Timeout && !error.is_connect() {
+        return (kind, read_timeout_message(read_timeout));
+    }
+    (kind, message)
+}
+
+fn read_timeout_message(limit: Duration) -> String {
+    format!(
+        "timed out: no response: the server sent nothing for {} s (--read-timeout)",
+        limit.as_secs_f64()
+    )
 }
 
 fn connect_timeout_message(limit: Duration, tls: bool) -> String {
@@ -208,6 +226,14 @@ mod tests {
         ] {
             assert!(!chain_says_closed(&wrapped(kind)), "{kind:?}");
         }
+    }
+
+    #[test]
+    fn the_read_timeout_is_named_with_its_flag() {
+        assert_eq!(
+            read_timeout_message(Duration::from_secs(120)),
+            "timed out: no response: the server sent nothing for 120 s (--read-timeout)"
+        );
     }
 
     #[test]

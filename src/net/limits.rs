@@ -1,5 +1,5 @@
 //! The client's limits and default timeouts, with why each is what it is: how long a new
-//! connection may take, and how large a response head may be.
+//! connection may take, how long a response may stay silent, and how large its head may be.
 
 use std::time::Duration;
 
@@ -13,6 +13,17 @@ use std::time::Duration;
 /// healthy server, even across the world or over a satellite link, connects in a few seconds,
 /// so 30 s only ever cuts off what was not going to work.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a response may go without a byte arriving, unless `--read-timeout` says otherwise:
+/// waiting for the head, and between reads of the body (reqwest's read timeout, reset by each
+/// read), as wget's `--read-timeout` does.
+///
+/// Without one, a server that accepts the connection and never answers holds a run (or a row of
+/// `hops check`) for ever. The proxies in front of most sites give up first: nginx's
+/// `proxy_read_timeout` is 60 s and Cloudflare answers 524 after 100 s, so a silence of 120 s
+/// means nothing is coming. A download that keeps trickling is never cut off by it; `--max-time`
+/// limits the whole run.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The most bytes of a response head (status line and header fields) that hyper reads before
 /// giving up: its HTTP/1 read buffer, 8,192 + 4,096 × 100 bytes, which reqwest does not let us

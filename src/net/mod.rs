@@ -46,7 +46,7 @@ pub use client::{ConnectionLog, HopClient, SetupTiming, build};
 pub use decode::{ACCEPT_ENCODING, Coding, Decoder, content_codings};
 pub(crate) use error_wording::{classify, classify_body};
 pub use host_limits::HostLimits;
-pub use limits::DEFAULT_CONNECT_TIMEOUT;
+pub use limits::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT};
 pub use options::{HttpVersion, IpVersion, NetOptions, ResolveOverride};
 pub use proxy::{ProxyChoice, through_proxy};
 pub use retry::Sent;

@@ -20,6 +20,9 @@ pub struct NetOptions {
     /// `--connect-timeout`, or [`super::DEFAULT_CONNECT_TIMEOUT`]: DNS, TCP and TLS of a new
     /// connection.
     pub connect_timeout: Duration,
+    /// `--read-timeout`, or [`super::DEFAULT_READ_TIMEOUT`]: the longest silence of a server
+    /// while a response is awaited or read.
+    pub read_timeout: Duration,
     /// `-x`.
     pub proxy: Option<String>,
     /// `--noproxy`.

@@ -274,6 +274,7 @@ mod tests {
             client_cert_pem: None,
             client_key_pem: None,
             connect_timeout: crate::net::DEFAULT_CONNECT_TIMEOUT,
+            read_timeout: crate::net::DEFAULT_READ_TIMEOUT,
             proxy: proxy.map(str::to_owned),
             noproxy: noproxy.map(str::to_owned),
             ip_version: IpVersion::Any,

@@ -1,8 +1,9 @@
 //! Hostile and broken servers: malformed responses, huge headers, connections that close or
-//! reset, truncated and endless bodies, refused connections, stalled handshakes. hops must never
-//! panic or hang; a broken answer exits 6 with one `hops: error: hop N:` line and still shows
-//! the hops made, while what browsers get past (a reused connection closed under the next
-//! request, many header fields, an HTML body that trickles) is not an error.
+//! reset, truncated and endless bodies, refused connections, stalled handshakes, servers that
+//! go silent. hops must never panic or hang; a broken answer exits 6 with one
+//! `hops: error: hop N:` line and still shows the hops made, while what browsers get past (a
+//! reused connection closed under the next request, many header fields, an HTML body that
+//! trickles) is not an error.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
@@ -217,6 +218,58 @@ fn a_server_that_never_answers_stops_at_max_time() {
         .code(6)
         .hops_shown(0)
         .hop_error(1, "timed out");
+}
+
+/// Without --max-time, the read timeout still ends a run on a server that accepts and never
+/// answers, naming its flag and its length.
+#[test]
+fn a_server_that_never_answers_stops_at_the_read_timeout() {
+    let server = RawServer::start(|_, stream| wait_for_client(stream));
+    run_raw(&server, "/silent", &["--read-timeout", "0.5"])
+        .code(6)
+        .hops_shown(0)
+        .hop_error(1, "timed out")
+        .stderr_has("the server sent nothing for 0.5 s (--read-timeout)");
+}
+
+/// A body that stops coming halfway is cut by the read timeout; the hop, with its head, is
+/// still shown, and the bytes that came are in the output file.
+#[test]
+fn a_body_that_stalls_stops_at_the_read_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("body");
+    let server = RawServer::start(|_, stream| {
+        stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nhalf")?;
+        wait_for_client(stream)
+    });
+    let run = run_raw(
+        &server,
+        "/stalls",
+        &["--read-timeout", "0.5", "-o", file.to_str().unwrap()],
+    );
+    run.code(6)
+        .hops_shown(1)
+        .stdout_has("200 OK")
+        .stderr_has("reading the response body")
+        .stderr_has("--read-timeout");
+    assert_eq!(std::fs::read(&file).unwrap(), b"half");
+}
+
+/// The read timeout is a limit on silence, not on the whole body: a body whose pieces come
+/// well within it arrives whole even when all of it takes longer.
+#[test]
+fn a_trickling_body_is_not_cut_by_the_read_timeout() {
+    let server = RawServer::start(|_, stream| {
+        stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n")?;
+        for _ in 0..12 {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            stream.write_all(b"x")?;
+        }
+        wait_for_client(stream)
+    });
+    let run = run_raw(&server, "/trickle", &["--read-timeout", "1", "-o", "-"]);
+    run.code(0).stderr_has("OK: final 200 OK");
+    assert_eq!(run.stdout, "x".repeat(12));
 }
 
 #[test]
