@@ -81,7 +81,7 @@ complete -c hops -n "__fish_hops_needs_command" -s 4 -l ipv4 -d 'Resolve names t
 complete -c hops -n "__fish_hops_needs_command" -s 6 -l ipv6 -d 'Resolve names to IPv6 addresses only'
 complete -c hops -n "__fish_hops_needs_command" -s v -l verbose -d 'Show request and response headers of every hop (secrets redacted)'
 complete -c hops -n "__fish_hops_needs_command" -l body -d 'Write the final response body to stdout and the chain to stderr: -o - in other words'
-complete -c hops -n "__fish_hops_needs_command" -s i -l include -d 'Write the final response\'s status line and headers before its body, wherever the body goes; without -o, to stdout (the chain to stderr), as curl -i -L prints them'
+complete -c hops -n "__fish_hops_needs_command" -s i -l include -d 'Write the status line and headers of every response of the chain before the final body, wherever the body goes; without -o, to stdout (the chain to stderr), as curl -i -L does'
 complete -c hops -n "__fish_hops_needs_command" -s s -l silent -d 'No hops and no summary: only the error line (stderr), -w output and --format json documents'
 complete -c hops -n "__fish_hops_needs_command" -s S -l show-error -d 'Show errors when silent: what hops always does; accepted so curl\'s -sS works unchanged'
 complete -c hops -n "__fish_hops_needs_command" -l show-secrets -d 'Print credentials, cookie values, secret-named headers and URL passwords instead of redacting them'

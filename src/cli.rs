@@ -567,8 +567,8 @@ pub struct OutputArgs {
     #[arg(long = "body", conflicts_with = "output")]
     pub body: bool,
 
-    /// Write the final response's status line and headers before its body, wherever the body
-    /// goes; without -o, to stdout (the chain to stderr), as curl -i -L prints them
+    /// Write the status line and headers of every response of the chain before the final body,
+    /// wherever the body goes; without -o, to stdout (the chain to stderr), as curl -i -L does
     #[arg(short = 'i', long = "include")]
     pub include: bool,
 

@@ -192,6 +192,12 @@ impl Io<'_> {
         record: &mut Record<'_>,
         mut body_output: Option<BodyOutput>,
     ) -> Outcome {
+        // `-i`: the heads of the responses followed, written before the final one as curl -i -L
+        // does. Kept until the final body starts, so a failed chain still creates no file.
+        let include_heads = body_output
+            .as_ref()
+            .is_some_and(|output| output.include_head);
+        let mut earlier_heads = Vec::new();
         loop {
             let outgoing = match navigator.next_step() {
                 Step::Send(outgoing) => outgoing,
@@ -240,6 +246,9 @@ impl Io<'_> {
             match navigator.on_response(&outgoing, head) {
                 HeadDecision::Follow(mut hop) => {
                     complete(&mut hop);
+                    if include_heads {
+                        earlier_heads.extend(head_as_received(&response));
+                    }
                     record.reading(hop, sent_at);
                     drain_body(response, self.deadline).await;
                     record.finish_reading();
@@ -264,13 +273,20 @@ impl Io<'_> {
                         }
                     };
                     match navigator.on_body(hop, &prefix.bytes) {
-                        BodyDecision::Follow => record.finish_reading(),
+                        BodyDecision::Follow => {
+                            if include_heads {
+                                earlier_heads.extend(head_as_received(body.response()));
+                            }
+                            record.finish_reading();
+                        }
                         BodyDecision::Stop(outcome) => {
                             record.finish_reading();
                             return outcome;
                         }
                         BodyDecision::Final => {
-                            let written = self.write_body(body, prefix, body_output.take()).await;
+                            let output = body_output.take();
+                            let written = self.write_body(body, prefix, output, &earlier_heads);
+                            let written = written.await;
                             record.finish_reading();
                             return match written {
                                 Ok(()) => Outcome::Final,
@@ -316,12 +332,14 @@ impl Io<'_> {
     }
 
     /// Writes the final body (the prefix already read, then the rest) to `-o`, if asked, after
-    /// its head with `-i`. What came is written even when the body breaks off.
+    /// the heads of the chain with `-i` (`earlier_heads`, then its own). What came is written
+    /// even when the body breaks off.
     async fn write_body(
         &self,
         mut body: Body,
         prefix: Prefix,
         output: Option<BodyOutput>,
+        earlier_heads: &[u8],
     ) -> Result<(), Failure> {
         let Some(output) = output else {
             return Ok(());
@@ -342,6 +360,7 @@ impl Io<'_> {
             )
         };
         if output.include_head {
+            sink.write_all(earlier_heads).await.map_err(write_error)?;
             sink.write_all(&head_as_received(body.response()))
                 .await
                 .map_err(write_error)?;

@@ -38,10 +38,10 @@ fn body_sends_the_final_body_to_stdout_and_the_chain_to_stderr() {
         .usage_error("cannot be used with");
 }
 
-/// `-i` writes the final response's head, as received, before its body: to stdout when there is
-/// no `-o` (the chain then goes to stderr), else into the file.
+/// `-i` writes the head of every response, as received, before the final body, as curl -i -L
+/// does: to stdout when there is no `-o` (the chain then goes to stderr), else into the file.
 #[test]
-fn include_writes_the_final_head_before_the_body() {
+fn include_writes_every_head_before_the_body() {
     let site = Site::start(vec![
         redirect("/a", 302, "/b"),
         Route {
@@ -54,7 +54,10 @@ fn include_writes_the_final_head_before_the_body() {
     ]);
     let run = site.run(&["-i", "{shop}/a"]);
     run.code(0).stderr_has(" 1  GET ").stderr_has("201 Made It");
-    let (head, body) = split_head(&run.stdout);
+    let (redirect_head, rest) = split_head(&run.stdout);
+    assert_eq!(redirect_head[0], "HTTP/1.1 302 Found", "{run}");
+    assert!(redirect_head.contains(&"location: /b"), "{run}");
+    let (head, body) = split_head(rest);
     assert_eq!(body, "the body", "{run}");
     assert_eq!(head[0], "HTTP/1.1 201 Made It", "{run}");
     let mut fields: Vec<&str> = head[1..].to_vec();
@@ -73,14 +76,35 @@ fn include_writes_the_final_head_before_the_body() {
     let run = site.run(&["-i", "-o", file.to_str().unwrap(), "{shop}/a"]);
     run.code(0).quiet_stderr().stdout_has(" 2  GET ");
     let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.starts_with("HTTP/1.1 302 Found\r\n"), "{written:?}");
     assert!(
-        written.starts_with("HTTP/1.1 201 Made It\r\n"),
+        written.contains("\r\n\r\nHTTP/1.1 201 Made It\r\n"),
         "{written:?}"
     );
     assert!(written.ends_with("\r\n\r\nthe body"), "{written:?}");
 
     site.run(&["-i", "--format", "json", "{shop}/a"])
         .usage_error("-i would mix the response body into the JSON lines");
+}
+
+/// A page followed by its meta refresh is a response of the chain too: `-i` writes its head.
+#[test]
+fn include_writes_the_head_of_a_page_followed_by_its_refresh() {
+    let site = Site::start(vec![
+        Route {
+            body: Some(REFRESHING_PAGE.to_owned()),
+            ..Route::new("/page", 200).with_header("Content-Type", "text/html")
+        },
+        ok("/next"),
+    ]);
+    let run = site.run(&["-i", "--follow-refresh", "{shop}/page"]);
+    run.code(0);
+    let (page_head, rest) = split_head(&run.stdout);
+    assert_eq!(page_head[0], "HTTP/1.1 200 OK", "{run}");
+    assert!(page_head.contains(&"content-type: text/html"), "{run}");
+    let (next_head, body) = split_head(rest);
+    assert_eq!(next_head[0], "HTTP/1.1 200 OK", "{run}");
+    assert_eq!(body, "reached /next", "{run}");
 }
 
 /// An HTML page, gzip-encoded, whose meta refresh leads to `/next`.
