@@ -292,6 +292,7 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
         let mut out = std::io::stdout().lock();
         lint::render(&mut out, &lint, redactor)?;
         out.flush()?;
+        note_skipped_patterns(&opened);
         drop(stdin_copy);
         return Ok(if lint.findings.is_empty() {
             ExitCode::Ok
@@ -319,6 +320,33 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
     ));
     drop(stdin_copy);
     exit
+}
+
+/// One note per map whose pattern rules were skipped, once its rows have all been read.
+fn note_skipped_patterns(opened: &[input::Rows<'_>]) {
+    for rows in opened {
+        let note = rows.skipped_patterns();
+        if !note.is_empty() {
+            let lines: Vec<String> = note.first_lines.iter().map(usize::to_string).collect();
+            let (rows_word, lines_word) = match (note.count, lines.len()) {
+                (1, _) => ("row", "line"),
+                (_, 1) => ("rows", "line"),
+                _ => ("rows", "lines"),
+            };
+            let more = if note.count > lines.len() {
+                ", …"
+            } else {
+                ""
+            };
+            eprintln!(
+                "hops: note: {}: {} pattern {rows_word} skipped (splats, placeholders, conditions \
+                 or regexes are not URLs), from {lines_word} {}{more}",
+                rows.file(),
+                note.count,
+                lines.join(", ")
+            );
+        }
+    }
 }
 
 fn open_map<'a>(map: &Map, input: &InputOptions) -> Result<input::Rows<'a>, UsageError> {
@@ -486,19 +514,7 @@ async fn check_all(
     if let Some(junit) = junit {
         junit.finish()?;
     }
-    for rows in &opened {
-        let note = rows.skipped_patterns();
-        if !note.is_empty() {
-            let lines: Vec<String> = note.first_lines.iter().map(usize::to_string).collect();
-            eprintln!(
-                "hops: note: {}: {} pattern rows skipped (splats, placeholders, conditions or \
-                 regexes are not URLs), from lines {}",
-                rows.file(),
-                note.count,
-                lines.join(", ")
-            );
-        }
-    }
+    note_skipped_patterns(&opened);
     if command.format == CheckFormat::Text {
         summary.render(&mut out, redactor)?;
     }

@@ -359,6 +359,23 @@ fn lint_reports_chains_and_cycles_without_a_single_request() {
     check(&site, &["--lint"], &clean)
         .code(0)
         .stdout_has("no findings in 2 rows");
+
+    // Pattern rules are skipped by the lint as by a check, with the same note.
+    let netlify = write_file(
+        dir.path(),
+        "_redirects",
+        b"/old /new 301\n/blog/* /news/:splat 301\n",
+    );
+    let base = site.url("{shop}");
+    check(
+        &site,
+        &["--lint", "--base", &base, netlify.to_str().unwrap()],
+        "",
+    )
+    .code(0)
+    .stdout_has("no findings in 1 row")
+    .stderr_has("_redirects: 1 pattern row skipped")
+    .stderr_has("from line 2\n");
     assert_eq!(site.requests(), Vec::<String>::new());
 }
 

@@ -133,7 +133,7 @@ fn tsv_cloudflare_vercel_and_netlify_maps_are_read_and_checked() {
         ],
         "",
     );
-    run.code(1).stderr_has("pattern rows skipped");
+    run.code(1).stderr_has("1 pattern row skipped");
     assert_eq!(
         results(&run),
         expected(&[(3, "ok"), (4, "wrong_status")]),
@@ -167,8 +167,8 @@ fn tsv_cloudflare_vercel_and_netlify_maps_are_read_and_checked() {
         "",
     );
     run.code(1)
-        .stderr_has("1 pattern rows skipped")
-        .stderr_has("from lines 3");
+        .stderr_has("1 pattern row skipped")
+        .stderr_has("from line 3\n");
     assert_eq!(
         results(&run),
         expected(&[(2, "ok"), (4, "ok"), (5, "broken_final")]),
