@@ -37,6 +37,13 @@ pub struct Entry<'a> {
     pub timings: Timings,
     #[serde(rename = "serverIPAddress", skip_serializing_if = "Option::is_none")]
     pub server_ip_address: Option<String>,
+    /// The proxy the request went through, password masked (HAR allows fields of one's own
+    /// when their names start with `_`); left out when the request went straight.
+    #[serde(rename = "_proxy", skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+    /// Why the request was sent a second time (its reused connection was found closed).
+    #[serde(rename = "_retried", skip_serializing_if = "Option::is_none")]
+    pub retried: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -192,6 +199,8 @@ fn entry(hop: &Hop, redactor: Redactor) -> Entry<'_> {
             receive,
         },
         server_ip_address: hop.remote_addr.map(|addr| addr.ip().to_string()),
+        proxy: hop.proxy.as_deref().map(|proxy| redactor.text(proxy)),
+        retried: hop.retried.as_deref().map(|why| redactor.text(why)),
     }
 }
 
@@ -248,6 +257,25 @@ mod tests {
         assert_eq!(
             entry["request"]["queryString"],
             json!([{"name": "q", "value": "a b"}])
+        );
+        assert!(entry.get("_proxy").is_none() && entry.get("_retried").is_none());
+    }
+
+    #[test]
+    fn the_proxy_and_a_retry_are_fields_of_their_own_with_the_password_masked() {
+        let mut hop = testing::hop(1, "http://a.test/", 200, None);
+        hop.proxy = Some("http://u:pw@127.0.0.1:3128".into());
+        hop.retried = Some("connection closed before message completed".into());
+        let har = serde_json::to_value(document(
+            &[testing::chain(vec![hop], Outcome::Final)],
+            Redactor::default(),
+        ))
+        .unwrap();
+        let entry = &har["log"]["entries"][0];
+        assert_eq!(entry["_proxy"], "http://u:****@127.0.0.1:3128");
+        assert_eq!(
+            entry["_retried"],
+            "connection closed before message completed"
         );
     }
 }
