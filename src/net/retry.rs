@@ -9,6 +9,8 @@
 //! it without answering, which is what an idle timeout looks like, and the body can be replayed
 //! (hops keeps it as bytes). One retry, never more.
 
+use std::time::Instant;
+
 use reqwest::{Request, Response};
 
 use super::client::HopClient;
@@ -19,6 +21,10 @@ pub struct Sent {
     pub response: Response,
     /// The first attempt's error, in words, when the request was sent again.
     pub retried: Option<String>,
+    /// When the attempt that got the response was sent: after any wait for a turn at its host
+    /// (`hops check --per-host`) and after a failed first attempt, so neither counts as the
+    /// server's time.
+    pub sent_at: Instant,
 }
 
 impl HopClient {
@@ -40,11 +46,13 @@ impl HopClient {
             None => None,
         };
         let opened_before = self.log.opened();
+        let sent_at = Instant::now();
         let error = match self.http.execute(request).await {
             Ok(response) => {
                 return Ok(Sent {
                     response,
                     retried: None,
+                    sent_at,
                 });
             }
             Err(error) => error,
@@ -52,10 +60,12 @@ impl HopClient {
         let reused = self.log.opened() == opened_before;
         match again {
             Some(again) if reused && closed_before_answer(&error) => {
+                let sent_at = Instant::now();
                 let response = self.http.execute(again).await?;
                 Ok(Sent {
                     response,
                     retried: Some(cause(&error)),
+                    sent_at,
                 })
             }
             _ => Err(error),

@@ -210,8 +210,11 @@ impl Io<'_> {
             };
             self.client.log.take();
             let proxy = self.client.proxies.for_url(&outgoing.url).cloned();
-            let sent_at = Instant::now();
-            let Sent { response, retried } = match self.send(&outgoing).await {
+            let Sent {
+                response,
+                retried,
+                sent_at,
+            } = match self.send(&outgoing).await {
                 Ok(sent) => sent,
                 Err((kind, message)) => {
                     let message = match &proxy {
