@@ -124,6 +124,17 @@ def requests():
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE"):
         out.append((method, "/anything", [], b""))
         out.append((method, "/anything/x/y?a=1&b=2", [], b""))
+    # werkzeug rebuilds `url` from the decoded path and a re-quoted query, and routes on the
+    # decoded path.
+    for target in (
+        "/anything?next=/a/b~c&at=@&semi=%3B&sp=%20x&pct=%25&q=%3F&h=%2f",
+        "/anything/a%20b/%C3%A9;x%3Fy%25z?y=1",
+        "/anything/%E9",
+        "/get?",
+        "/redirect%2F2",
+        "/status/418%2C418",
+    ):
+        out.append(("GET", target, [], b""))
     out.append(("POST", "/anything?a=1", form, b"f=1"))
     out.append(("PUT", "/anything", json_type, b'{"k": "v"}'))
     out.append(("POST", "/anything", multipart, MULTIPART_BODY))
