@@ -292,7 +292,8 @@ async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Ar
     loop {
         while connections.try_join_next().is_some() {}
         match listener.accept().await {
-            Ok((stream, _)) => {
+            Ok((stream, peer)) => {
+                let peer_ip = peer.ip();
                 state.connections.fetch_add(1, Ordering::Relaxed);
                 // Responses are written whole; no need to wait for an ACK before the next one.
                 let _ = stream.set_nodelay(true);
@@ -306,19 +307,19 @@ async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Ar
                     let is_tls = !sniff
                         || matches!(stream.peek(&mut first).await, Ok(1) if first[0] == TLS_HANDSHAKE_RECORD);
                     if !is_tls && state.h2c {
-                        return serve_http1_or_h2c(stream, state).await;
+                        return serve_http1_or_h2c(stream, peer_ip, state).await;
                     }
                     if !is_tls {
-                        return serve_connection(stream, "http", state).await;
+                        return serve_connection(stream, "http", peer_ip, state).await;
                     }
                     // A failed handshake is the client refusing the certificate, or not
                     // speaking TLS: either way there is nothing to serve.
                     if let Ok(stream) = acceptor.accept(stream).await {
                         // `h2` is negotiated only when the acceptor offers it (`TlsOptions::http2`).
                         if stream.get_ref().1.alpn_protocol() == Some(ca::H2_ALPN) {
-                            serve_h2_connection(stream, "https", state).await;
+                            serve_h2_connection(stream, "https", peer_ip, state).await;
                         } else {
-                            serve_connection(stream, "https", state).await;
+                            serve_connection(stream, "https", peer_ip, state).await;
                         }
                     }
                 });
@@ -329,13 +330,20 @@ async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Ar
     }
 }
 
-async fn serve_connection<S>(stream: S, scheme: &'static str, state: Arc<ServerState>)
-where
+async fn serve_connection<S>(
+    stream: S,
+    scheme: &'static str,
+    peer_ip: IpAddr,
+    state: Arc<ServerState>,
+) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(drip::served(respond(request, scheme, &state).await).await) }
+        async move {
+            let response = respond(request, scheme, peer_ip, &state).await;
+            Ok::<_, Infallible>(drip::served(response).await)
+        }
     });
     // Failures here are clients hanging up or sending garbage, which hyper has already answered.
     let _ = http1::Builder::new()
@@ -345,13 +353,20 @@ where
 }
 
 /// Like [`serve_connection`], over HTTP/2 (a TLS connection that negotiated `h2`).
-async fn serve_h2_connection<S>(stream: S, scheme: &'static str, state: Arc<ServerState>)
-where
+async fn serve_h2_connection<S>(
+    stream: S,
+    scheme: &'static str,
+    peer_ip: IpAddr,
+    state: Arc<ServerState>,
+) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(drip::served(respond(request, scheme, &state).await).await) }
+        async move {
+            let response = respond(request, scheme, peer_ip, &state).await;
+            Ok::<_, Infallible>(drip::served(response).await)
+        }
     });
     let _ = http2::Builder::new(TokioExecutor::new())
         .serve_connection(TokioIo::new(stream), service)
@@ -360,13 +375,16 @@ where
 
 /// Plain http over HTTP/1.1 or, for a connection that opens with the HTTP/2 preface, HTTP/2
 /// (h2c with prior knowledge); hyper-util reads the first bytes to tell.
-async fn serve_http1_or_h2c<S>(stream: S, state: Arc<ServerState>)
+async fn serve_http1_or_h2c<S>(stream: S, peer_ip: IpAddr, state: Arc<ServerState>)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(drip::served(respond(request, "http", &state).await).await) }
+        async move {
+            let response = respond(request, "http", peer_ip, &state).await;
+            Ok::<_, Infallible>(drip::served(response).await)
+        }
     });
     let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
         .serve_connection(TokioIo::new(stream), service)
@@ -376,9 +394,10 @@ where
 async fn respond(
     request: Request<Incoming>,
     scheme: &str,
+    peer_ip: IpAddr,
     state: &ServerState,
 ) -> Response<Full<Bytes>> {
-    let (received, body) = read_request(request, scheme).await;
+    let (received, body) = read_request(request, scheme, peer_ip).await;
     let mut response = match body {
         BodyRead::TooLarge => {
             text_response(StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
@@ -438,7 +457,11 @@ enum BodyRead {
 
 /// Reads a request whole: what the log records, and whether its body was readable (within
 /// [`MAX_REQUEST_BODY`]).
-async fn read_request(request: Request<Incoming>, scheme: &str) -> (Received, BodyRead) {
+async fn read_request(
+    request: Request<Incoming>,
+    scheme: &str,
+    peer_ip: IpAddr,
+) -> (Received, BodyRead) {
     let (parts, body) = request.into_parts();
     let host = match parts.headers.get(HOST) {
         Some(value) => hostname_of(&String::from_utf8_lossy(value.as_bytes())),
@@ -469,6 +492,7 @@ async fn read_request(request: Request<Incoming>, scheme: &str) -> (Received, Bo
         host,
         headers,
         body,
+        peer_ip: Some(peer_ip),
     };
     (received, body_ok)
 }
@@ -912,6 +936,8 @@ mod tests {
             "{response}"
         );
         assert_eq!(server.received()[0].host, "other.test");
+        let client_ip = stream.local_addr().unwrap().ip();
+        assert_eq!(server.received()[0].peer_ip, Some(client_ip));
         assert_eq!(server.received()[0].scheme, "http");
         assert_eq!(
             server.expand("{other}"),
