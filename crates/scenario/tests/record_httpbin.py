@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Records how a real httpbin answers a fixed list of requests, for httpbin_recorded.rs.
 
-The recording in httpbin-recorded.json was made with httpbin 0.10.2's code (the last release,
-postmanlabs/httpbin's core.py and helpers.py under their new maintainers) served the way
-httpbin.org serves it: Flask 1.0.2, Werkzeug 0.14.1 and gunicorn 19.9.0 as postmanlabs/httpbin's
+The recording in httpbin-recorded.json was made with httpbin 0.10.2's code (postmanlabs/httpbin's
+core.py and helpers.py as released by their later maintainers) served the way httpbin.org serves
+it: Flask 1.0.2, Werkzeug 0.14.1 and gunicorn 19.9.0 as postmanlabs/httpbin's
 Pipfile.lock pins them, on CPython 3.7 (Werkzeug 0.14 does not import on 3.10 and later).
 httpbin 0.10.2 asks for Flask >= 2.2.4 in its metadata, hence --no-deps for it alone:
 
@@ -15,6 +15,10 @@ httpbin 0.10.2 asks for Flask >= 2.2.4 in its metadata, hence --no-deps for it a
     PYTHONHASHSEED=0 /tmp/httpbin-venv/bin/gunicorn -b 127.0.0.1:18081 httpbin:app &
     python3 crates/scenario/tests/record_httpbin.py --port 18081 \
         --out crates/scenario/tests/httpbin-recorded.json
+
+That was CPython 3.7.16, and pip chose brotlicffi 1.1.0.0, decorator 5.1.1, six 1.17.0,
+jsonschema 3.2.0, mistune 0.8.4 and PyYAML 6.0.1 for the unpinned names. Recording again the
+same way writes the same file.
 
 PYTHONHASHSEED=0 only makes the file repeatable: Werkzeug builds `Allow` from a set, so its order
 changes from one server start to the next, and the Rust test compares it as a set.
