@@ -125,15 +125,17 @@ fn html_escape(text: &str) -> String {
 /// stays a POST with its body).
 /// httpbin's endpoints (`/redirect/3`, `/anything`, `/cookies/set`...), for the requests no
 /// scenario claims: a client test written against httpbin runs unchanged.
-fn httpbin_answer(request: &Received, origin_ip: &str) -> Option<Response<Full<Bytes>>> {
+fn httpbin_answer(request: &Received) -> Option<Response<Full<Bytes>>> {
     let authority = request.header("host").unwrap_or(&request.host);
     let scheme_and_host = format!("{}://{authority}", request.scheme);
+    // Every request the server read has its peer; only one built by hand lacks it.
+    let origin_ip = request.peer_ip.map(|ip| ip.to_string()).unwrap_or_default();
     httpbin::answer(&HttpbinRequest {
         method: &request.method,
         path_and_query: &request.path,
         headers: &request.headers,
         body: &request.body,
-        origin_ip,
+        origin_ip: &origin_ip,
         scheme_and_host: &scheme_and_host,
     })
 }
@@ -344,9 +346,6 @@ pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
     let mut extra_names = vec!["::1".to_owned()];
     extra_names.extend(args.names.iter().cloned());
     let fallback_entries = Arc::clone(&entries);
-    // The request's peer address is not recorded by the scenario server; on the loopback a
-    // client's address is the one bound, which is what httpbin's `origin` would say.
-    let origin_ip = args.bind.to_string();
     let options = ServeOptions {
         bind: args.bind,
         port: args.port,
@@ -357,8 +356,7 @@ pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
         on_request: Some(Arc::new(move |exchange: &Exchange<'_>| log.write(exchange))),
         fallback: Some(Arc::new(
             move |request: &Received, placeholders: &Placeholders| {
-                answer(&fallback_entries, request, placeholders)
-                    .or_else(|| httpbin_answer(request, &origin_ip))
+                answer(&fallback_entries, request, placeholders).or_else(|| httpbin_answer(request))
             },
         )),
     };
@@ -457,6 +455,7 @@ mod tests {
                 .map(|a| vec![("accept".to_owned(), a.to_owned())])
                 .unwrap_or_default(),
             body: Vec::new(),
+            peer_ip: None,
         }
     }
 
@@ -494,6 +493,23 @@ mod tests {
                 .starts_with("text/plain")
         );
         assert!(answer(&entries, &request("/other", None), &placeholders).is_none());
+    }
+
+    #[test]
+    fn httpbin_origin_is_the_peer_address() {
+        let mut received = request("/get", None);
+        received.peer_ip = Some(IpAddr::from([192, 0, 2, 7]));
+        let response = httpbin_answer(&received).unwrap();
+        // A `Full` body is one frame, ready at once.
+        let mut body = std::pin::pin!(response.into_body());
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        let std::task::Poll::Ready(Some(Ok(frame))) =
+            hyper::body::Body::poll_frame(body.as_mut(), &mut context)
+        else {
+            panic!("no body");
+        };
+        let json: serde_json::Value = serde_json::from_slice(frame.data_ref().unwrap()).unwrap();
+        assert_eq!(json["origin"], "192.0.2.7");
     }
 
     #[test]

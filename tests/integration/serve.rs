@@ -388,6 +388,8 @@ fn httpbin_endpoints_answer_as_httpbin_does() {
     assert_eq!(echo["method"], "POST", "{run}");
     assert_eq!(echo["form"]["a"], "1", "{run}");
     assert_eq!(echo["url"], target.as_str(), "{run}");
+    // The peer's address: hops connected over the loopback.
+    assert_eq!(echo["origin"], "127.0.0.1", "{run}");
     serving.logged("http", "POST /anything/echo 3B 200");
     let (code, _) = serving.stop("INT");
     assert_eq!(code, Some(130));

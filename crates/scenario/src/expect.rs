@@ -3,6 +3,7 @@
 //! compares the two and names every difference.
 
 use std::fmt;
+use std::net::IpAddr;
 
 use serde::Deserialize;
 
@@ -160,6 +161,10 @@ pub struct Received {
     /// Lowercase names; values decoded lossily. Repeated names are grouped, in first-seen order.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The client's IP address, from the accepted TCP connection (as the socket reports it: an
+    /// IPv4 client of a dual-stack listener shows as `::ffff:a.b.c.d`). `None` for a request
+    /// that did not come from a socket.
+    pub peer_ip: Option<IpAddr>,
 }
 
 impl Received {
@@ -232,6 +237,7 @@ pub(crate) mod tests {
             host: hostname_of(host),
             headers,
             body: Vec::new(),
+            peer_ip: None,
         }
     }
 

@@ -1,5 +1,7 @@
 //! httpbin's endpoints answered in memory: redirects, status codes, request echoes and cookies,
-//! with the status, headers and body httpbin (Flask 1.0 on werkzeug 0.14) sends. Pure: no I/O.
+//! with the status, headers and body httpbin sends as httpbin.org serves it (httpbin 0.10 on
+//! Flask 1.0.2, Werkzeug 0.14.1 and gunicorn 19.9). No I/O; [`answer`] only draws a random
+//! number, for `/status/a,b:w`.
 //!
 //! [`answer`] takes one whole request as [`HttpbinRequest`] and returns `None` when its path is
 //! not one of the endpoints below, so the caller can answer 404 or try something else.
@@ -12,22 +14,30 @@
 //! | `/post`, `/put`, `/patch`, `/delete` | that method |
 //!
 //! As in Flask, GET routes also answer HEAD, every route answers OPTIONS, and any other method
-//! gets 405 with `Allow`. Every response carries httpbin's CORS headers.
+//! gets 405 with `Allow`. Every response but an unhandled error's 500 carries httpbin's CORS
+//! headers. tests/httpbin-recorded.json holds what a real httpbin answered, and
+//! tests/httpbin_recorded.rs checks every answer against it.
 //!
-//! Not reproduced: multipart bodies (`form` and `files` stay empty), the random draw of
-//! `/status/a,b:w` (the heaviest code is answered), werkzeug's re-quoting of the path in `url`
-//! and its percent-decoding of the path before routing, and integers beyond `i64`/`u64`.
+//! Not reproduced: integers beyond `i64`/`u64`; status codes outside 100-999 (hyper cannot send
+//! them: httpbin would); the order of `Allow` (werkzeug's comes from a Python set, so it changes
+//! with the interpreter's hash seed); and werkzeug's reading of the request, which this module
+//! takes already parsed: header names and values as hyper decoded them, a body already
+//! de-chunked, no form size limits.
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::Response;
 use hyper::StatusCode;
 use hyper::header::{HeaderName, HeaderValue};
-use serde_json::{Map, Value};
 
-use encode::{base64, cookie_unquote, set_cookie, write_json};
+use echo::{BODY_FIELDS, cookies, echo, json_reply};
+use encode::set_cookie;
 
+mod echo;
 mod encode;
+mod multipart;
+mod status;
+mod url;
 
 /// One request as httpbin sees it.
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +48,7 @@ pub struct HttpbinRequest<'a> {
     /// Name/value pairs in any case; repeated names may appear more than once.
     pub headers: &'a [(String, String)],
     pub body: &'a [u8],
-    /// The peer address, the `origin` unless `X-Forwarded-For` is sent.
+    /// The peer's IP address, the `origin` unless `X-Forwarded-For` is sent.
     pub origin_ip: &'a str,
     /// Scheme and authority without a trailing slash, e.g. `http://127.0.0.1:8080`: the base of
     /// absolute `Location`s and of the `url` field; an `https` one marks cookies `Secure`.
@@ -47,11 +57,18 @@ pub struct HttpbinRequest<'a> {
 
 /// httpbin's answer to `request`, or `None` when the path is not an httpbin endpoint.
 pub fn answer(request: &HttpbinRequest) -> Option<Response<Full<Bytes>>> {
-    let (path, query) = match request.path_and_query.split_once('?') {
+    answer_with_draw(request, fastrand::f64())
+}
+
+/// [`answer`] with the random number given: `draw`, uniform in `[0, 1)`, picks the code of
+/// `/status/a:w,b:w` as httpbin's `weighted_choice` would; other endpoints ignore it.
+pub fn answer_with_draw(request: &HttpbinRequest, draw: f64) -> Option<Response<Full<Bytes>>> {
+    let (raw_path, query) = match request.path_and_query.split_once('?') {
         Some((path, query)) => (path, query),
         None => (request.path_and_query, ""),
     };
-    let endpoint = route(path)?;
+    let path = url::routing_path(raw_path);
+    let endpoint = route(&path)?;
     let methods = endpoint.methods();
     let allowed =
         |method: &str| methods.contains(&method) || (method == "HEAD" && methods.contains(&"GET"));
@@ -62,48 +79,19 @@ pub fn answer(request: &HttpbinRequest) -> Option<Response<Full<Bytes>>> {
         reply.header("Allow", allow_header(methods));
         reply
     } else {
-        endpoint.reply(request, query)
+        endpoint.reply(request, query, draw)
     };
     Some(reply.into_response(request))
 }
 
 const ALL_METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "TRACE"];
 const TEXT_HTML: &str = "text/html; charset=utf-8";
+/// werkzeug 0.14's `HTTPException` names no charset.
+const ERROR_PAGE_TYPE: &str = "text/html";
 const METHOD_NOT_ALLOWED: &str = "The method is not allowed for the requested URL.";
 const INTERNAL_ERROR: &str = "The server encountered an internal error and was unable to \
     complete your request.  Either the server is overloaded or there is an error in the \
     application.";
-/// Request headers a hosting proxy adds; httpbin hides them unless the query has `show_env`.
-const ENV_HEADERS: &[&str] = &[
-    "X-Varnish",
-    "X-Request-Start",
-    "X-Heroku-Queue-Depth",
-    "X-Real-Ip",
-    "X-Forwarded-Proto",
-    "X-Forwarded-Protocol",
-    "X-Forwarded-Ssl",
-    "X-Heroku-Queue-Wait-Time",
-    "X-Forwarded-For",
-    "X-Heroku-Dynos-In-Use",
-    "X-Forwarded-Port",
-    "X-Request-Id",
-    "Via",
-    "Total-Route-Time",
-    "Connect-Time",
-];
-/// Analytics cookies httpbin hides from `/cookies` unless the query has `show_env`.
-const ENV_COOKIES: &[&str] = &[
-    "_gauges_unique",
-    "_gauges_unique_year",
-    "_gauges_unique_month",
-    "_gauges_unique_day",
-    "_gauges_unique_hour",
-    "__utmz",
-    "__utma",
-    "__utmb",
-];
-const TEAPOT: &str = "\n    -=[ teapot ]=-\n\n       _...._\n     .'  _ _ `.\n    | .\"` ^ `\". _,\n    \\_;`\"---\"`|//\n      |       ;/\n      \\_     _/\n        `\"\"\"`\n";
-
 enum Endpoint<'a> {
     Redirect(u64),
     RelativeRedirect(u64),
@@ -172,15 +160,13 @@ impl Endpoint<'_> {
         }
     }
 
-    fn reply(&self, request: &HttpbinRequest, query: &str) -> Reply {
+    fn reply(&self, request: &HttpbinRequest, query: &str, draw: f64) -> Reply {
         let base = request.scheme_and_host.trim_end_matches('/');
         match *self {
             // `assert n > 0` fails with a 500 in every redirect view.
             Endpoint::Redirect(0)
             | Endpoint::RelativeRedirect(0)
-            | Endpoint::AbsoluteRedirect(0) => {
-                error_page(500, "Internal Server Error", INTERNAL_ERROR)
-            }
+            | Endpoint::AbsoluteRedirect(0) => Reply::internal_error(),
             Endpoint::Redirect(n) => {
                 let absolute = first_arg(query, "absolute")
                     .is_some_and(|value| value.to_lowercase() == "true");
@@ -205,7 +191,7 @@ impl Endpoint<'_> {
                 _ => redirect_page(format!("{base}/absolute-redirect/{}", n - 1)),
             },
             Endpoint::RedirectTo => redirect_to(query),
-            Endpoint::Status(codes) => status(codes),
+            Endpoint::Status(codes) => status::status(codes, draw),
             Endpoint::Echo("GET") => {
                 json_reply(&echo(request, query, &["url", "args", "headers", "origin"]))
             }
@@ -237,15 +223,14 @@ impl Endpoint<'_> {
     }
 }
 
-const BODY_FIELDS: [&str; 9] = [
-    "url", "args", "form", "data", "origin", "headers", "files", "json", "method",
-];
-
 /// A response before it becomes a hyper one: header values may still be invalid.
 struct Reply {
     status: u16,
     headers: Vec<(&'static str, Vec<u8>)>,
     body: Vec<u8>,
+    /// Whether httpbin's `after_request` hook adds its CORS headers: it does not run when a view
+    /// raises an exception nothing handles.
+    cors: bool,
 }
 
 impl Reply {
@@ -254,6 +239,15 @@ impl Reply {
             status,
             headers: vec![("Content-Type", content_type.as_bytes().to_vec())],
             body,
+            cors: true,
+        }
+    }
+
+    /// Flask's answer to an exception a view does not handle (a failed assert, a bad `int()`).
+    fn internal_error() -> Self {
+        Reply {
+            cors: false,
+            ..error_page(500, "Internal Server Error", INTERNAL_ERROR)
         }
     }
 
@@ -266,11 +260,18 @@ impl Reply {
     }
 
     /// Adds the CORS headers of httpbin's `after_request` hook and builds the response; a header
-    /// value hyper cannot send (a control character in a `redirect-to` URL) makes it a 500.
+    /// value hyper cannot send (a control character in a `redirect-to` URL) makes it a 500, as
+    /// werkzeug's refusal of such a value does.
     fn into_response(mut self, request: &HttpbinRequest) -> Response<Full<Bytes>> {
-        let origin = header(request, "Origin").unwrap_or("*").to_owned();
-        self.header("Access-Control-Allow-Origin", origin);
-        self.header("Access-Control-Allow-Credentials", "true");
+        if self.cors {
+            let origin = header(request, "Origin").unwrap_or("*").to_owned();
+            self.header("Access-Control-Allow-Origin", origin);
+            self.header("Access-Control-Allow-Credentials", "true");
+        }
+        if matches!(self.status, 304 | 412) {
+            // werkzeug strips entity headers from these two; Content-Type is the one sent here.
+            self.headers.retain(|(name, _)| *name != "Content-Type");
+        }
         let built = (|| {
             let mut response = Response::new(Full::new(Bytes::from(self.body)));
             *response.status_mut() = StatusCode::from_u16(self.status).ok()?;
@@ -283,12 +284,12 @@ impl Reply {
             Some(response)
         })();
         built.unwrap_or_else(|| {
-            let page = error_page(500, "Internal Server Error", INTERNAL_ERROR);
+            let page = Reply::internal_error();
             let mut response = Response::new(Full::new(Bytes::from(page.body)));
             *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
             response.headers_mut().insert(
                 hyper::header::CONTENT_TYPE,
-                HeaderValue::from_static(TEXT_HTML),
+                HeaderValue::from_static(ERROR_PAGE_TYPE),
             );
             response
         })
@@ -343,7 +344,7 @@ fn error_page(status: u16, name: &str, description: &str) -> Reply {
         "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n<title>{status} {name}</title>\n\
          <h1>{name}</h1>\n<p>{description}</p>\n"
     );
-    Reply::new(status, TEXT_HTML, body.into_bytes())
+    Reply::new(status, ERROR_PAGE_TYPE, body.into_bytes())
 }
 
 /// werkzeug's `redirect()`: a 302 with a small HTML page naming the target.
@@ -367,8 +368,9 @@ fn escape_html(text: &str) -> String {
 }
 
 /// `/redirect-to`: the query's `url` (names matched case-insensitively, first wins) as the exact
-/// `Location`, with `status_code` used only when it is 3xx. A missing `url` or a `status_code`
-/// that is not an integer raises in httpbin, so they answer 500.
+/// `Location`, with `status_code` used only when it is 3xx. A `status_code` that is not an
+/// integer raises in httpbin, a 500; a missing `url` reads as Python's `None`, and werkzeug
+/// writes that as the header's value.
 fn redirect_to(query: &str) -> Reply {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
@@ -379,14 +381,12 @@ fn redirect_to(query: &str) -> Reply {
         match python_int(code) {
             Some(code) if (300..400).contains(&code) => status = code as u16,
             Some(_) => {}
-            None => return error_page(500, "Internal Server Error", INTERNAL_ERROR),
+            None => return Reply::internal_error(),
         }
     }
-    let Some((_, url)) = arg("url") else {
-        return error_page(500, "Internal Server Error", INTERNAL_ERROR);
-    };
+    let location = arg("url").map_or("None", |(_, url)| url.as_str());
     let mut reply = Reply::new(status, TEXT_HTML, Vec::new());
-    reply.header("Location", url.clone());
+    reply.header("Location", location);
     reply
 }
 
@@ -405,66 +405,6 @@ fn python_int(text: &str) -> Option<i64> {
         .flatten()
 }
 
-/// `/status/:codes`, from httpbin's `status_code` helper: the codes it knows get their headers
-/// and body (replacing the default headers, so no `Content-Type`), others an empty text/html page.
-fn status(codes: &str) -> Reply {
-    let code = if codes.contains(',') {
-        // httpbin draws one code at random by weight; this pure module takes the heaviest (the
-        // first of equals) so the answer is repeatable. Parse errors are httpbin's 400.
-        let mut best: Option<(i64, f64)> = None;
-        for choice in codes.split(',') {
-            let (code, weight) = choice.split_once(':').unwrap_or((choice, "1"));
-            let (Some(code), Ok(weight)) = (python_int(code), weight.trim().parse::<f64>()) else {
-                return invalid_status();
-            };
-            if best.is_none_or(|(_, heaviest)| weight > heaviest) {
-                best = Some((code, weight));
-            }
-        }
-        best.map(|(code, _)| code)
-    } else {
-        python_int(codes)
-    };
-    let Some(code) = code else {
-        return invalid_status();
-    };
-    let Ok(code) = u16::try_from(code) else {
-        return invalid_status();
-    };
-    let bare = |headers: &[(&'static str, &str)], body: &str| Reply {
-        status: code,
-        headers: headers
-            .iter()
-            .map(|(name, value)| (*name, value.as_bytes().to_vec()))
-            .collect(),
-        body: body.as_bytes().to_vec(),
-    };
-    match code {
-        301 | 302 | 303 | 305 | 307 => bare(&[("Location", "/redirect/1")], ""),
-        304 => Reply::new(304, TEXT_HTML, Vec::new()),
-        401 => bare(&[("WWW-Authenticate", "Basic realm=\"Fake Realm\"")], ""),
-        402 => bare(
-            &[("X-More-Info", "http://vimeo.com/22053820")],
-            "Fuck you, pay me!",
-        ),
-        406 => bare(
-            &[("Content-Type", "application/json")],
-            "{\"message\": \"Client did not request a supported media type.\", \"accept\": \
-             [\"image/webp\", \"image/svg+xml\", \"image/jpeg\", \"image/png\", \"image/*\"]}",
-        ),
-        407 => bare(&[("Proxy-Authenticate", "Basic realm=\"Fake Realm\"")], ""),
-        418 => bare(
-            &[("X-More-Info", "http://tools.ietf.org/html/rfc2324")],
-            TEAPOT,
-        ),
-        _ => Reply::new(code, TEXT_HTML, Vec::new()),
-    }
-}
-
-fn invalid_status() -> Reply {
-    Reply::new(400, TEXT_HTML, b"Invalid status code".to_vec())
-}
-
 fn header<'a>(request: &HttpbinRequest<'a>, name: &str) -> Option<&'a str> {
     request
         .headers
@@ -477,160 +417,6 @@ fn first_arg(query: &str, name: &str) -> Option<String> {
     form_urlencoded::parse(query.as_bytes())
         .find(|(key, _)| key == name)
         .map(|(_, value)| value.into_owned())
-}
-
-/// httpbin's `get_dict`: the named fields of the request, in httpbin's shapes.
-fn echo(request: &HttpbinRequest, query: &str, fields: &[&str]) -> Value {
-    let show_env = form_urlencoded::parse(query.as_bytes()).any(|(key, _)| key == "show_env");
-    let mime = header(request, "Content-Type")
-        .map(|value| {
-            value
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_default();
-    // werkzeug parses these two into `form` and leaves `data` empty.
-    let is_form = mime == "application/x-www-form-urlencoded" || mime == "multipart/form-data";
-    let form = match mime.as_str() {
-        "application/x-www-form-urlencoded" => {
-            semiflatten(form_urlencoded::parse(request.body).into_owned())
-        }
-        _ => Value::Object(Map::new()),
-    };
-    let data: &[u8] = if is_form { b"" } else { request.body };
-    let mut out = Map::new();
-    for &field in fields {
-        let value = match field {
-            "url" => Value::String(request_url(request)),
-            "args" => semiflatten(form_urlencoded::parse(query.as_bytes()).into_owned()),
-            "form" => form.clone(),
-            "data" => Value::String(json_safe(data)),
-            "origin" => Value::String(
-                header(request, "X-Forwarded-For")
-                    .unwrap_or(request.origin_ip)
-                    .to_owned(),
-            ),
-            "headers" => Value::Object(echo_headers(request, show_env)),
-            "files" => Value::Object(Map::new()),
-            "json" => std::str::from_utf8(data)
-                .ok()
-                .and_then(|text| serde_json::from_str(text).ok())
-                .unwrap_or(Value::Null),
-            _ => Value::String(request.method.to_owned()),
-        };
-        out.insert(field.to_owned(), value);
-    }
-    Value::Object(out)
-}
-
-/// httpbin's `get_url`: the request URL, its scheme replaced by a forwarded one.
-fn request_url(request: &HttpbinRequest) -> String {
-    let base = request.scheme_and_host.trim_end_matches('/');
-    let forwarded = header(request, "X-Forwarded-Proto")
-        .or_else(|| header(request, "X-Forwarded-Protocol"))
-        .or_else(|| (header(request, "X-Forwarded-Ssl") == Some("on")).then_some("https"));
-    let base = match (forwarded, base.split_once("://")) {
-        (Some(scheme), Some((_, authority))) => format!("{scheme}://{authority}"),
-        _ => base.to_owned(),
-    };
-    format!("{base}{}", request.path_and_query)
-}
-
-/// Request headers under WSGI's Title-Cased names; repeats joined with `,` as gunicorn joins them.
-fn echo_headers(request: &HttpbinRequest, show_env: bool) -> Map<String, Value> {
-    let mut headers = Map::new();
-    for (name, value) in request.headers {
-        let name = title_case(name);
-        if !show_env && ENV_HEADERS.contains(&name.as_str()) {
-            continue;
-        }
-        match headers.get_mut(&name) {
-            Some(Value::String(joined)) => {
-                joined.push(',');
-                joined.push_str(value);
-            }
-            _ => {
-                headers.insert(name, Value::String(value.clone()));
-            }
-        }
-    }
-    headers
-}
-
-/// Python's `str.title()` on a header name: a letter after a non-letter is upper, others lower.
-fn title_case(name: &str) -> String {
-    let mut previous_letter = false;
-    name.replace('_', "-")
-        .chars()
-        .map(|c| {
-            let out = if previous_letter {
-                c.to_ascii_lowercase()
-            } else {
-                c.to_ascii_uppercase()
-            };
-            previous_letter = c.is_alphabetic();
-            out
-        })
-        .collect()
-}
-
-/// httpbin's `semiflatten`: a name with one value maps to it, a repeated name to the list.
-fn semiflatten(pairs: impl Iterator<Item = (String, String)>) -> Value {
-    let mut map = Map::new();
-    for (key, value) in pairs {
-        match map.get_mut(&key) {
-            Some(Value::Array(values)) => values.push(Value::String(value)),
-            Some(single) => *single = Value::Array(vec![single.take(), Value::String(value)]),
-            None => {
-                map.insert(key, Value::String(value));
-            }
-        }
-    }
-    Value::Object(map)
-}
-
-/// httpbin's `json_safe`: UTF-8 text as is, anything else as a base64 `data:` URL.
-fn json_safe(data: &[u8]) -> String {
-    match std::str::from_utf8(data) {
-        Ok(text) => text.to_owned(),
-        Err(_) => format!("data:application/octet-stream;base64,{}", base64(data)),
-    }
-}
-
-/// `/cookies`: the Cookie header's pairs, first value of each name, analytics cookies hidden.
-fn cookies(request: &HttpbinRequest, query: &str) -> Reply {
-    let show_env = form_urlencoded::parse(query.as_bytes()).any(|(key, _)| key == "show_env");
-    let joined: Vec<&str> = request
-        .headers
-        .iter()
-        .filter(|(name, _)| name.eq_ignore_ascii_case("Cookie"))
-        .map(|(_, value)| value.as_str())
-        .collect();
-    let mut cookies = Map::new();
-    for pair in joined.join("; ").split(';') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let key = key.trim();
-        if key.is_empty() || cookies.contains_key(key) || (!show_env && ENV_COOKIES.contains(&key))
-        {
-            continue;
-        }
-        cookies.insert(key.to_owned(), Value::String(cookie_unquote(value.trim())));
-    }
-    let mut body = Map::new();
-    body.insert("cookies".to_owned(), Value::Object(cookies));
-    json_reply(&Value::Object(body))
-}
-
-/// Flask's `jsonify` with httpbin's settings: keys sorted, 2-space indent, `", "` and `": "`
-/// separators (so lines end in `, `), non-ASCII escaped, a final newline.
-fn json_reply(value: &Value) -> Reply {
-    let mut body = String::new();
-    write_json(value, 0, &mut body);
-    body.push('\n');
-    Reply::new(200, "application/json", body.into_bytes())
 }
 
 #[cfg(test)]
