@@ -8,11 +8,15 @@
 //! its target is written ([`TargetSpan`]); rows arrive in input order, so the original file is
 //! copied up to the next span, the new value written and the old one skipped: constant memory.
 //! With `--unordered` they arrive in any order: the new values are kept and written at the end.
+//!
+//! Each file is written beside its destination under a temporary name and renamed into place
+//! once complete, so a run that stops on an error leaves no half-written map to deploy.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
+use tempfile::NamedTempFile;
 use url::Position;
 
 use crate::check::input::{InputFormat, is_pattern};
@@ -39,7 +43,8 @@ struct Output {
     input: BufReader<File>,
     /// Bytes of the input copied or skipped so far.
     at: u64,
-    out: BufWriter<File>,
+    out: BufWriter<NamedTempFile>,
+    path: PathBuf,
     /// New targets not yet written (only with `--unordered`).
     pending: Vec<(TargetSpan, String)>,
 }
@@ -85,7 +90,7 @@ impl Flattened {
         for (map, path) in maps.iter().zip(paths) {
             let input = File::open(map.path)
                 .map_err(|err| UsageError(format!("cannot read {}: {err}", map.name)))?;
-            let out = File::create(&path)
+            let out = temp_beside(&path)
                 .map_err(|err| UsageError(format!("cannot write {}: {err}", path.display())))?;
             outputs.push(Output {
                 name: map.name.to_owned(),
@@ -93,6 +98,7 @@ impl Flattened {
                 input: BufReader::new(input),
                 at: 0,
                 out: BufWriter::new(out),
+                path,
                 pending: Vec::new(),
             });
         }
@@ -138,7 +144,8 @@ impl Flattened {
                 output.replace(span, &value)?;
             }
             io::copy(&mut output.input, &mut output.out)?;
-            output.out.flush()?;
+            let file = output.out.into_inner().map_err(|err| err.into_error())?;
+            file.persist(&output.path).map_err(|err| err.error)?;
         }
         Ok(())
     }
@@ -190,6 +197,20 @@ fn destination(dest: &Path, map: &MapSource<'_>, maps: usize) -> Result<PathBuf,
             dest.display()
         ))),
     }
+}
+
+/// A new file in `path`'s directory, to be renamed to `path` once written.
+fn temp_beside(path: &Path) -> io::Result<NamedTempFile> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".hops-flattened-");
+    // As `File::create` makes a file (0o666 less the umask), not a temporary one's 0o600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder.tempfile_in(dir)
 }
 
 /// Are these the same file (so writing one would empty the other before it is read)?
@@ -306,6 +327,24 @@ mod tests {
                 "ordered: {ordered}"
             );
         }
+        // A run that stops before the end leaves no file behind, nor any temporary one.
+        let out = dir.path().join("stopped.csv");
+        let source = MapSource {
+            name: "map.csv",
+            path: &map,
+            format: InputFormat::Csv,
+        };
+        let mut flattened = Flattened::create(&out, &[source], true).unwrap();
+        flattened
+            .replace("map.csv", span(17, 19), "/z".to_owned())
+            .unwrap();
+        drop(flattened);
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["flat-false.csv", "flat-true.csv", "map.csv"]);
     }
 
     #[test]
