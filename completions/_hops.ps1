@@ -131,7 +131,7 @@ Register-ArgumentCompleter -Native -CommandName 'hops' -ScriptBlock {
             [CompletionResult]::new('--per-host', '--per-host', [CompletionResultType]::ParameterName, 'Requests in flight to one host at once')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Request starts per second to one host (default: unlimited)')
             [CompletionResult]::new('--retry', '--retry', [CompletionResultType]::ParameterName, 'Trace a row again, up to N times, after a connect or protocol error or a 429 or 503 (waiting as its Retry-After asks, up to 60 s)')
-            [CompletionResult]::new('--write-flattened', '--write-flattened', [CompletionResultType]::ParameterName, 'After the check, write the map again with each source that reached a 2xx pointed at where it ended')
+            [CompletionResult]::new('--write-flattened', '--write-flattened', [CompletionResultType]::ParameterName, 'After the check, write the map again, byte for byte, but with each target that led on to a 2xx elsewhere replaced by where it ended (several maps: FILE is a directory, each map written in it under its own name)')
             [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Skip the rows an earlier `--format json` output already reported')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Check only data rows K, K+N, K+2N... (1-based), for running shards on several machines')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How rows are reported on stdout')

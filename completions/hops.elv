@@ -126,7 +126,7 @@ set edit:completion:arg-completer[hops] = {|@words|
             cand --per-host 'Requests in flight to one host at once'
             cand --rate 'Request starts per second to one host (default: unlimited)'
             cand --retry 'Trace a row again, up to N times, after a connect or protocol error or a 429 or 503 (waiting as its Retry-After asks, up to 60 s)'
-            cand --write-flattened 'After the check, write the map again with each source that reached a 2xx pointed at where it ended'
+            cand --write-flattened 'After the check, write the map again, byte for byte, but with each target that led on to a 2xx elsewhere replaced by where it ended (several maps: FILE is a directory, each map written in it under its own name)'
             cand --resume 'Skip the rows an earlier `--format json` output already reported'
             cand --shard 'Check only data rows K, K+N, K+2N... (1-based), for running shards on several machines'
             cand --format 'How rows are reported on stdout'

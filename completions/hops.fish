@@ -111,7 +111,7 @@ complete -c hops -n "__fish_hops_using_subcommand check" -s P -l parallel -d 'Ro
 complete -c hops -n "__fish_hops_using_subcommand check" -l per-host -d 'Requests in flight to one host at once' -r
 complete -c hops -n "__fish_hops_using_subcommand check" -l rate -d 'Request starts per second to one host (default: unlimited)' -r
 complete -c hops -n "__fish_hops_using_subcommand check" -l retry -d 'Trace a row again, up to N times, after a connect or protocol error or a 429 or 503 (waiting as its Retry-After asks, up to 60 s)' -r
-complete -c hops -n "__fish_hops_using_subcommand check" -l write-flattened -d 'After the check, write the map again with each source that reached a 2xx pointed at where it ended' -r -F
+complete -c hops -n "__fish_hops_using_subcommand check" -l write-flattened -d 'After the check, write the map again, byte for byte, but with each target that led on to a 2xx elsewhere replaced by where it ended (several maps: FILE is a directory, each map written in it under its own name)' -r -F
 complete -c hops -n "__fish_hops_using_subcommand check" -l resume -d 'Skip the rows an earlier `--format json` output already reported' -r -F
 complete -c hops -n "__fish_hops_using_subcommand check" -l shard -d 'Check only data rows K, K+N, K+2N... (1-based), for running shards on several machines' -r
 complete -c hops -n "__fish_hops_using_subcommand check" -l format -d 'How rows are reported on stdout' -r -f -a "text\t'One line per row, then a summary'

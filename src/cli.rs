@@ -215,8 +215,9 @@ pub struct CheckCommand {
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub retry: u32,
 
-    /// After the check, write the map again with each source that reached a 2xx pointed at
-    /// where it ended
+    /// After the check, write the map again, byte for byte, but with each target that led on
+    /// to a 2xx elsewhere replaced by where it ended (several maps: FILE is a directory, each
+    /// map written in it under its own name)
     #[arg(long, value_name = "FILE", conflicts_with = "lint")]
     pub write_flattened: Option<PathBuf>,
 

@@ -19,6 +19,7 @@ fn rows(table: &[(&str, &str, Option<u16>)]) -> Vec<Row> {
                 status: *status,
                 ..RowExpect::default()
             },
+            target_at: None,
         })
         .collect()
 }

@@ -114,6 +114,7 @@ mod tests {
             line,
             source: Url::parse(source).unwrap(),
             expect: RowExpect::default(),
+            target_at: None,
         }
     }
 

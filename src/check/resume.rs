@@ -77,6 +77,7 @@ mod tests {
             line,
             source: Url::parse("https://a.test/").unwrap(),
             expect: RowExpect::default(),
+            target_at: None,
         }
     }
 

@@ -17,7 +17,7 @@ use crate::check::input::{self, InputFormat, InputOptions};
 use crate::check::lint;
 use crate::check::repeats::{Repeats, SourceTally};
 use crate::check::report::csv::CsvReport;
-use crate::check::report::flattened::{self, FlattenedMap};
+use crate::check::report::flattened::{Flattened, MapSource};
 use crate::check::report::junit::{self, JunitReport};
 use crate::check::report::markdown::Failures;
 use crate::check::report::progress::Progress;
@@ -391,20 +391,17 @@ async fn check_all(
         opened.push(open_map(map, input)?);
     }
     let mut flattened_map = match &command.write_flattened {
-        Some(path) => {
-            let format = opened
-                .first()
-                .map_or(InputFormat::UrlList, |rows| rows.format());
-            if !flattened::can_write(format) {
-                return Err(UsageError(format!(
-                    "--write-flattened: {} has no targets to point anywhere else",
-                    opened.first().map_or("the input", |rows| rows.file())
-                ))
-                .into());
-            }
-            let file = std::fs::File::create(path)
-                .map_err(|err| UsageError(format!("cannot write {}: {err}", path.display())))?;
-            Some(FlattenedMap::new(std::io::BufWriter::new(file), format)?)
+        Some(dest) => {
+            let sources: Vec<MapSource<'_>> = maps
+                .iter()
+                .zip(&opened)
+                .map(|(map, rows)| MapSource {
+                    name: &map.name,
+                    path: &map.path,
+                    format: rows.format(),
+                })
+                .collect();
+            Some(Flattened::create(dest, &sources, !command.unordered)?)
         }
         None => None,
     };

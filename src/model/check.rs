@@ -13,6 +13,21 @@ pub struct Row {
     pub line: usize,
     pub source: Url,
     pub expect: RowExpect,
+    /// Where the target is written in the file, when the row has one to point elsewhere.
+    pub target_at: Option<TargetSpan>,
+}
+
+/// Where a row's target is written in its file, so `--write-flattened` can replace those bytes
+/// and no others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TargetSpan {
+    /// Byte offsets in the file (end excluded) of the value as written: a CSV field with its
+    /// quotes, a Netlify token, a JSON string literal with its quotes.
+    pub start: u64,
+    pub end: u64,
+    /// Written as a path (`/new`), resolved against `--base`: a new target on that same origin
+    /// is written as a path too, so the file keeps its style.
+    pub path: bool,
 }
 
 /// What a row expects. `None` means the map and the flags say nothing (flags fill in later).

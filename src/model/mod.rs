@@ -19,7 +19,7 @@ pub(crate) mod testing;
 
 pub use analysis::{Analysis, CheckResult, Diagnosis, LoopKind};
 pub use chain::{Chain, RequestSummary, millis};
-pub use check::{ResultKind, Row, RowExpect, RowResult};
+pub use check::{ResultKind, Row, RowExpect, RowResult, TargetSpan};
 pub use hop::{Hop, NextHop, RefreshSeen, RefreshSource, SetCookie, StrippedHeader, Timing, Via};
 pub use hsts::{HstsAction, HstsRecord, HstsSource, HstsUpgrade};
 pub use outcome::{

@@ -440,3 +440,189 @@ fn the_progress_bar_shows_on_a_terminal_only() {
     );
     assert!(terminal.contains("10 rows: 10 ok, 0 failed"), "{terminal}");
 }
+
+/// A site for `--write-flattened`: `/chain` and `/temp` reach `/new` in two hops, `/old` in one,
+/// `/gone` ends in a 404, `/colon` reaches a page whose path Netlify would read as a placeholder.
+fn flatten_site() -> Site {
+    Site::start(vec![
+        redirect("/chain", 301, "/step"),
+        redirect("/temp", 302, "/step"),
+        redirect("/step", 301, "/new"),
+        redirect("/old", 301, "/new"),
+        redirect("/gone", 301, "/missing"),
+        redirect("/colon", 301, "/at/:x"),
+        ok("/new"),
+        ok("/at/:x"),
+    ])
+}
+
+/// Checks `map` (written as `name`, its `{shop}` expanded) with `--base {shop}` and
+/// `--write-flattened`; the run, and the flattened file's bytes.
+fn flatten(site: &Site, name: &str, map: &str, extra: &[&str]) -> (Run, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(dir.path(), name, site.url(map).as_bytes());
+    let out = dir.path().join("flattened");
+    let base = site.url("{shop}");
+    let mut args = vec!["--base", &base, "--write-flattened", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args.push(file.to_str().unwrap());
+    let run = check(site, &args, "");
+    let written = std::fs::read_to_string(&out).unwrap_or_else(|err| panic!("{err}\n{run}"));
+    (run, written)
+}
+
+#[test]
+fn write_flattened_keeps_a_csv_as_it_was_but_for_the_targets_that_moved() {
+    let site = flatten_site();
+    // CRLF line ends, a comment, a quoted target, a note column, a path target, a failing row,
+    // a malformed row skipped.
+    let map = "source,target,status,note\r\n\
+               # moved in the spring\r\n\
+               {shop}/chain,\"{shop}/step\",301,\"two hops, then /new\"\r\n\
+               {shop}/bad,ht!tp://x,301,typo\r\n\
+               {shop}/gone,{shop}/missing,301,gone for good\r\n\
+               \r\n\
+               /temp, /step ,302,relative\r\n\
+               {shop}/old,{shop}/new,301,fine\r\n";
+    let (run, written) = flatten(&site, "map.csv", map, &["--skip-bad-rows"]);
+    run.code(1);
+    assert_eq!(
+        written,
+        site.url(
+            "source,target,status,note\r\n\
+             # moved in the spring\r\n\
+             {shop}/chain,\"{shop}/new\",301,\"two hops, then /new\"\r\n\
+             {shop}/bad,ht!tp://x,301,typo\r\n\
+             {shop}/gone,{shop}/missing,301,gone for good\r\n\
+             \r\n\
+             /temp, /new ,302,relative\r\n\
+             {shop}/old,{shop}/new,301,fine\r\n"
+        ),
+        "{run}"
+    );
+    // With --unordered the rows come back in any order: the file is the same.
+    let (_, unordered) = flatten(&site, "map.csv", map, &["--skip-bad-rows", "--unordered"]);
+    assert_eq!(unordered, written);
+    // The rows another shard checks keep their targets: this shard's only landed where they
+    // point.
+    let (_, shard) = flatten(
+        &site,
+        "map.csv",
+        map,
+        &["--skip-bad-rows", "--shard", "2/2"],
+    );
+    assert_eq!(shard, site.url(map));
+}
+
+#[test]
+fn write_flattened_keeps_every_netlify_rule_it_did_not_change() {
+    let site = flatten_site();
+    let map = "# Redirects of the new shop\n\
+               \n\
+               /chain   /step   301!\n\
+               /blog/*  /news/:splat  301\n\
+               /old-home  /step  302  Country=us,ca\n\
+               /gone    /missing\n\
+               /temp\t{shop}/step 302\n\
+               /colon /at\n\
+               /old /new\n";
+    let (run, written) = flatten(&site, "_redirects", map, &[]);
+    run.code(1).stderr_has("2 pattern rows skipped");
+    assert_eq!(
+        written,
+        site.url(
+            "# Redirects of the new shop\n\
+             \n\
+             /chain   /new   301!\n\
+             /blog/*  /news/:splat  301\n\
+             /old-home  /step  302  Country=us,ca\n\
+             /gone    /missing\n\
+             /temp\t{shop}/new 302\n\
+             /colon /at\n\
+             /old /new\n"
+        ),
+        "{run}"
+    );
+}
+
+#[test]
+fn write_flattened_keeps_a_vercel_json_as_written_but_for_the_destinations_that_moved() {
+    let site = flatten_site();
+    let map = r#"{
+  "cleanUrls": true,
+  "redirects": [
+    { "source": "/blog/:slug", "destination": "/news/:slug" },
+    {
+      "source": "/chain",
+      "destination": "/step",
+      "statusCode": 301
+    },
+    { "source": "/gone", "destination": "/missing", "statusCode": 301 },
+    { "source": "/old", "destination": "/new", "statusCode": 301 }
+  ]
+}
+"#;
+    let (run, written) = flatten(&site, "vercel.json", map, &[]);
+    run.code(1).stderr_has("1 pattern row skipped");
+    assert_eq!(
+        written,
+        map.replace(r#""destination": "/step""#, r#""destination": "/new""#),
+        "{run}"
+    );
+}
+
+#[test]
+fn write_flattened_keeps_cloudflare_columns() {
+    let site = flatten_site();
+    let map = "{shop}/chain,{shop}/step,301,TRUE,FALSE,TRUE,FALSE\n\
+               {shop}/gone,{shop}/missing,301,FALSE,FALSE,FALSE,FALSE\n\
+               {shop}/temp,{shop}/step,302,,,,";
+    let (run, written) = flatten(&site, "bulk.csv", map, &["--input-format", "cloudflare"]);
+    run.code(1);
+    assert_eq!(
+        written,
+        site.url(
+            "{shop}/chain,{shop}/new,301,TRUE,FALSE,TRUE,FALSE\n\
+             {shop}/gone,{shop}/missing,301,FALSE,FALSE,FALSE,FALSE\n\
+             {shop}/temp,{shop}/new,302,,,,"
+        ),
+        "{run}"
+    );
+}
+
+#[test]
+fn write_flattened_writes_several_maps_into_a_directory() {
+    let site = flatten_site();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write_file(
+        dir.path(),
+        "map.csv",
+        site.url("source,target\n{shop}/chain,{shop}/step\n")
+            .as_bytes(),
+    );
+    let netlify = write_file(dir.path(), "_redirects", b"/temp /step 302\n/x/* /y\n");
+    let (csv, netlify) = (csv.to_str().unwrap(), netlify.to_str().unwrap());
+    let base = site.url("{shop}");
+    let out = dir.path().join("flat");
+    let run = |dest: &str, maps: &[&str]| {
+        let mut args = vec!["--base", &base, "--write-flattened", dest];
+        args.extend_from_slice(maps);
+        check(&site, &args, "")
+    };
+    let not_a_dir = out.to_str().unwrap();
+    run(not_a_dir, &[csv, netlify]).usage_error("give a directory");
+    std::fs::create_dir(&out).unwrap();
+    run(not_a_dir, &[csv, netlify]).code(1);
+    assert_eq!(
+        std::fs::read_to_string(out.join("map.csv")).unwrap(),
+        site.url("source,target\n{shop}/chain,{shop}/new\n")
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("_redirects")).unwrap(),
+        "/temp /new 302\n/x/* /y\n"
+    );
+    // Writing over the map being read would lose it: refused before any request.
+    run(csv, &[csv]).usage_error("is the map");
+    run(dir.path().to_str().unwrap(), &[csv]).usage_error("is the map");
+    run(not_a_dir, &[csv, csv]).usage_error("would both be written to");
+}

@@ -1,15 +1,14 @@
 //! CSV and TSV maps with a header row naming their columns, and Cloudflare's Bulk Redirects CSV
 //! (no header: `source,target[,status,preserve_query_string,include_subdomains,
-//! subpath_matching,preserve_path_suffix]`). Quoting is RFC 4180's, by the `csv` crate.
+//! subpath_matching,preserve_path_suffix]`). Quoting is RFC 4180's, by `csv-core`, which also
+//! says where each field is written, for the target's span.
 //!
 //! Header names are matched without regard to case, spaces or dashes (`Old URL` is `old_url`).
 //! Columns hops does not know are ignored, so a spreadsheet can keep its notes.
 
 use std::io::BufRead;
 
-use csv::{ByteRecord, Reader, ReaderBuilder};
-
-use super::line_index::LineIndex;
+use super::csv_record::Records;
 use super::{Context, InputError, InputFormat, Parser, RowError, parse_status};
 use crate::model::{Row, RowExpect};
 
@@ -93,8 +92,7 @@ impl Columns {
 }
 
 pub(super) struct CsvParser<R> {
-    reader: Reader<LineIndex<R>>,
-    record: ByteRecord,
+    records: Records<R>,
     columns: Columns,
     /// Cloudflare rows redirect with 301 when they name no status.
     default_status: Option<u16>,
@@ -113,15 +111,8 @@ impl<R: BufRead> CsvParser<R> {
         } else {
             b','
         };
-        let reader = ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .comment(Some(b'#'))
-            .from_reader(LineIndex::new(input));
         let mut parser = CsvParser {
-            reader,
-            record: ByteRecord::new(),
+            records: Records::new(input, delimiter),
             columns: Columns::CLOUDFLARE,
             default_status: Some(CLOUDFLARE_STATUS),
         };
@@ -134,40 +125,22 @@ impl<R: BufRead> CsvParser<R> {
             line: Some(line),
             reason,
         };
-        let line = match parser.reader.read_byte_record(&mut parser.record) {
-            Ok(true) => parser.line(),
+        let line = match parser.records.read() {
+            Ok(true) => parser.records.line(),
             Ok(false) => return Ok(parser),
             Err(error) => return Err(invalid(1, format!("cannot read the header row: {error}"))),
         };
         let names: Vec<String> = parser
-            .record
-            .iter()
+            .records
+            .fields()
             .map(|field| normalise(&String::from_utf8_lossy(field)))
             .collect();
         parser.columns = Columns::from_header(&names).map_err(|reason| invalid(line, reason))?;
         Ok(parser)
     }
 
-    /// The line the record just read starts on. The csv crate's own line count skips blank and
-    /// comment lines, and its start offset is where it began looking, before them: so the line
-    /// is found from the record's end (its terminator, or its last byte at the end of the file),
-    /// less the line breaks inside its quoted fields.
-    fn line(&mut self) -> usize {
-        let end = self.reader.position().byte().saturating_sub(1);
-        let inside = self
-            .record
-            .iter()
-            .map(|field| field.iter().filter(|&&b| b == b'\n').count())
-            .sum::<usize>();
-        self.reader
-            .get_mut()
-            .line_at(end)
-            .saturating_sub(inside)
-            .max(1)
-    }
-
     fn field(&self, at: Option<usize>) -> Result<Option<&str>, ()> {
-        match at.and_then(|at| self.record.get(at)) {
+        match at.and_then(|at| self.records.get(at)) {
             None => Ok(None),
             Some(bytes) => {
                 let text = std::str::from_utf8(bytes).map_err(|_| ())?.trim();
@@ -189,6 +162,11 @@ impl<R: BufRead> CsvParser<R> {
         let target = field(columns.target, "target")?
             .map(|target| context.url(target, "target", line))
             .transpose()?;
+        let target_at = columns
+            .target
+            .filter(|_| target.is_some())
+            .and_then(|at| Some((self.records.span(at)?, self.field(Some(at)).ok()??)))
+            .map(|((start, end), text)| context.target_span(start, end, text));
         let status = |at: Option<usize>, what: &str| -> Result<Option<u16>, RowError> {
             field(at, what)?
                 .map(|value| {
@@ -213,31 +191,33 @@ impl<R: BufRead> CsvParser<R> {
             final_status: status(columns.final_status, "final_status")?,
             no_redirect: false,
         };
-        Ok(context.row(line, source, expect))
+        Ok(Row {
+            target_at,
+            ..context.row(line, source, expect)
+        })
     }
 }
 
 impl<R: BufRead> Parser for CsvParser<R> {
     fn next_row(&mut self, context: &mut Context) -> Option<Result<Row, RowError>> {
         loop {
-            match self.reader.read_byte_record(&mut self.record) {
+            match self.records.read() {
                 Ok(false) => return None,
                 Ok(true) => {}
                 Err(error) => {
-                    let offset = error.position().map_or(0, |position| position.byte());
-                    let line = self.reader.get_mut().line_at(offset);
-                    return Some(Err(context.fatal(line, format!("cannot read on: {error}"))));
+                    let line = self.records.current_line();
+                    return Some(Err(context.io_error(line, &error)));
                 }
             }
             // A row of empty cells (a spreadsheet's trailing `,,,`) is no row.
             if self
-                .record
-                .iter()
+                .records
+                .fields()
                 .all(|field| field.trim_ascii().is_empty())
             {
                 continue;
             }
-            let line = self.line();
+            let line = self.records.line();
             return Some(self.row(line, context));
         }
     }

@@ -11,6 +11,9 @@ pub(super) struct Lines<R> {
     reader: R,
     buffer: Vec<u8>,
     line: usize,
+    /// Where the line last read starts in the input, and where the next one does.
+    start: u64,
+    next: u64,
 }
 
 /// What [`Lines::next_line`] found: the text of a line, or a line that is not UTF-8.
@@ -25,6 +28,8 @@ impl<R: BufRead> Lines<R> {
             reader,
             buffer: Vec::new(),
             line: 0,
+            start: 0,
+            next: 0,
         }
     }
 
@@ -33,11 +38,22 @@ impl<R: BufRead> Lines<R> {
         &mut self,
         context: &Context,
     ) -> Option<Result<(usize, Line<'_>), RowError>> {
+        self.next_line_at(context)
+            .map(|line| line.map(|(number, _, line)| (number, line)))
+    }
+
+    /// As [`Lines::next_line`], with where the line starts in the input.
+    pub(super) fn next_line_at(
+        &mut self,
+        context: &Context,
+    ) -> Option<Result<(usize, u64, Line<'_>), RowError>> {
         self.buffer.clear();
         match self.reader.read_until(b'\n', &mut self.buffer) {
             Ok(0) => None,
-            Ok(_) => {
+            Ok(read) => {
                 self.line += 1;
+                self.start = self.next;
+                self.next += read as u64;
                 let mut bytes = self.buffer.as_slice();
                 bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
                 bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
@@ -45,7 +61,7 @@ impl<R: BufRead> Lines<R> {
                     Ok(text) => Line::Text(text),
                     Err(_) => Line::NotUtf8,
                 };
-                Some(Ok((self.line, line)))
+                Some(Ok((self.line, self.start, line)))
             }
             Err(error) => Some(Err(context.io_error(self.line + 1, &error))),
         }

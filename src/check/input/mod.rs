@@ -20,6 +20,7 @@
 //! the URLs hops traces do, and only http and https are accepted.
 
 mod csv;
+mod csv_record;
 mod line_index;
 mod list;
 mod netlify;
@@ -32,9 +33,9 @@ use std::io::{self, BufRead, Cursor, Read};
 
 use url::Url;
 
-use crate::model::{Row, RowExpect};
+use crate::model::{Row, RowExpect, TargetSpan};
 
-pub use pattern::PatternNote;
+pub use pattern::{PatternNote, is_pattern};
 
 /// How much of the input [`open`] may read to detect its format.
 pub const SNIFF_BYTES: u64 = 8 * 1024;
@@ -215,8 +216,10 @@ pub fn open<'a>(
         reason: reason.to_owned(),
     };
     // A BOM is dropped once here, so no reader sees it in its first field.
+    let mut bom = 0;
     if prefix.starts_with(b"\xEF\xBB\xBF") {
         prefix.drain(..3);
+        bom = 3;
     } else if prefix.starts_with(b"\xFF\xFE") || prefix.starts_with(b"\xFE\xFF") {
         return Err(invalid("the file is UTF-16: save it as UTF-8"));
     }
@@ -231,6 +234,7 @@ pub fn open<'a>(
         file: name.to_owned(),
         base: options.base.clone(),
         patterns: PatternNote::default(),
+        offset: bom,
     };
     let input = Cursor::new(prefix).chain(reader);
     let parser: Box<dyn Parser + 'a> = match format {
@@ -260,6 +264,8 @@ struct Context {
     file: String,
     base: Option<Url>,
     patterns: PatternNote,
+    /// Bytes of the file before what the reader sees (a BOM), for spans in the file itself.
+    offset: u64,
 }
 
 impl Context {
@@ -289,6 +295,17 @@ impl Context {
             line,
             source,
             expect,
+            target_at: None,
+        }
+    }
+
+    /// The span of a target written as `text` at `start..end` of what the reader sees.
+    fn target_span(&self, start: u64, end: u64, text: &str) -> TargetSpan {
+        let text = text.trim();
+        TargetSpan {
+            start: start + self.offset,
+            end: end + self.offset,
+            path: text.starts_with('/') && !text.starts_with("//"),
         }
     }
 

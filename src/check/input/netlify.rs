@@ -32,25 +32,42 @@ fn is_assignment(token: &str) -> bool {
     token.contains('=') && !token.starts_with('/') && !token.contains("://")
 }
 
-/// One rule, or `None` when it is a pattern.
-fn parse_rule(text: &str, line: usize, context: &Context) -> Result<Option<Row>, RowError> {
-    let mut tokens = text.split_whitespace().peekable();
-    let from = tokens.next().unwrap_or_default();
+/// The whitespace-separated tokens of `text`, each with where it starts in it.
+fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_whitespace().scan(0, move |searched, token| {
+        // Tokens come in order and hold no whitespace: the next match is this token.
+        let at = *searched + text[*searched..].find(token)?;
+        *searched = at + token.len();
+        Some((at, token))
+    })
+}
+
+/// One rule of a line of text that starts at `start` in the file, or `None` when it is a
+/// pattern.
+fn parse_rule(
+    text: &str,
+    start: u64,
+    line: usize,
+    context: &Context,
+) -> Result<Option<Row>, RowError> {
+    let mut tokens = tokens(text).peekable();
+    let (_, from) = tokens.next().unwrap_or_default();
     let mut pattern = is_pattern(from);
-    while tokens.next_if(|token| is_assignment(token)).is_some() {
+    while tokens.next_if(|(_, token)| is_assignment(token)).is_some() {
         pattern = true;
     }
-    let Some(to) = tokens.next() else {
+    let Some((to_at, to)) = tokens.next() else {
         return Err(context.error(line, "the rule has no target (from to [status])"));
     };
     pattern |= is_pattern(to);
-    let status = match tokens.next_if(|token| token.starts_with(|c: char| c.is_ascii_digit())) {
+    let status = match tokens.next_if(|(_, token)| token.starts_with(|c: char| c.is_ascii_digit()))
+    {
         // `!` forces the rule over a file that exists: the status is the same.
-        Some(token) => parse_status(token.trim_end_matches('!'), "status")
+        Some((_, token)) => parse_status(token.trim_end_matches('!'), "status")
             .map_err(|reason| context.error(line, reason))?,
         None => DEFAULT_STATUS,
     };
-    for token in tokens {
+    for (_, token) in tokens {
         if !is_assignment(token) {
             return Err(context.error(
                 line,
@@ -65,34 +82,38 @@ fn parse_rule(text: &str, line: usize, context: &Context) -> Result<Option<Row>,
         return Ok(None);
     }
     let source = context.url(from, "source", line)?;
-    let expect = if (300..400).contains(&status) {
-        RowExpect {
-            target: Some(context.url(to, "target", line)?),
-            status: Some(status),
-            ..RowExpect::default()
-        }
-    } else {
-        RowExpect {
+    if !(300..400).contains(&status) {
+        let expect = RowExpect {
             final_status: Some(status),
             no_redirect: true,
             ..RowExpect::default()
-        }
+        };
+        return Ok(Some(context.row(line, source, expect)));
+    }
+    let expect = RowExpect {
+        target: Some(context.url(to, "target", line)?),
+        status: Some(status),
+        ..RowExpect::default()
     };
-    Ok(Some(context.row(line, source, expect)))
+    let to_at = start + to_at as u64;
+    Ok(Some(Row {
+        target_at: Some(context.target_span(to_at, to_at + to.len() as u64, to)),
+        ..context.row(line, source, expect)
+    }))
 }
 
 impl<R: BufRead> Parser for NetlifyParser<R> {
     fn next_row(&mut self, context: &mut Context) -> Option<Result<Row, RowError>> {
         loop {
-            let (line, text) = match self.lines.next_line(context)? {
-                Ok((line, Line::Text(text))) => (line, text),
-                Ok((line, Line::NotUtf8)) => return Some(Err(context.error(line, NOT_UTF8))),
+            let (line, start, text) = match self.lines.next_line_at(context)? {
+                Ok((line, start, Line::Text(text))) => (line, start, text),
+                Ok((line, _, Line::NotUtf8)) => return Some(Err(context.error(line, NOT_UTF8))),
                 Err(error) => return Some(Err(error)),
             };
-            let Some(text) = content(text) else {
+            if content(text).is_none() {
                 continue;
-            };
-            match parse_rule(text, line, context) {
+            }
+            match parse_rule(text, start, line, context) {
                 Ok(Some(row)) => return Some(Ok(row)),
                 Ok(None) => context.patterns.add(line),
                 Err(error) => return Some(Err(error)),

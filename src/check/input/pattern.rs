@@ -56,7 +56,7 @@ impl fmt::Display for PatternNote {
 
 /// Does this source or target match many URLs: a splat (`*`), a `:placeholder` path segment, or
 /// a regex group or class (`(`, `[`)?
-pub(super) fn is_pattern(value: &str) -> bool {
+pub fn is_pattern(value: &str) -> bool {
     if value.contains(['*', '(', '[']) {
         return true;
     }

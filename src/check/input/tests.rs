@@ -327,3 +327,68 @@ fn open_takes_any_bufread() {
     check("https://a.example/\n".as_bytes());
     check(BufReader::new("https://a.example/\n".as_bytes()));
 }
+
+/// The text each good row's target span covers in `input`, and whether it was a path.
+fn target_texts(name: &str, input: &[u8], format: Option<InputFormat>) -> Vec<(String, bool)> {
+    let options = InputOptions {
+        format,
+        base: Some(Url::parse("https://shop.example/").unwrap()),
+    };
+    read_options(name, input, &options)
+        .into_iter()
+        .map(|row| {
+            let at = row.unwrap().target_at.expect("a target span");
+            let text = &input[at.start as usize..at.end as usize];
+            (String::from_utf8(text.to_vec()).unwrap(), at.path)
+        })
+        .collect()
+}
+
+fn texts(expected: &[(&str, bool)]) -> Vec<(String, bool)> {
+    expected
+        .iter()
+        .map(|(text, path)| ((*text).to_owned(), *path))
+        .collect()
+}
+
+#[test]
+fn target_spans_cover_the_target_as_written() {
+    let csv = "\u{feff}source,note,target\r\n/a,\"x, y\",\"/b?q=\"\"1\"\"\"\r\n# c\r\n/c,, https://o.example/d \r\n/e,,/f";
+    assert_eq!(
+        target_texts("map.csv", csv.as_bytes(), None),
+        texts(&[
+            ("\"/b?q=\"\"1\"\"\"", true),
+            (" https://o.example/d ", false),
+            ("/f", true),
+        ])
+    );
+    let tsv = "from\tto\n/a\t//cdn.example/b\n";
+    assert_eq!(
+        target_texts("map.tsv", tsv.as_bytes(), None),
+        texts(&[("//cdn.example/b", false)])
+    );
+    let cloudflare = "shop.example/a,https://shop.example/b,301,TRUE\n";
+    assert_eq!(
+        target_texts(
+            "bulk.csv",
+            cloudflare.as_bytes(),
+            Some(InputFormat::Cloudflare)
+        ),
+        texts(&[("https://shop.example/b", false)])
+    );
+    let netlify = "# moved\n\n  /a   /b   301!\r\n/blog/* /news/:splat\n/c\thttps://o.example/c 302\n/p /p2 302 Country=us\n/q  /q\n";
+    assert_eq!(
+        target_texts("_redirects", netlify.as_bytes(), None),
+        texts(&[("/b", true), ("https://o.example/c", false), ("/q", true)])
+    );
+    let vercel = r#"{"redirects": [
+  {"source": "/blog/:slug", "destination": "/news/:slug"},
+  {"destination": "/ignored", "source": "/a", "destin\u0061tion": "/b\/c"},
+  { "source": "/d",
+    "destination" : "https://o.example/d", "permanent": false }
+]}"#;
+    assert_eq!(
+        target_texts("vercel.json", vercel.as_bytes(), None),
+        texts(&[(r#""/b\/c""#, true), (r#""https://o.example/d""#, false)])
+    );
+}

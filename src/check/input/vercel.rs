@@ -84,7 +84,14 @@ impl Parser for VercelParser {
                 Err(error) => return Some(Err(context.error(line, error.to_string()))),
             };
             match parse_entry(&value, line, context) {
-                Ok(Some(row)) => return Some(Ok(row)),
+                Ok(Some(row)) => {
+                    let target_at =
+                        member_span(&self.bytes, start, "destination").map(|(from, to)| {
+                            let text = value["destination"].as_str().unwrap_or_default();
+                            context.target_span(from as u64, to as u64, text)
+                        });
+                    return Some(Ok(Row { target_at, ..row }));
+                }
                 Ok(None) => context.patterns.add(line),
                 Err(error) => return Some(Err(error)),
             }
@@ -178,6 +185,39 @@ fn redirect_spans(bytes: &[u8]) -> Result<Vec<(usize, usize)>, &'static str> {
             }
         }
         scan.value();
+        scan.whitespace();
+        if scan.peek() == Some(b',') {
+            scan.at += 1;
+        }
+    }
+}
+
+/// Where the value of `key` is in the object that starts at `start` of `bytes` (valid JSON):
+/// the last one, as serde_json keeps the last of a repeated key.
+fn member_span(bytes: &[u8], start: usize, key: &str) -> Option<(usize, usize)> {
+    let mut scan = Scan { bytes, at: start };
+    if scan.peek() != Some(b'{') {
+        return None;
+    }
+    scan.at += 1;
+    let mut found = None;
+    loop {
+        scan.whitespace();
+        if scan.peek() != Some(b'"') {
+            return found;
+        }
+        let key_start = scan.at;
+        scan.string();
+        // Decoded, so an escaped spelling of the key is the key too.
+        let name: Option<String> = serde_json::from_slice(&bytes[key_start..scan.at]).ok();
+        scan.whitespace();
+        scan.at += 1; // the `:`
+        scan.whitespace();
+        let value_start = scan.at;
+        scan.value();
+        if name.as_deref() == Some(key) {
+            found = Some((value_start, scan.at));
+        }
         scan.whitespace();
         if scan.peek() == Some(b',') {
             scan.at += 1;

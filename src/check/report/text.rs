@@ -244,6 +244,7 @@ pub(crate) mod tests {
                 target: target.map(|t| Url::parse(t).unwrap()),
                 ..RowExpect::default()
             },
+            target_at: None,
         }
     }
 
