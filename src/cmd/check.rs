@@ -61,23 +61,31 @@ pub fn row_config(command: &CheckCommand) -> Result<Config, UsageError> {
     Config::from_cli(&cli)
 }
 
-/// Traces one row: a fresh jar (seeded with `-b`) and HSTS store (the preload list is shared,
-/// being static), the shared client.
+/// The jar every row starts from: the cookie files of `-b`, read once. The `-b NAME=VALUE`
+/// pairs are added per row, since they belong to the row's own host.
+pub fn seed_jar(config: &Config) -> Jar {
+    let mut jar = Jar::new(config.cookies.enabled);
+    for (_, text) in &config.cookies.seed_files {
+        jar.load_netscape(text);
+    }
+    jar
+}
+
+/// Traces one row: a fresh jar (a copy of `seed`, with `-b`'s pairs) and HSTS store (the
+/// preload list is shared, being static), the shared client.
 pub async fn trace_row(
     config: &Config,
     client: &HopClient,
+    seed: &Jar,
     row: &Row,
 ) -> Result<Chain, UsageError> {
-    let mut jar = Jar::new(config.cookies.enabled);
+    let mut jar = seed.clone();
     jar.seed_pairs(
         &config.cookies.seed_pairs,
         &row.source,
         config.cookies.seed_domain.as_deref(),
     )
     .map_err(|err| UsageError(format!("--cookie: {err}")))?;
-    for (_, text) in &config.cookies.seed_files {
-        jar.load_netscape(text);
-    }
     let mut hsts = HstsStore::new(config.connection.hsts_preload);
     let mut options = navigator_options(config);
     if let Some(pasted) = &mut options.pasted_cookies {
@@ -114,12 +122,13 @@ pub async fn trace_row(
 async fn trace_with_retries(
     config: &Config,
     client: &HopClient,
+    seed: &Jar,
     row: &Row,
     retries: u32,
 ) -> Result<(Chain, u32), UsageError> {
     let mut done = 0;
     loop {
-        let chain = trace_row(config, client, row).await?;
+        let chain = trace_row(config, client, seed, row).await?;
         if done == retries || retry::cause(&chain, &row.expect).is_none() {
             return Ok((chain, done));
         }
@@ -386,6 +395,7 @@ async fn check_all(
         command.per_host as usize,
         command.rate,
     )));
+    let seed = &seed_jar(config);
     let mut opened = Vec::new();
     for map in maps {
         opened.push(open_map(map, input)?);
@@ -419,7 +429,7 @@ async fn check_all(
         let trace = repeats.trace(&row, || {
             let row = row.clone();
             async move {
-                let traced = trace_with_retries(config, client, &row, command.retry).await;
+                let traced = trace_with_retries(config, client, seed, &row, command.retry).await;
                 Rc::new(traced.map_err(|error| error.0))
             }
         });

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use crate::support::{RawServer, Run, Site, hops_with_stdin, ok, redirect, write_file};
+use crate::support::{RawServer, Route, Run, Site, hops_with_stdin, ok, redirect, write_file};
 
 /// A site in the middle of a migration: `/old` moved for good, `/temp` only for now, `/chain`
 /// moves twice, `/gone` leads to a 404, `/loop` never ends, `/new` and `/page` are pages.
@@ -628,4 +628,64 @@ fn wait_guarded(child: &mut std::process::Child) -> std::process::ExitStatus {
             child.wait().expect("hops can be reaped")
         }
     }
+}
+
+/// `-b` seeds every row's jar alike: the cookies of a file and a `NAME=VALUE` pair reach each
+/// row's first request, and a cookie one row is given by the server does not leak into another.
+#[test]
+fn cookies_given_with_b_reach_every_row_and_rows_keep_their_own_jar() {
+    let site = Site::start(vec![
+        Route {
+            cookie: Some("from_file=1".to_owned()),
+            ..redirect("/members", 301, "/welcome")
+        },
+        redirect("/members", 301, "/login"),
+        Route::new("/set", 301)
+            .with_header("Location", "/welcome")
+            .with_header("Set-Cookie", "given=yes; Path=/"),
+        ok("/welcome"),
+        ok("/login"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let jar = write_file(
+        dir.path(),
+        "cookies.txt",
+        b"shop.test\tFALSE\t/\tFALSE\t0\tfrom_file\t1\n",
+    );
+    let map = site.url(
+        "source,target\n{shop}/set,{shop}/welcome\n{shop}/members,{shop}/welcome\n\
+         {shop}/members?again,{shop}/welcome\n",
+    );
+    let run = check(
+        &site,
+        &["-P", "1", "-b", jar.to_str().unwrap(), "-b", "pair=2"],
+        &map,
+    );
+    run.code(0);
+    let cookies: Vec<(String, Option<String>)> = site
+        .received()
+        .iter()
+        .map(|request| {
+            (
+                request.path.clone(),
+                request.header("cookie").map(str::to_owned),
+            )
+        })
+        .collect();
+    let seeded = Some("from_file=1; pair=2".to_owned());
+    assert_eq!(
+        cookies,
+        [
+            ("/set".to_owned(), seeded.clone()),
+            (
+                "/welcome".to_owned(),
+                Some("from_file=1; pair=2; given=yes".to_owned())
+            ),
+            ("/members".to_owned(), seeded.clone()),
+            ("/welcome".to_owned(), seeded.clone()),
+            ("/members?again".to_owned(), seeded.clone()),
+            ("/welcome".to_owned(), seeded),
+        ],
+        "{run}"
+    );
 }
