@@ -212,6 +212,10 @@ fn a_scenario_by_name_is_played_to_its_end_and_logged() {
     assert_eq!(first["method"], "GET");
     assert_eq!(first["path"], "/scenario/post-307-303");
     assert_eq!(first["status"], 302);
+    assert!(
+        first["connection"].as_u64().is_some_and(|n| n >= 1),
+        "{first}"
+    );
     assert_eq!(
         first["location"],
         format!("http://shop.test:{port}/checkout")

@@ -51,6 +51,10 @@ pub struct Exchange<'a> {
     pub status: u16,
     /// The first Location header of the response, lossily decoded.
     pub location: Option<String>,
+    /// The connection the request came on: 1 for the first one either listener accepted since
+    /// the server started, 2 for the next... (every request of a keep-alive connection has the
+    /// same number).
+    pub connection: u64,
 }
 
 /// Where and how a server listens, beyond its certificate. The default is what
@@ -293,7 +297,7 @@ async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Ar
         while connections.try_join_next().is_some() {}
         match listener.accept().await {
             Ok((stream, _)) => {
-                state.connections.fetch_add(1, Ordering::Relaxed);
+                let connection = state.connections.fetch_add(1, Ordering::Relaxed) + 1;
                 // Responses are written whole; no need to wait for an ACK before the next one.
                 let _ = stream.set_nodelay(true);
                 let state = Arc::clone(&state);
@@ -306,19 +310,19 @@ async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Ar
                     let is_tls = !sniff
                         || matches!(stream.peek(&mut first).await, Ok(1) if first[0] == TLS_HANDSHAKE_RECORD);
                     if !is_tls && state.h2c {
-                        return serve_http1_or_h2c(stream, state).await;
+                        return serve_http1_or_h2c(stream, connection, state).await;
                     }
                     if !is_tls {
-                        return serve_connection(stream, "http", state).await;
+                        return serve_connection(stream, "http", connection, state).await;
                     }
                     // A failed handshake is the client refusing the certificate, or not
                     // speaking TLS: either way there is nothing to serve.
                     if let Ok(stream) = acceptor.accept(stream).await {
                         // `h2` is negotiated only when the acceptor offers it (`TlsOptions::http2`).
                         if stream.get_ref().1.alpn_protocol() == Some(ca::H2_ALPN) {
-                            serve_h2_connection(stream, "https", state).await;
+                            serve_h2_connection(stream, "https", connection, state).await;
                         } else {
-                            serve_connection(stream, "https", state).await;
+                            serve_connection(stream, "https", connection, state).await;
                         }
                     }
                 });
@@ -329,13 +333,21 @@ async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Ar
     }
 }
 
-async fn serve_connection<S>(stream: S, scheme: &'static str, state: Arc<ServerState>)
-where
+async fn serve_connection<S>(
+    stream: S,
+    scheme: &'static str,
+    connection: u64,
+    state: Arc<ServerState>,
+) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(drip::served(respond(request, scheme, &state).await).await) }
+        async move {
+            Ok::<_, Infallible>(
+                drip::served(respond(request, scheme, connection, &state).await).await,
+            )
+        }
     });
     // Failures here are clients hanging up or sending garbage, which hyper has already answered.
     let _ = http1::Builder::new()
@@ -345,13 +357,21 @@ where
 }
 
 /// Like [`serve_connection`], over HTTP/2 (a TLS connection that negotiated `h2`).
-async fn serve_h2_connection<S>(stream: S, scheme: &'static str, state: Arc<ServerState>)
-where
+async fn serve_h2_connection<S>(
+    stream: S,
+    scheme: &'static str,
+    connection: u64,
+    state: Arc<ServerState>,
+) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(drip::served(respond(request, scheme, &state).await).await) }
+        async move {
+            Ok::<_, Infallible>(
+                drip::served(respond(request, scheme, connection, &state).await).await,
+            )
+        }
     });
     let _ = http2::Builder::new(TokioExecutor::new())
         .serve_connection(TokioIo::new(stream), service)
@@ -360,13 +380,17 @@ where
 
 /// Plain http over HTTP/1.1 or, for a connection that opens with the HTTP/2 preface, HTTP/2
 /// (h2c with prior knowledge); hyper-util reads the first bytes to tell.
-async fn serve_http1_or_h2c<S>(stream: S, state: Arc<ServerState>)
+async fn serve_http1_or_h2c<S>(stream: S, connection: u64, state: Arc<ServerState>)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(drip::served(respond(request, "http", &state).await).await) }
+        async move {
+            Ok::<_, Infallible>(
+                drip::served(respond(request, "http", connection, &state).await).await,
+            )
+        }
     });
     let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
         .serve_connection(TokioIo::new(stream), service)
@@ -376,6 +400,7 @@ where
 async fn respond(
     request: Request<Incoming>,
     scheme: &str,
+    connection: u64,
     state: &ServerState,
 ) -> Response<Full<Bytes>> {
     let (received, body) = read_request(request, scheme).await;
@@ -418,6 +443,7 @@ async fn respond(
             received: &received,
             status: response.status().as_u16(),
             location,
+            connection,
         });
     }
     // Recorded before answering, so once the client has its response the log already holds the request.
@@ -840,7 +866,7 @@ mod tests {
 
     #[tokio::test]
     async fn fallback_answers_unrouted_requests_and_the_hook_sees_every_one() {
-        type Seen = Vec<(String, u16, Option<String>)>;
+        type Seen = Vec<(String, u16, Option<String>, u64)>;
         let seen: Arc<Mutex<Seen>> = Arc::default();
         let hook_seen = Arc::clone(&seen);
         let options = ServeOptions {
@@ -850,6 +876,7 @@ mod tests {
                     exchange.received.path.clone(),
                     exchange.status,
                     exchange.location.clone(),
+                    exchange.connection,
                 ));
             })),
             fallback: Some(Arc::new(
@@ -874,18 +901,25 @@ mod tests {
         let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port))
             .await
             .unwrap();
-        for path in ["/routed", "/fallback", "/missing"] {
+        for path in ["/routed", "/fallback"] {
             let request = format!("GET {path} HTTP/1.1\r\nHost: a.test\r\n\r\n");
             stream.write_all(request.as_bytes()).await.unwrap();
             read_response(&mut stream).await;
         }
+        // A second connection gets the next number.
+        let mut other = TcpStream::connect((Ipv4Addr::LOCALHOST, port))
+            .await
+            .unwrap();
+        let request = "GET /missing HTTP/1.1\r\nHost: a.test\r\n\r\n";
+        other.write_all(request.as_bytes()).await.unwrap();
+        read_response(&mut other).await;
         let location = format!("http://shop.test:{port}/routed");
         assert_eq!(
             *lock_log_of(&seen),
             [
-                ("/routed".to_owned(), 204, None),
-                ("/fallback".to_owned(), 302, Some(location)),
-                ("/missing".to_owned(), 404, None),
+                ("/routed".to_owned(), 204, None, 1),
+                ("/fallback".to_owned(), 302, Some(location), 1),
+                ("/missing".to_owned(), 404, None, 2),
             ]
         );
         assert!(server.received().is_empty(), "record: false keeps nothing");
