@@ -146,6 +146,16 @@ impl Serving {
     }
 }
 
+/// A test that ends without `stop`, or fails, must not leave the server running.
+impl Drop for Serving {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// Sends raw bytes as one HTTP/1.1 request and returns the status line.
 fn raw_request(port: u16, request: &[u8]) -> String {
     let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).expect("connect");
