@@ -257,6 +257,9 @@ pub struct LogLine {
     pub body_bytes: usize,
     pub status: u16,
     pub location: Option<String>,
+    /// The connection the request came on, numbered from 1 in the order the server accepted
+    /// them (JSON log only): requests sharing a number shared a keep-alive connection.
+    pub connection: u64,
 }
 
 impl LogLine {
@@ -278,6 +281,7 @@ impl LogLine {
             body_bytes: received.body.len(),
             status: exchange.status,
             location: exchange.location.clone(),
+            connection: exchange.connection,
         }
     }
 
@@ -519,6 +523,7 @@ mod tests {
             received: &received,
             status: 404,
             location: None,
+            connection: 1,
         };
         let text = LogLine::new(&exchange).text();
         assert!(!text.chars().any(escape::is_unsafe), "{text}");

@@ -148,6 +148,16 @@ impl Serving {
     }
 }
 
+/// A test that ends without `stop`, or fails, must not leave the server running.
+impl Drop for Serving {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// Sends raw bytes as one HTTP/1.1 request and returns the status line.
 fn raw_request(port: u16, request: &[u8]) -> String {
     let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).expect("connect");
@@ -215,6 +225,10 @@ fn a_scenario_by_name_is_played_to_its_end_and_logged() {
     assert_eq!(first["method"], "GET");
     assert_eq!(first["path"], "/scenario/post-307-303");
     assert_eq!(first["status"], 307);
+    assert!(
+        first["connection"].as_u64().is_some_and(|n| n >= 1),
+        "{first}"
+    );
     assert_eq!(
         first["location"],
         format!("http://shop.test:{port}/checkout")

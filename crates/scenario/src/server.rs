@@ -51,6 +51,10 @@ pub struct Exchange<'a> {
     pub status: u16,
     /// The first Location header of the response, lossily decoded.
     pub location: Option<String>,
+    /// The connection the request came on: 1 for the first one either listener accepted since
+    /// the server started, 2 for the next... (every request of a keep-alive connection has the
+    /// same number).
+    pub connection: u64,
 }
 
 /// Where and how a server listens, beyond its certificate. The default is what
@@ -285,6 +289,14 @@ enum Protocol {
 /// The first byte of a TLS connection: a handshake record (RFC 8446 §5.1).
 const TLS_HANDSHAKE_RECORD: u8 = 0x16;
 
+/// Who sent a request: the client's address, and the number of its connection (1 for the first
+/// connection either listener accepted, 2 for the next...).
+#[derive(Debug, Clone, Copy)]
+struct Peer {
+    ip: IpAddr,
+    connection: u64,
+}
+
 /// Accepts on one listener, serving each connection as `protocol` says.
 async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Arc<ServerState>) {
     // Owning the connection tasks here means aborting this task also closes them.
@@ -292,9 +304,11 @@ async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Ar
     loop {
         while connections.try_join_next().is_some() {}
         match listener.accept().await {
-            Ok((stream, peer)) => {
-                let peer_ip = peer.ip();
-                state.connections.fetch_add(1, Ordering::Relaxed);
+            Ok((stream, address)) => {
+                let peer = Peer {
+                    ip: address.ip(),
+                    connection: state.connections.fetch_add(1, Ordering::Relaxed) + 1,
+                };
                 // Responses are written whole; no need to wait for an ACK before the next one.
                 let _ = stream.set_nodelay(true);
                 let state = Arc::clone(&state);
@@ -307,19 +321,19 @@ async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Ar
                     let is_tls = !sniff
                         || matches!(stream.peek(&mut first).await, Ok(1) if first[0] == TLS_HANDSHAKE_RECORD);
                     if !is_tls && state.h2c {
-                        return serve_http1_or_h2c(stream, peer_ip, state).await;
+                        return serve_http1_or_h2c(stream, peer, state).await;
                     }
                     if !is_tls {
-                        return serve_connection(stream, "http", peer_ip, state).await;
+                        return serve_connection(stream, "http", peer, state).await;
                     }
                     // A failed handshake is the client refusing the certificate, or not
                     // speaking TLS: either way there is nothing to serve.
                     if let Ok(stream) = acceptor.accept(stream).await {
                         // `h2` is negotiated only when the acceptor offers it (`TlsOptions::http2`).
                         if stream.get_ref().1.alpn_protocol() == Some(ca::H2_ALPN) {
-                            serve_h2_connection(stream, "https", peer_ip, state).await;
+                            serve_h2_connection(stream, "https", peer, state).await;
                         } else {
-                            serve_connection(stream, "https", peer_ip, state).await;
+                            serve_connection(stream, "https", peer, state).await;
                         }
                     }
                 });
@@ -330,18 +344,14 @@ async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Ar
     }
 }
 
-async fn serve_connection<S>(
-    stream: S,
-    scheme: &'static str,
-    peer_ip: IpAddr,
-    state: Arc<ServerState>,
-) where
+async fn serve_connection<S>(stream: S, scheme: &'static str, peer: Peer, state: Arc<ServerState>)
+where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
         async move {
-            let response = respond(request, scheme, peer_ip, &state).await;
+            let response = respond(request, scheme, peer, &state).await;
             Ok::<_, Infallible>(drip::served(response).await)
         }
     });
@@ -356,7 +366,7 @@ async fn serve_connection<S>(
 async fn serve_h2_connection<S>(
     stream: S,
     scheme: &'static str,
-    peer_ip: IpAddr,
+    peer: Peer,
     state: Arc<ServerState>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -364,7 +374,7 @@ async fn serve_h2_connection<S>(
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
         async move {
-            let response = respond(request, scheme, peer_ip, &state).await;
+            let response = respond(request, scheme, peer, &state).await;
             Ok::<_, Infallible>(drip::served(response).await)
         }
     });
@@ -375,14 +385,14 @@ async fn serve_h2_connection<S>(
 
 /// Plain http over HTTP/1.1 or, for a connection that opens with the HTTP/2 preface, HTTP/2
 /// (h2c with prior knowledge); hyper-util reads the first bytes to tell.
-async fn serve_http1_or_h2c<S>(stream: S, peer_ip: IpAddr, state: Arc<ServerState>)
+async fn serve_http1_or_h2c<S>(stream: S, peer: Peer, state: Arc<ServerState>)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let service = service_fn(move |request| {
         let state = Arc::clone(&state);
         async move {
-            let response = respond(request, "http", peer_ip, &state).await;
+            let response = respond(request, "http", peer, &state).await;
             Ok::<_, Infallible>(drip::served(response).await)
         }
     });
@@ -394,10 +404,10 @@ where
 async fn respond(
     request: Request<Incoming>,
     scheme: &str,
-    peer_ip: IpAddr,
+    peer: Peer,
     state: &ServerState,
 ) -> Response<Full<Bytes>> {
-    let (received, body) = read_request(request, scheme, peer_ip).await;
+    let (received, body) = read_request(request, scheme, peer.ip).await;
     let mut response = match body {
         BodyRead::TooLarge => {
             text_response(StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
@@ -437,6 +447,7 @@ async fn respond(
             received: &received,
             status: response.status().as_u16(),
             location,
+            connection: peer.connection,
         });
     }
     // Recorded before answering, so once the client has its response the log already holds the request.

@@ -286,7 +286,7 @@ async fn ca_file_lives_as_long_as_the_server() {
 
 #[tokio::test]
 async fn fallback_answers_unrouted_requests_and_the_hook_sees_every_one() {
-    type Seen = Vec<(String, u16, Option<String>)>;
+    type Seen = Vec<(String, u16, Option<String>, u64)>;
     let seen: Arc<Mutex<Seen>> = Arc::default();
     let hook_seen = Arc::clone(&seen);
     let options = ServeOptions {
@@ -296,6 +296,7 @@ async fn fallback_answers_unrouted_requests_and_the_hook_sees_every_one() {
                 exchange.received.path.clone(),
                 exchange.status,
                 exchange.location.clone(),
+                exchange.connection,
             ));
         })),
         fallback: Some(Arc::new(
@@ -320,18 +321,25 @@ async fn fallback_answers_unrouted_requests_and_the_hook_sees_every_one() {
     let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port))
         .await
         .unwrap();
-    for path in ["/routed", "/fallback", "/missing"] {
+    for path in ["/routed", "/fallback"] {
         let request = format!("GET {path} HTTP/1.1\r\nHost: a.test\r\n\r\n");
         stream.write_all(request.as_bytes()).await.unwrap();
         read_response(&mut stream).await;
     }
+    // A second connection gets the next number.
+    let mut other = TcpStream::connect((Ipv4Addr::LOCALHOST, port))
+        .await
+        .unwrap();
+    let request = "GET /missing HTTP/1.1\r\nHost: a.test\r\n\r\n";
+    other.write_all(request.as_bytes()).await.unwrap();
+    read_response(&mut other).await;
     let location = format!("http://shop.test:{port}/routed");
     assert_eq!(
         *lock_log_of(&seen),
         [
-            ("/routed".to_owned(), 204, None),
-            ("/fallback".to_owned(), 302, Some(location)),
-            ("/missing".to_owned(), 404, None),
+            ("/routed".to_owned(), 204, None, 1),
+            ("/fallback".to_owned(), 302, Some(location), 1),
+            ("/missing".to_owned(), 404, None, 2),
         ]
     );
     assert!(server.received().is_empty(), "record: false keeps nothing");
