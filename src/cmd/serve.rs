@@ -14,7 +14,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::{Context, Result};
@@ -91,7 +91,8 @@ fn list_html(entries: &[Entry], placeholders: &Placeholders) -> String {
         "<!doctype html>\n<meta charset=\"utf-8\">\n<title>hops serve</title>\n\
          <h1>hops serve: redirect scenarios</h1>\n\
          <p>Each scenario answers on its own host names; send them to this server with \
-         <code>{}</code>. Following a scenario's link plays it with whatever client you use.</p>\n<dl>\n",
+         <code>{}</code>. Following a scenario's link plays it with whatever client you \
+         use.</p>\n<dl>\n",
         html_escape(&resolve.join(" "))
     );
     for entry in entries {
@@ -102,7 +103,8 @@ fn list_html(entries: &[Entry], placeholders: &Placeholders) -> String {
             .map(|arg| shell_quote(&placeholders.expand(arg)))
             .collect();
         html.push_str(&format!(
-            "<dt><a href=\"/scenario/{0}\">{0}</a> {1}</dt>\n<dd>{2}<br><code>hops {3}</code></dd>\n",
+            "<dt><a href=\"/scenario/{0}\">{0}</a> {1}</dt>\n\
+             <dd>{2}<br><code>hops {3}</code></dd>\n",
             html_escape(&entry.name),
             html_escape(&entry.title),
             html_escape(&entry.explain),
@@ -383,7 +385,9 @@ pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
             None => PathBuf::from(server.ca_file()),
         };
         let mut out = std::io::stdout().lock();
-        out.write_all(banner(args.bind, server.port(), server.tls_port(), &ca).as_bytes())?;
+        out.write_all(
+            banner(args.bind, server.port(), server.tls_port(), &ca, args.quiet).as_bytes(),
+        )?;
         out.flush()?;
         drop(out);
         let signal = interrupts.next().await;
@@ -396,8 +400,10 @@ pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
     })
 }
 
-/// What `hops serve` prints at start: where it listens, the CA, and commands to try.
-pub fn banner(bind: IpAddr, port: u16, tls_port: u16, ca: &std::path::Path) -> String {
+/// What `hops serve` prints at start: where it listens, the CA file, and three commands that
+/// play a scenario (it needs only shop.test resolved, which keeps them short; `GET /` gives
+/// the `--resolve` of every scenario host). The request log follows unless `quiet`.
+pub fn banner(bind: IpAddr, port: u16, tls_port: u16, ca: &Path, quiet: bool) -> String {
     let address = if bind.is_unspecified() {
         "127.0.0.1".to_owned()
     } else {
@@ -407,42 +413,20 @@ pub fn banner(bind: IpAddr, port: u16, tls_port: u16, ca: &std::path::Path) -> S
         }
     };
     let target = address.trim_start_matches('[').trim_end_matches(']');
-    let resolve: Vec<String> = SCENARIO_HOSTS
-        .iter()
-        .map(|host| format!("--resolve {host}:{port}:{target}"))
-        .collect();
-    let curl_resolve: Vec<String> = SCENARIO_HOSTS
-        .iter()
-        .flat_map(|host| {
-            [
-                format!("--resolve {host}:{port}:{target}"),
-                format!("--resolve {host}:{tls_port}:{target}"),
-            ]
-        })
-        .collect();
-    let ca = shell_word(&ca.display().to_string());
+    let resolve = format!("--resolve shop.test:{port}:{target}");
+    let ca = shell_quote(&ca.display().to_string());
+    let hosts = SCENARIO_HOSTS.join(", ");
+    let log = if quiet { "" } else { " Requests:" };
     format!(
         "hops serve: http on {bind}:{port}, https on {bind}:{tls_port}\n\
          CA certificate: {ca}\n\
-         Scenarios answer on their own host names; --resolve sends them here. Try:\n  \
+         Scenarios answer on their own host names ({hosts});\n\
+         --resolve sends them here. Try:\n  \
          hops {resolve} http://{address}:{port}/scenario/post-307-303\n  \
          hops --cacert {ca} {resolve} https://localhost:{tls_port}/scenario/post-307-303\n  \
-         curl -L --cacert {ca} {curl_resolve} https://localhost:{tls_port}/scenario/post-307-303\n\
-         GET / lists the scenarios. Requests:\n",
-        resolve = resolve.join(" "),
-        curl_resolve = curl_resolve.join(" "),
+         curl -L --cacert {ca} {resolve} https://localhost:{tls_port}/scenario/post-307-303\n\
+         GET / lists the scenarios.{log}\n",
     )
-}
-
-fn shell_word(text: &str) -> String {
-    if text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
-    {
-        text.to_owned()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
 }
 
 #[cfg(test)]
@@ -489,6 +473,16 @@ mod tests {
                 .unwrap()
                 .starts_with("text/html")
         );
+        let page = list_html(&entries, &placeholders);
+        assert!(
+            page.contains("<code>hops -X POST -d user=alice http://shop.test:8080/sign-up</code>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<code>--resolve shop.test:8080:127.0.0.1 --resolve"),
+            "{page}"
+        );
+        assert!(page.contains("&quot;now GET the next page&quot;"), "{page}");
         let text = answer(&entries, &request("/?x", None), &placeholders).unwrap();
         assert!(
             text.headers()["content-type"]
@@ -514,6 +508,28 @@ mod tests {
         };
         let json: serde_json::Value = serde_json::from_slice(frame.data_ref().unwrap()).unwrap();
         assert_eq!(json["origin"], "192.0.2.7");
+    }
+
+    #[test]
+    fn the_banner_says_where_and_what_to_try_and_announces_the_log_unless_quiet() {
+        let ca = Path::new("/tmp/a b/ca.pem");
+        let text = banner(IpAddr::from([127, 0, 0, 1]), 8080, 8443, ca, false);
+        assert!(text.starts_with("hops serve: http on 127.0.0.1:8080, https on 127.0.0.1:8443\n"));
+        assert!(text.contains(
+            "  hops --cacert '/tmp/a b/ca.pem' --resolve shop.test:8080:127.0.0.1 \
+             https://localhost:8443/scenario/post-307-303\n"
+        ));
+        assert!(
+            text.ends_with("GET / lists the scenarios. Requests:\n"),
+            "{text}"
+        );
+        let quiet = banner(IpAddr::from([127, 0, 0, 1]), 8080, 8443, ca, true);
+        assert!(quiet.ends_with("GET / lists the scenarios.\n"), "{quiet}");
+        let everywhere = banner(IpAddr::from([0, 0, 0, 0]), 8080, 8443, ca, true);
+        assert!(
+            everywhere.contains("http://127.0.0.1:8080/scenario/"),
+            "{everywhere}"
+        );
     }
 
     #[test]
