@@ -147,3 +147,25 @@ fn a_brotli_bomb_is_written_whole_in_constant_memory() {
 fn a_zstd_bomb_is_written_whole_in_constant_memory() {
     written_whole_within_limits("zstd", zstd_zeros(64));
 }
+
+/// `--max-time` ends the writing of a bomb that would decode for hours (a TiB of zeros in under
+/// 1 MiB): decoding what has already arrived never waits, so nothing but a look at the clock
+/// before each piece can see the deadline pass.
+#[test]
+fn max_time_ends_a_bomb_written_with_o() {
+    let server = serving("br", brotli_zeros(1 << 16));
+    let url = server.url("/page");
+    let args = [
+        "--color",
+        "never",
+        "--compressed",
+        "-m",
+        "1",
+        "-o",
+        "/dev/null",
+        &url,
+    ];
+    hops_within(args, ADDRESS_SPACE)
+        .code(6)
+        .hop_error(1, "timed out: the run took longer than --max-time 1s");
+}
