@@ -6,14 +6,15 @@ use bytes::Bytes;
 use reqwest::Response;
 
 use crate::model::NetworkErrorKind;
-use crate::net::{Decoder, classify_body, content_codings};
+use crate::net::{Decoded, Decoder, classify_body, content_codings};
 
 /// A network failure: its kind and its message.
 pub(super) type Failure = (NetworkErrorKind, String);
 
-/// At most this much encoded input is decoded at a time, so one chunk of a compression bomb
-/// cannot fill memory while only the start of the body is wanted.
-const DECODE_STEP: usize = 4096;
+/// At most this many decoded bytes come out of one [`Body::chunk`], whatever the coding and its
+/// ratio: a compression bomb is decoded piece by piece, in constant memory, and only as far as
+/// it is read (the start of an HTML page, or all of it for `-o`).
+pub(super) const DECODED_PIECE: usize = 64 * 1024;
 
 /// A final response's body, decoded when asked.
 pub(super) struct Body {
@@ -25,9 +26,8 @@ struct Decoding {
     decoder: Decoder,
     /// The codings, as named in messages ("gzip", "deflate, br").
     names: String,
-    /// Encoded bytes received and not decoded yet.
-    pending: Bytes,
-    ended: bool,
+    /// Where each piece is decoded before it is copied out at its own size.
+    buffer: Box<[u8]>,
 }
 
 impl Body {
@@ -44,8 +44,7 @@ impl Body {
                 .map(|coding| coding.name())
                 .collect::<Vec<_>>()
                 .join(", "),
-            pending: Bytes::new(),
-            ended: false,
+            buffer: vec![0; DECODED_PIECE].into_boxed_slice(),
         });
         Body { response, decoding }
     }
@@ -71,32 +70,17 @@ impl Body {
                 .map_err(|err| classify_body(&err));
         };
         loop {
-            if !decoding.pending.is_empty() {
-                let step = decoding.pending.len().min(DECODE_STEP);
-                let input = decoding.pending.split_to(step);
-                let output = decoding
-                    .decoder
-                    .push(&input)
-                    .map_err(|err| decoding.failure(&err))?;
-                if !output.is_empty() {
-                    return Ok(Some(Bytes::from(output)));
+            let decoded = decoding.decoder.read(&mut decoding.buffer);
+            match decoded.map_err(|err| decoding.failure(&err))? {
+                Decoded::Bytes(count) => {
+                    return Ok(Some(Bytes::copy_from_slice(&decoding.buffer[..count])));
                 }
-                continue;
-            }
-            if decoding.ended {
-                return Ok(None);
-            }
-            match self.response.chunk().await {
-                Ok(Some(chunk)) => decoding.pending = chunk,
-                Ok(None) => {
-                    decoding.ended = true;
-                    let output = decoding
-                        .decoder
-                        .finish()
-                        .map_err(|err| decoding.failure(&err))?;
-                    return Ok((!output.is_empty()).then(|| Bytes::from(output)));
-                }
-                Err(err) => return Err(classify_body(&err)),
+                Decoded::End => return Ok(None),
+                Decoded::NeedInput => match self.response.chunk().await {
+                    Ok(Some(chunk)) => decoding.decoder.feed(chunk),
+                    Ok(None) => decoding.decoder.end_input(),
+                    Err(err) => return Err(classify_body(&err)),
+                },
             }
         }
     }
@@ -111,5 +95,75 @@ impl Decoding {
                 self.names
             ),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::CONTENT_ENCODING;
+
+    fn response(coding: Option<&str>, body: Vec<u8>) -> Response {
+        let mut response = hyper::Response::builder();
+        if let Some(coding) = coding {
+            response = response.header(CONTENT_ENCODING, coding);
+        }
+        Response::from(response.body(body).unwrap())
+    }
+
+    /// Every piece of `body`, read to its end.
+    async fn pieces(mut body: Body) -> Vec<Bytes> {
+        let mut pieces = Vec::new();
+        while let Some(piece) = body.chunk().await.unwrap() {
+            pieces.push(piece);
+        }
+        pieces
+    }
+
+    /// 16 MiB of zstd that arrive as one chunk of a few hundred bytes come out 64 KiB at a time.
+    #[tokio::test]
+    async fn a_decoded_body_comes_in_bounded_pieces() {
+        let zeros = vec![0; 16 << 20];
+        let encoded = zstd::encode_all(&zeros[..], 3).unwrap();
+        let pieces = pieces(Body::new(response(Some("zstd"), encoded), true)).await;
+        assert!(pieces.iter().all(|piece| piece.len() <= DECODED_PIECE));
+        assert_eq!(pieces.concat(), zeros);
+    }
+
+    /// Without `--compressed`, or with a coding hops cannot undo, the body is as received.
+    #[tokio::test]
+    async fn a_body_not_decoded_is_as_received() {
+        for (coding, decode) in [
+            (Some("zstd"), false),
+            (Some("compress"), true),
+            (None, true),
+        ] {
+            let body = Body::new(response(coding, b"as sent".to_vec()), decode);
+            assert_eq!(
+                pieces(body).await.concat(),
+                b"as sent",
+                "{coding:?} {decode}"
+            );
+        }
+    }
+
+    /// A body that cannot be decoded fails naming its codings; an empty one is empty.
+    #[tokio::test]
+    async fn a_broken_body_names_its_codings_and_an_empty_one_is_empty() {
+        let mut body = Body::new(response(Some("gzip, br"), b"not brotli".to_vec()), true);
+        let (kind, message) = loop {
+            match body.chunk().await {
+                Ok(Some(_)) => continue,
+                Ok(None) => panic!("a broken body decoded"),
+                Err(failure) => break failure,
+            }
+        };
+        assert_eq!(kind, NetworkErrorKind::Protocol);
+        assert!(
+            message.starts_with("reading the response body: cannot decode its gzip, br content: "),
+            "{message}"
+        );
+        let body = Body::new(response(Some("br"), Vec::new()), true);
+        assert!(pieces(body).await.is_empty());
     }
 }

@@ -326,6 +326,10 @@ impl Io<'_> {
 
     async fn next_chunk(&self, body: &mut Body) -> Result<Option<Bytes>, Failure> {
         match self.deadline {
+            // A timeout looks at its clock only when what it waits on is not ready, and a body
+            // decoded from bytes already at hand is always ready: a compression bomb of a few
+            // KiB would be written for hours past `--max-time` unless the clock is read here.
+            Some(deadline) if tokio::time::Instant::now() >= deadline => Err(self.timed_out()),
             Some(deadline) => match timeout_at(deadline, body.chunk()).await {
                 Ok(result) => result,
                 Err(_) => Err(self.timed_out()),

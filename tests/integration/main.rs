@@ -10,6 +10,7 @@ mod check_kinds;
 mod ci_checks;
 mod cli;
 mod client_cert;
+mod compression_bombs;
 mod cookies;
 mod credentials;
 mod curl_habits;

@@ -64,9 +64,43 @@ where
     I: IntoIterator<Item = S>,
     S: Into<OsString>,
 {
+    run_hops(args, stdin, env, None)
+}
+
+/// Like [`hops`], in a process that can map at most `bytes` of address space (`RLIMIT_AS`): one
+/// that needs more fails to allocate and aborts, and the run's checks say it was killed.
+pub fn hops_within<I, S>(args: I, bytes: u64) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: Into<OsString>,
+{
+    run_hops(args, Vec::new(), &[], Some(bytes))
+}
+
+fn run_hops<I, S>(args: I, stdin: Vec<u8>, env: &[(&str, &str)], address_space: Option<u64>) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: Into<OsString>,
+{
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let home = tempfile::tempdir().expect("temporary HOME");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hops"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hops"));
+    if let Some(bytes) = address_space {
+        use std::os::unix::process::CommandExt;
+        let limit = libc::rlimit {
+            rlim_cur: bytes,
+            rlim_max: bytes,
+        };
+        // SAFETY: between fork and exec only async-signal-safe calls are allowed, and
+        // setrlimit is one; `limit` is a plain value copied into the closure.
+        unsafe {
+            command.pre_exec(move || match libc::setrlimit(libc::RLIMIT_AS, &limit) {
+                0 => Ok(()),
+                _ => Err(io::Error::last_os_error()),
+            });
+        }
+    }
+    let mut child = command
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home.path())
