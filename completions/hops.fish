@@ -170,11 +170,11 @@ complete -c hops -n "__fish_hops_using_subcommand check" -s h -l help -d 'Print 
 complete -c hops -n "__fish_hops_using_subcommand serve" -l port -d 'Port of the plain http listener (0: any free port, printed at start)' -r
 complete -c hops -n "__fish_hops_using_subcommand serve" -l https-port -d 'Port of the https listener (0: any free port, printed at start)' -r
 complete -c hops -n "__fish_hops_using_subcommand serve" -l bind -d 'Address to listen on; loopback unless you say otherwise' -r
-complete -c hops -n "__fish_hops_using_subcommand serve" -l name -d 'Another name the https certificate covers (besides localhost, 127.0.0.1 and ::1)' -r
+complete -c hops -n "__fish_hops_using_subcommand serve" -l name -d 'Another name the https certificate covers, besides localhost, 127.0.0.1, ::1, the scenario hosts and --bind\'s address (repeat for more)' -r
 complete -c hops -n "__fish_hops_using_subcommand serve" -l ca-out -d 'Write the test CA certificate here (default: a file in the temporary directory)' -r -F
-complete -c hops -n "__fish_hops_using_subcommand serve" -l log-json -d 'Also log each request to FILE as one JSON object per line' -r -F
+complete -c hops -n "__fish_hops_using_subcommand serve" -l log-json -d 'Also log each request to FILE as one JSON object per line (appended to)' -r -F
 complete -c hops -n "__fish_hops_using_subcommand serve" -s q -l quiet -d 'Do not log each request on stdout'
-complete -c hops -n "__fish_hops_using_subcommand serve" -l list -d 'List the scenarios and exit'
+complete -c hops -n "__fish_hops_using_subcommand serve" -l list -d 'List the scenarios (name, title, start URL) and exit'
 complete -c hops -n "__fish_hops_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo check serve help" -f -a "demo" -d 'Trace a tour of redirect scenarios on an embedded loopback server (no network needed)'
 complete -c hops -n "__fish_hops_using_subcommand help; and not __fish_seen_subcommand_from demo check serve help" -f -a "check" -d 'Check a whole redirect map: every row traced, judged against what it expects, reported'

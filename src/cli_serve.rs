@@ -19,7 +19,8 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
     pub bind: IpAddr,
 
-    /// Another name the https certificate covers (besides localhost, 127.0.0.1 and ::1)
+    /// Another name the https certificate covers, besides localhost, 127.0.0.1, ::1, the
+    /// scenario hosts and --bind's address (repeat for more)
     #[arg(long = "name", value_name = "HOST")]
     pub names: Vec<String>,
 
@@ -31,11 +32,11 @@ pub struct ServeArgs {
     #[arg(short = 'q', long)]
     pub quiet: bool,
 
-    /// Also log each request to FILE as one JSON object per line
+    /// Also log each request to FILE as one JSON object per line (appended to)
     #[arg(long, value_name = "FILE")]
     pub log_json: Option<PathBuf>,
 
-    /// List the scenarios and exit
+    /// List the scenarios (name, title, start URL) and exit
     #[arg(long)]
     pub list: bool,
 }

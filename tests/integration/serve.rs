@@ -260,8 +260,10 @@ fn hostile_paths_are_escaped_in_the_log() {
 }
 
 #[test]
-fn quiet_logs_nothing() {
-    let mut serve = Serving::start(&["--quiet"]);
+fn quiet_logs_nothing_on_stdout_and_the_json_log_is_appended_to() {
+    let logs = tempfile::tempdir().unwrap();
+    let log = write_file(logs.path(), "log.ndjson", b"{\"earlier\":true}\n");
+    let mut serve = Serving::start(&["--quiet", "--log-json", log.to_str().unwrap()]);
     hops([format!("http://127.0.0.1:{}/scenario/loop", serve.port)]);
     hops([format!("http://127.0.0.1:{}/", serve.port)]).code(0);
     let (code, lines) = serve.stop("TERM");
@@ -272,6 +274,46 @@ fn quiet_logs_nothing() {
         .skip(1)
         .collect();
     assert!(after_banner.is_empty(), "{after_banner:?}");
+    let json = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = json.lines().collect();
+    assert_eq!(lines[0], "{\"earlier\":true}", "{json}");
+    let first: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+    assert_eq!(first["path"], "/scenario/loop", "{json}");
+    assert!(
+        first["time"]
+            .as_str()
+            .is_some_and(|time| time.ends_with('Z')),
+        "{json}"
+    );
+}
+
+/// What a client should send on each hop, as JSON, and HTTP/2 on both listeners (h2 by ALPN
+/// over https, h2c with prior knowledge over http).
+#[test]
+fn expectations_and_http2() {
+    let mut serve = Serving::start(&[]);
+    let base = format!("http://127.0.0.1:{}", serve.port);
+    let run = hops(["-o", "-", &format!("{base}/scenario/cookie-path/expect")]);
+    run.code(0);
+    let expect: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(
+        expect["start"],
+        format!("http://shop.test:{}/members", serve.port)
+    );
+    assert_eq!(expect["hops_exit"], 3);
+    assert_eq!(expect["requests"].as_array().unwrap().len(), 3);
+    assert_eq!(expect["requests"][2]["headers_absent"][0], "cookie");
+
+    hops(["--http2-prior-knowledge", &format!("{base}/get")])
+        .code(0)
+        .stdout_has("200 OK  HTTP/2");
+    let tls = format!("https://localhost:{}/redirect/1", serve.tls_port);
+    hops(["--cacert", &serve.ca(), &tls])
+        .code(0)
+        .stdout_has("302 Found  HTTP/2")
+        .stdout_has("200 OK  HTTP/2");
+    serve.logged("https", " GET /get 0B 200");
+    serve.stop("TERM");
 }
 
 #[test]
