@@ -106,6 +106,10 @@ impl TestPki {
 
 type Chain = Vec<CertificateDer<'static>>;
 
+/// How long a leaf certificate is valid: the longest Apple's platforms (and the CA/Browser
+/// Forum's rules for public certificates) accept.
+pub const LEAF_DAYS: i64 = 398;
+
 /// A leaf of `kind` signed by a fresh CA: the chain to present, its key, and the CA's PEM.
 fn signed(
     kind: LeafKind,
@@ -135,10 +139,16 @@ fn signed(
         .distinguished_name
         .push(DnType::CommonName, common_name);
     leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let now = OffsetDateTime::now_utc();
     if kind == LeafKind::Expired {
-        let now = OffsetDateTime::now_utc();
         leaf_params.not_before = now - Duration::days(2);
         leaf_params.not_after = now - Duration::days(1);
+    } else {
+        // 398 days in all, from yesterday (a clock a little behind still accepts it): Apple's
+        // platforms refuse a server certificate valid for longer, even under a private CA, and
+        // `hops serve` is there for testing clients on them too.
+        leaf_params.not_before = now - Duration::days(1);
+        leaf_params.not_after = now + Duration::days(LEAF_DAYS - 1);
     }
     let leaf = leaf_params.signed_by(&leaf_key, &ca).map_err(pki_error)?;
 
