@@ -207,6 +207,7 @@ Register-ArgumentCompleter -Native -CommandName 'hops' -ScriptBlock {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on; loopback unless you say otherwise')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Another name the https certificate covers, besides localhost, 127.0.0.1, ::1, the scenario hosts and --bind''s address (repeat for more)')
             [CompletionResult]::new('--ca-out', '--ca-out', [CompletionResultType]::ParameterName, 'Write the test CA certificate here (default: a file in the temporary directory)')
+            [CompletionResult]::new('--ca-dir', '--ca-dir', [CompletionResultType]::ParameterName, 'Keep the test CA in DIR (ca.pem, ca-key.pem): made the first time, the same on every start after, so a browser or a device that trusts DIR/ca.pem once keeps trusting it')
             [CompletionResult]::new('--log-json', '--log-json', [CompletionResultType]::ParameterName, 'Also log each request to FILE as one JSON object per line (appended to)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not log each request on stdout')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not log each request on stdout')

@@ -535,7 +535,7 @@ _hops() {
             return 0
             ;;
         hops__subcmd__serve)
-            opts="-q -h --port --https-port --bind --name --ca-out --quiet --log-json --list --help"
+            opts="-q -h --port --https-port --bind --name --ca-out --ca-dir --quiet --log-json --list --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -558,6 +558,10 @@ _hops() {
                     return 0
                     ;;
                 --ca-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -201,6 +201,7 @@ set edit:completion:arg-completer[hops] = {|@words|
             cand --bind 'Address to listen on; loopback unless you say otherwise'
             cand --name 'Another name the https certificate covers, besides localhost, 127.0.0.1, ::1, the scenario hosts and --bind''s address (repeat for more)'
             cand --ca-out 'Write the test CA certificate here (default: a file in the temporary directory)'
+            cand --ca-dir 'Keep the test CA in DIR (ca.pem, ca-key.pem): made the first time, the same on every start after, so a browser or a device that trusts DIR/ca.pem once keeps trusting it'
             cand --log-json 'Also log each request to FILE as one JSON object per line (appended to)'
             cand -q 'Do not log each request on stdout'
             cand --quiet 'Do not log each request on stdout'

@@ -172,6 +172,7 @@ complete -c hops -n "__fish_hops_using_subcommand serve" -l https-port -d 'Port 
 complete -c hops -n "__fish_hops_using_subcommand serve" -l bind -d 'Address to listen on; loopback unless you say otherwise' -r
 complete -c hops -n "__fish_hops_using_subcommand serve" -l name -d 'Another name the https certificate covers, besides localhost, 127.0.0.1, ::1, the scenario hosts and --bind\'s address (repeat for more)' -r
 complete -c hops -n "__fish_hops_using_subcommand serve" -l ca-out -d 'Write the test CA certificate here (default: a file in the temporary directory)' -r -F
+complete -c hops -n "__fish_hops_using_subcommand serve" -l ca-dir -d 'Keep the test CA in DIR (ca.pem, ca-key.pem): made the first time, the same on every start after, so a browser or a device that trusts DIR/ca.pem once keeps trusting it' -r -F
 complete -c hops -n "__fish_hops_using_subcommand serve" -l log-json -d 'Also log each request to FILE as one JSON object per line (appended to)' -r -F
 complete -c hops -n "__fish_hops_using_subcommand serve" -s q -l quiet -d 'Do not log each request on stdout'
 complete -c hops -n "__fish_hops_using_subcommand serve" -l list -d 'List the scenarios (name, title, start URL) and exit'

@@ -28,6 +28,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub ca_out: Option<PathBuf>,
 
+    /// Keep the test CA in DIR (ca.pem, ca-key.pem): made the first time, the same on every
+    /// start after, so a browser or a device that trusts DIR/ca.pem once keeps trusting it
+    #[arg(long, value_name = "DIR")]
+    pub ca_dir: Option<PathBuf>,
+
     /// Do not log each request on stdout
     #[arg(short = 'q', long)]
     pub quiet: bool,

@@ -650,3 +650,32 @@ fn bind_and_name_reach_the_listeners_and_the_certificate() {
         .stderr_has("elsewhere.test");
     serve.stop("TERM");
 }
+
+/// `--ca-dir` keeps the CA: a client that trusts `DIR/ca.pem` from one start trusts the next
+/// server too, and the key stays readable by its owner only.
+#[test]
+fn a_kept_ca_is_trusted_across_starts() {
+    let keep = tempfile::tempdir().unwrap();
+    let dir = keep.path().join("ca");
+    let dir_arg = dir.to_str().unwrap().to_owned();
+    let mut first = Serving::start(&["--ca-dir", &dir_arg]);
+    first.stop("TERM");
+    let trusted = std::fs::read(dir.join("ca.pem")).expect("the CA was kept");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("ca-key.pem"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let mut second = Serving::start(&["--ca-dir", &dir_arg]);
+    assert_eq!(std::fs::read(dir.join("ca.pem")).unwrap(), trusted);
+    let url = format!("https://localhost:{}/get", second.tls_port);
+    hops(["--cacert", dir.join("ca.pem").to_str().unwrap(), &url])
+        .code(0)
+        .stdout_has("200 OK");
+    second.logged("https", " GET /get 0B 200");
+    second.stop("TERM");
+}

@@ -1,7 +1,8 @@
-//! The test CA and its leaf certificates: a throwaway CA made per server, a leaf signed by it
-//! (valid for every scenario host, or deliberately expired or for the wrong name) or a
-//! self-signed one, the rustls acceptor that presents it (on ring; HTTP/1.1 only unless
-//! [`TlsOptions::http2`] asks for h2 too), and the CA file clients trust.
+//! The test CA and its leaf certificates: a throwaway CA made per server (or one kept in a
+//! folder, [`StoredCa`], that a client trusts once), a leaf signed by it (valid for every
+//! scenario host, or deliberately expired or for the wrong name) or a self-signed one, the rustls
+//! acceptor that presents it (on ring; HTTP/1.1 only unless [`TlsOptions::http2`] asks for h2
+//! too), and the CA file clients trust.
 
 use std::fs;
 use std::io;
@@ -11,8 +12,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
+    Issuer, KeyPair, KeyUsagePurpose,
 };
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use time::{Duration, OffsetDateTime};
 use tokio_rustls::TlsAcceptor;
@@ -38,7 +40,7 @@ pub const WRONG_NAME: &str = "wrong-name.test";
 /// except for the self-signed kinds, which have none.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum LeafKind {
-    /// Covers [`LEAF_NAMES`]; valid from 1975 to 4096.
+    /// Covers [`LEAF_NAMES`]; valid for [`LEAF_DAYS`] from yesterday.
     #[default]
     Valid,
     /// Covers [`LEAF_NAMES`] but expired yesterday (valid for one day before that).
@@ -56,12 +58,96 @@ pub enum LeafKind {
 
 /// How a scenario server sets up its https listener; the default is what
 /// [`crate::ScenarioServer::start`] uses.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TlsOptions {
     pub leaf: LeafKind,
     /// Offer ALPN `h2, http/1.1` instead of `http/1.1` only, and serve a connection that
     /// negotiated `h2` over HTTP/2; the http listener then also serves h2c prior knowledge.
     pub http2: bool,
+    /// Sign the leaf with this CA instead of a fresh one (for the kinds a CA signs).
+    pub ca: Option<Arc<StoredCa>>,
+}
+
+/// A CA kept in a folder as `ca.pem` (the certificate a client trusts) and `ca-key.pem` (its
+/// key, readable by its owner only): made the first time, the same afterwards, so a browser or
+/// a phone that trusts it once keeps trusting the server's leaves.
+#[derive(Debug, PartialEq, Eq)]
+pub struct StoredCa {
+    pub cert_pem: String,
+    key_pem: String,
+    /// Where the certificate is, to tell the user.
+    pub cert_file: PathBuf,
+}
+
+impl StoredCa {
+    /// Reads the CA in `dir`, or makes one there (and the folder) when it has none.
+    pub fn load_or_create(dir: &Path) -> io::Result<StoredCa> {
+        let cert_file = dir.join("ca.pem");
+        let key_file = dir.join("ca-key.pem");
+        if cert_file.exists() || key_file.exists() {
+            let read = |path: &Path| {
+                fs::read_to_string(path).map_err(|error| {
+                    io::Error::new(
+                        error.kind(),
+                        format!("cannot read {}: {error}", path.display()),
+                    )
+                })
+            };
+            let stored = StoredCa {
+                cert_pem: read(&cert_file)?,
+                key_pem: read(&key_file)?,
+                cert_file,
+            };
+            // A key that does not parse would fail every handshake later; say so now.
+            KeyPair::from_pem(&stored.key_pem).map_err(|error| {
+                io::Error::other(format!(
+                    "{} is not a private key: {error}",
+                    key_file.display()
+                ))
+            })?;
+            return Ok(stored);
+        }
+        fs::create_dir_all(dir)?;
+        let key = KeyPair::generate().map_err(pki_error)?;
+        let ca = CertifiedIssuer::self_signed(ca_params()?, key).map_err(pki_error)?;
+        let key_pem = ca.key().serialize_pem();
+        write_private(&key_file, key_pem.as_bytes())?;
+        fs::write(&cert_file, ca.pem())?;
+        Ok(StoredCa {
+            cert_pem: ca.pem(),
+            key_pem,
+            cert_file,
+        })
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(bytes)
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    fs::write(path, bytes)
+}
+
+/// The CA's own certificate fields: the same for a fresh CA and a stored one, so a leaf signed
+/// with a stored key names the issuer its certificate has.
+fn ca_params() -> io::Result<CertificateParams> {
+    let mut ca_params = CertificateParams::new(Vec::new()).map_err(pki_error)?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "hops scenario test CA");
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    Ok(ca_params)
 }
 
 /// The ALPN protocol id of HTTP/2 over TLS.
@@ -80,7 +166,7 @@ impl TestPki {
         let (chain, key, ca_pem) = match options.leaf {
             LeafKind::SelfSignedCa | LeafKind::SelfSigned => self_signed(options.leaf)?,
             LeafKind::Valid | LeafKind::Expired | LeafKind::WrongName => {
-                signed(options.leaf, extra_names)?
+                signed(options.leaf, extra_names, options.ca.as_deref())?
             }
         };
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -110,19 +196,31 @@ type Chain = Vec<CertificateDer<'static>>;
 /// Forum's rules for public certificates) accept.
 pub const LEAF_DAYS: i64 = 398;
 
-/// A leaf of `kind` signed by a fresh CA: the chain to present, its key, and the CA's PEM.
+/// A leaf of `kind` signed by `stored`, or else by a fresh CA: the chain to present, its key,
+/// and the CA's PEM.
 fn signed(
     kind: LeafKind,
     extra_names: &[String],
+    stored: Option<&StoredCa>,
 ) -> io::Result<(Chain, PrivateKeyDer<'static>, String)> {
-    let ca_key = KeyPair::generate().map_err(pki_error)?;
-    let mut ca_params = CertificateParams::new(Vec::new()).map_err(pki_error)?;
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "hops scenario test CA");
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca = CertifiedIssuer::self_signed(ca_params, ca_key).map_err(pki_error)?;
+    let fresh;
+    let kept;
+    let (issuer, ca_der, ca_pem): (&Issuer<'_, KeyPair>, CertificateDer<'static>, String) =
+        match stored {
+            Some(stored) => {
+                let key = KeyPair::from_pem(&stored.key_pem).map_err(pki_error)?;
+                let der = CertificateDer::from_pem_slice(stored.cert_pem.as_bytes()).map_err(
+                    |error| io::Error::other(format!("the stored CA certificate: {error}")),
+                )?;
+                kept = Issuer::new(ca_params()?, key);
+                (&kept, der, stored.cert_pem.clone())
+            }
+            None => {
+                let key = KeyPair::generate().map_err(pki_error)?;
+                fresh = CertifiedIssuer::self_signed(ca_params()?, key).map_err(pki_error)?;
+                (&fresh, fresh.der().clone(), fresh.pem())
+            }
+        };
 
     let names: Vec<String> = match kind {
         LeafKind::WrongName => vec![WRONG_NAME.to_owned()],
@@ -150,11 +248,13 @@ fn signed(
         leaf_params.not_before = now - Duration::days(1);
         leaf_params.not_after = now + Duration::days(LEAF_DAYS - 1);
     }
-    let leaf = leaf_params.signed_by(&leaf_key, &ca).map_err(pki_error)?;
+    let leaf = leaf_params
+        .signed_by(&leaf_key, issuer)
+        .map_err(pki_error)?;
 
-    let chain = vec![leaf.der().clone(), ca.der().clone()];
+    let chain = vec![leaf.der().clone(), ca_der];
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
-    Ok((chain, key, ca.pem()))
+    Ok((chain, key, ca_pem))
 }
 
 /// A self-signed leaf covering [`LEAF_NAMES`], a CA or not as `kind` says: the chain to present

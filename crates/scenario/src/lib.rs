@@ -28,7 +28,7 @@ mod placeholders;
 mod scenario;
 mod server;
 
-pub use ca::{LEAF_NAMES, LeafKind, TlsOptions, WRONG_NAME};
+pub use ca::{LEAF_DAYS, LEAF_NAMES, LeafKind, StoredCa, TlsOptions, WRONG_NAME};
 pub use expect::{Expect, ExpectedRequest, Received, check_received};
 /// The response body type of routes and of a [`Fallback`].
 pub use http_body_util::Full;

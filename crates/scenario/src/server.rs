@@ -153,7 +153,7 @@ impl ScenarioServer {
         options: TlsOptions,
         serve: ServeOptions,
     ) -> io::Result<ScenarioServer> {
-        let pki = TestPki::generate(options, &serve.extra_names)?;
+        let pki = TestPki::generate(options.clone(), &serve.extra_names)?;
         let ca_file = CaFile::create(&pki.ca_pem)?;
         let listener = TcpListener::bind((serve.bind, serve.port)).await?;
         let tls_listener = TcpListener::bind((serve.bind, serve.tls_port)).await?;

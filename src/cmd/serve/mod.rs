@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use hops_scenario::{
-    Exchange, Placeholders, Received, Route, ScenarioServer, ServeOptions, TlsOptions,
+    Exchange, Placeholders, Received, Route, ScenarioServer, ServeOptions, StoredCa, TlsOptions,
 };
 
 use self::log::Log;
@@ -91,8 +91,15 @@ pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
     let routes: Vec<Route> = scenarios.into_iter().flat_map(|s| s.routes).collect();
     // HTTP/2 too: over https when the client offers it (ALPN), and h2c with prior knowledge on
     // the http port, so a client's HTTP/2 path can be tested as well.
+    let ca = match &args.ca_dir {
+        Some(dir) => Some(Arc::new(StoredCa::load_or_create(dir).with_context(
+            || format!("cannot keep the test CA in {}", dir.display()),
+        )?)),
+        None => None,
+    };
     let tls = TlsOptions {
         http2: true,
+        ca: ca.clone(),
         ..TlsOptions::default()
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -109,13 +116,14 @@ pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
                     args.bind, args.port, args.https_port
                 )
             })?;
-        let ca = match &args.ca_out {
-            Some(path) => {
+        let ca = match (&args.ca_out, &ca) {
+            (Some(path), _) => {
                 std::fs::write(path, server.ca_pem())
                     .with_context(|| format!("cannot write the CA to {}", path.display()))?;
                 path.clone()
             }
-            None => PathBuf::from(server.ca_file()),
+            (None, Some(stored)) => stored.cert_file.clone(),
+            (None, None) => PathBuf::from(server.ca_file()),
         };
         let _ = site.ca_file.set(ca.clone());
         let mut out = std::io::stdout().lock();
