@@ -21,8 +21,8 @@ use anyhow::{Context, Result};
 use bytes::Bytes;
 use hops_scenario::httpbin::{self, HttpbinRequest};
 use hops_scenario::{
-    Exchange, Full, Placeholders, Received, Route, SCENARIO_HOSTS, Scenario, ScenarioServer,
-    ServeOptions, TlsOptions,
+    Exchange, Full, IDLE_TIMEOUT, Placeholders, Received, Route, SCENARIO_HOSTS, Scenario,
+    ScenarioServer, ServeOptions, TlsOptions,
 };
 use hyper::{Response, StatusCode};
 use serde::Serialize;
@@ -359,6 +359,7 @@ pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
         extra_names,
         record: false,
         knobs: true,
+        idle_timeout: IDLE_TIMEOUT,
         on_request: Some(Arc::new(move |exchange: &Exchange<'_>| log.write(exchange))),
         fallback: Some(Arc::new(
             move |request: &Received, placeholders: &Placeholders| {

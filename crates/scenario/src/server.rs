@@ -3,7 +3,6 @@
 //! answered from the route table. [`ScenarioServer`] runs on the caller's tokio runtime,
 //! [`BlockingServer`] on a thread of its own for synchronous tests.
 
-use std::convert::Infallible;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
@@ -15,23 +14,22 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use hyper::header::HOST;
-use hyper::server::conn::{http1, http2};
-use hyper::service::service_fn;
+use hyper::header::{CONNECTION, HOST, HeaderValue};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use tokio::task::{JoinHandle, JoinSet};
-use tokio_rustls::TlsAcceptor;
+use tokio::task::JoinHandle;
 
 use crate::ca::{self, CaFile, TestPki, TlsOptions};
-use crate::drip::{self, DripRate};
+use crate::drip::DripRate;
 use crate::expect::{Received, hostname_of};
 use crate::knobs::Knobs;
 use crate::placeholders::Placeholders;
 use crate::scenario::{Route, find_route};
+
+mod connection;
+
+use connection::{Peer, Protocol, accept_connections};
 
 /// Large enough for any fixture body, small enough that a runaway client cannot exhaust memory.
 /// A longer body is answered 413 and recorded empty.
@@ -74,7 +72,16 @@ pub struct ServeOptions {
     pub fallback: Option<Fallback>,
     /// Honour `?delay=MS` and `?status=CODE` on every endpoint (see [`crate::knobs`]).
     pub knobs: bool,
+    /// How long a client may keep a connection without sending a whole request head: the
+    /// first one (TLS handshake included) or the next on a keep-alive connection; and how long
+    /// it may take over a request body. The connection is closed then, so that silent clients
+    /// cannot hold every file descriptor. HTTP/2 connections are pinged at this interval
+    /// instead, and closed when a ping goes unanswered for as long.
+    pub idle_timeout: Duration,
 }
+
+/// The default [`ServeOptions::idle_timeout`].
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Default for ServeOptions {
     fn default() -> Self {
@@ -87,6 +94,7 @@ impl Default for ServeOptions {
             on_request: None,
             fallback: None,
             knobs: false,
+            idle_timeout: IDLE_TIMEOUT,
         }
     }
 }
@@ -109,6 +117,7 @@ struct ServerState {
     on_request: Option<OnRequest>,
     fallback: Option<Fallback>,
     knobs: bool,
+    idle_timeout: Duration,
 }
 
 /// A loopback HTTP/1.1 server answering from a route table on two ports, plain http and https,
@@ -174,6 +183,7 @@ impl ScenarioServer {
             on_request: serve.on_request,
             fallback: serve.fallback,
             knobs: serve.knobs,
+            idle_timeout: serve.idle_timeout,
         });
         let accept_tasks = [
             tokio::spawn(accept_connections(
@@ -277,141 +287,22 @@ impl Drop for ScenarioServer {
     }
 }
 
-/// What a listener speaks.
-enum Protocol {
-    /// https only: each connection first completes a TLS handshake.
-    Tls(TlsAcceptor),
-    /// Plain http, or https when the first byte is a TLS handshake record. The http port answers
-    /// both so that an HSTS upgrade, which keeps an explicit port, reaches this server too.
-    Sniffed(TlsAcceptor),
-}
-
-/// The first byte of a TLS connection: a handshake record (RFC 8446 §5.1).
-const TLS_HANDSHAKE_RECORD: u8 = 0x16;
-
-/// Who sent a request: the client's address, and the number of its connection (1 for the first
-/// connection either listener accepted, 2 for the next...).
-#[derive(Debug, Clone, Copy)]
-struct Peer {
-    ip: IpAddr,
-    connection: u64,
-}
-
-/// Accepts on one listener, serving each connection as `protocol` says.
-async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Arc<ServerState>) {
-    // Owning the connection tasks here means aborting this task also closes them.
-    let mut connections = JoinSet::new();
-    loop {
-        while connections.try_join_next().is_some() {}
-        match listener.accept().await {
-            Ok((stream, address)) => {
-                let peer = Peer {
-                    ip: address.ip(),
-                    connection: state.connections.fetch_add(1, Ordering::Relaxed) + 1,
-                };
-                // Responses are written whole; no need to wait for an ACK before the next one.
-                let _ = stream.set_nodelay(true);
-                let state = Arc::clone(&state);
-                let (acceptor, sniff) = match &protocol {
-                    Protocol::Tls(acceptor) => (acceptor.clone(), false),
-                    Protocol::Sniffed(acceptor) => (acceptor.clone(), true),
-                };
-                connections.spawn(async move {
-                    let mut first = [0u8; 1];
-                    let is_tls = !sniff
-                        || matches!(stream.peek(&mut first).await, Ok(1) if first[0] == TLS_HANDSHAKE_RECORD);
-                    if !is_tls && state.h2c {
-                        return serve_http1_or_h2c(stream, peer, state).await;
-                    }
-                    if !is_tls {
-                        return serve_connection(stream, "http", peer, state).await;
-                    }
-                    // A failed handshake is the client refusing the certificate, or not
-                    // speaking TLS: either way there is nothing to serve.
-                    if let Ok(stream) = acceptor.accept(stream).await {
-                        // `h2` is negotiated only when the acceptor offers it (`TlsOptions::http2`).
-                        if stream.get_ref().1.alpn_protocol() == Some(ca::H2_ALPN) {
-                            serve_h2_connection(stream, "https", peer, state).await;
-                        } else {
-                            serve_connection(stream, "https", peer, state).await;
-                        }
-                    }
-                });
-            }
-            // Errors such as running out of file descriptors are usually transient; avoid a hot loop.
-            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-        }
-    }
-}
-
-async fn serve_connection<S>(stream: S, scheme: &'static str, peer: Peer, state: Arc<ServerState>)
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let service = service_fn(move |request| {
-        let state = Arc::clone(&state);
-        async move {
-            let response = respond(request, scheme, peer, &state).await;
-            Ok::<_, Infallible>(drip::served(response).await)
-        }
-    });
-    // Failures here are clients hanging up or sending garbage, which hyper has already answered.
-    let _ = http1::Builder::new()
-        .keep_alive(true)
-        .serve_connection(TokioIo::new(stream), service)
-        .await;
-}
-
-/// Like [`serve_connection`], over HTTP/2 (a TLS connection that negotiated `h2`).
-async fn serve_h2_connection<S>(
-    stream: S,
-    scheme: &'static str,
-    peer: Peer,
-    state: Arc<ServerState>,
-) where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let service = service_fn(move |request| {
-        let state = Arc::clone(&state);
-        async move {
-            let response = respond(request, scheme, peer, &state).await;
-            Ok::<_, Infallible>(drip::served(response).await)
-        }
-    });
-    let _ = http2::Builder::new(TokioExecutor::new())
-        .serve_connection(TokioIo::new(stream), service)
-        .await;
-}
-
-/// Plain http over HTTP/1.1 or, for a connection that opens with the HTTP/2 preface, HTTP/2
-/// (h2c with prior knowledge); hyper-util reads the first bytes to tell.
-async fn serve_http1_or_h2c<S>(stream: S, peer: Peer, state: Arc<ServerState>)
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let service = service_fn(move |request| {
-        let state = Arc::clone(&state);
-        async move {
-            let response = respond(request, "http", peer, &state).await;
-            Ok::<_, Infallible>(drip::served(response).await)
-        }
-    });
-    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-        .serve_connection(TokioIo::new(stream), service)
-        .await;
-}
-
 async fn respond(
     request: Request<Incoming>,
     scheme: &str,
     peer: Peer,
     state: &ServerState,
 ) -> Response<Full<Bytes>> {
-    let (received, body) = read_request(request, scheme, peer.ip).await;
+    let (received, body) = read_request(request, scheme, peer.ip, state.idle_timeout).await;
     let mut response = match body {
         BodyRead::TooLarge => {
             text_response(StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
         }
+        // The rest of the body may still come: the connection cannot carry another request.
+        BodyRead::TooSlow => closing(text_response(
+            StatusCode::REQUEST_TIMEOUT,
+            "request body too slow",
+        )),
         BodyRead::Failed => text_response(StatusCode::BAD_REQUEST, "unreadable request body"),
         BodyRead::Whole => match find_route(&state.routes, &received) {
             Some(route) => route
@@ -464,6 +355,8 @@ enum BodyRead {
     TooLarge,
     /// The client hung up or sent a broken body.
     Failed,
+    /// Not all there within [`ServeOptions::idle_timeout`].
+    TooSlow,
 }
 
 /// Reads a request whole: what the log records, and whether its body was readable (within
@@ -472,6 +365,7 @@ async fn read_request(
     request: Request<Incoming>,
     scheme: &str,
     peer_ip: IpAddr,
+    limit: Duration,
 ) -> (Received, BodyRead) {
     let (parts, body) = request.into_parts();
     let host = match parts.headers.get(HOST) {
@@ -490,11 +384,12 @@ async fn read_request(
             (name.as_str().to_owned(), value)
         })
         .collect();
-    let collected = Limited::new(body, MAX_REQUEST_BODY).collect().await;
-    let (body, body_ok) = match collected {
-        Ok(collected) => (collected.to_bytes().to_vec(), BodyRead::Whole),
-        Err(error) if error.is::<LengthLimitError>() => (Vec::new(), BodyRead::TooLarge),
-        Err(_) => (Vec::new(), BodyRead::Failed),
+    let collected = tokio::time::timeout(limit, Limited::new(body, MAX_REQUEST_BODY).collect());
+    let (body, body_ok) = match collected.await {
+        Ok(Ok(collected)) => (collected.to_bytes().to_vec(), BodyRead::Whole),
+        Ok(Err(error)) if error.is::<LengthLimitError>() => (Vec::new(), BodyRead::TooLarge),
+        Ok(Err(_)) => (Vec::new(), BodyRead::Failed),
+        Err(_) => (Vec::new(), BodyRead::TooSlow),
     };
     let received = Received {
         scheme: scheme.to_owned(),
@@ -511,6 +406,14 @@ async fn read_request(
 fn text_response(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(text.to_owned())));
     *response.status_mut() = status;
+    response
+}
+
+/// `response`, telling the client that the server closes the connection after it.
+fn closing(mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
     response
 }
 
@@ -589,3 +492,7 @@ impl Drop for BlockingServer {
 #[cfg(test)]
 #[path = "server_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "limits_tests.rs"]
+mod limits_tests;

@@ -1,0 +1,98 @@
+//! The server's limits: connections closed when a client stays silent, request bodies refused
+//! from their declared length, invalid knobs and statuses answered with an explanation.
+
+use super::tests::{read_response, tls_client_config};
+use super::*;
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+
+/// A server whose connections are closed after a short idle time, so that tests need not wait
+/// the default 30 seconds.
+async fn impatient_server() -> ScenarioServer {
+    let options = ServeOptions {
+        idle_timeout: Duration::from_millis(200),
+        ..ServeOptions::default()
+    };
+    ScenarioServer::start_serving(vec![Route::new("/ok", 204)], TlsOptions::default(), options)
+        .await
+        .unwrap()
+}
+
+/// Reads until the server closes the connection and returns what it sent. A server that never
+/// closes fails the test after a generous wait, rather than hanging it.
+async fn until_closed<S: AsyncRead + Unpin>(stream: &mut S) -> String {
+    let mut sent = Vec::new();
+    let mut chunk = [0u8; 1024];
+    loop {
+        let read = tokio::time::timeout(Duration::from_secs(20), stream.read(&mut chunk))
+            .await
+            .expect("the server kept the connection open");
+        match read {
+            Ok(0) | Err(_) => return String::from_utf8_lossy(&sent).into_owned(),
+            Ok(read) => sent.extend_from_slice(&chunk[..read]),
+        }
+    }
+}
+
+async fn connect(port: u16) -> TcpStream {
+    TcpStream::connect((Ipv4Addr::LOCALHOST, port))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn silent_and_half_sent_connections_are_closed() {
+    let server = impatient_server().await;
+    // Not a byte, on either listener: before the sniffing or the TLS handshake is done.
+    for port in [server.port(), server.tls_port()] {
+        let mut stream = connect(port).await;
+        assert_eq!(until_closed(&mut stream).await, "", "port {port}");
+    }
+    // Half a request header, over plain http and over TLS.
+    let mut stream = connect(server.port()).await;
+    stream
+        .write_all(b"GET /ok HTTP/1.1\r\nHost: a.")
+        .await
+        .unwrap();
+    until_closed(&mut stream).await;
+
+    let connector = TlsConnector::from(Arc::new(tls_client_config(server.ca_pem())));
+    let name = ServerName::try_from("shop.test").unwrap();
+    let tcp = connect(server.tls_port()).await;
+    let mut stream = connector.connect(name, tcp).await.unwrap();
+    stream
+        .write_all(b"GET /ok HTTP/1.1\r\nHost: a.")
+        .await
+        .unwrap();
+    until_closed(&mut stream).await;
+    assert!(server.received().is_empty());
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed_between_requests() {
+    let server = impatient_server().await;
+    let mut stream = connect(server.port()).await;
+    for _ in 0..2 {
+        stream
+            .write_all(b"GET /ok HTTP/1.1\r\nHost: a.test\r\n\r\n")
+            .await
+            .unwrap();
+        let response = read_response(&mut stream).await;
+        assert!(response.starts_with("HTTP/1.1 204"), "{response}");
+    }
+    assert_eq!(until_closed(&mut stream).await, "");
+    assert_eq!(server.received().len(), 2);
+}
+
+#[tokio::test]
+async fn a_request_body_that_stops_coming_gets_408_and_a_close() {
+    let server = impatient_server().await;
+    let mut stream = connect(server.port()).await;
+    let request = "POST /ok HTTP/1.1\r\nHost: a.test\r\nContent-Length: 10\r\n\r\nabc";
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let response = until_closed(&mut stream).await;
+    assert!(response.starts_with("HTTP/1.1 408"), "{response}");
+    assert!(response.contains("connection: close\r\n"), "{response}");
+}
