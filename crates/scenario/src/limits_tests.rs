@@ -13,6 +13,7 @@ use tokio_rustls::TlsConnector;
 async fn impatient_server() -> ScenarioServer {
     let options = ServeOptions {
         idle_timeout: Duration::from_millis(200),
+        knobs: true,
         ..ServeOptions::default()
     };
     ScenarioServer::start_serving(vec![Route::new("/ok", 204)], TlsOptions::default(), options)
@@ -84,6 +85,18 @@ async fn an_idle_keep_alive_connection_is_closed_between_requests() {
     }
     assert_eq!(until_closed(&mut stream).await, "");
     assert_eq!(server.received().len(), 2);
+}
+
+/// The limit is on the client's silence, not on the server's: an answer slower than it still
+/// comes whole.
+#[tokio::test]
+async fn a_response_slower_than_the_idle_timeout_is_sent_whole() {
+    let server = impatient_server().await;
+    let mut stream = connect(server.port()).await;
+    let request = "GET /missing?drip=10 HTTP/1.1\r\nHost: a.test\r\n\r\n";
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let response = read_response(&mut stream).await;
+    assert!(response.ends_with("\r\n\r\nno route"), "{response}");
 }
 
 #[tokio::test]
