@@ -109,3 +109,28 @@ async fn a_request_body_that_stops_coming_gets_408_and_a_close() {
     assert!(response.starts_with("HTTP/1.1 408"), "{response}");
     assert!(response.contains("connection: close\r\n"), "{response}");
 }
+
+/// A body longer than the cap is refused from its `Content-Length` alone: a client that asks
+/// `Expect: 100-continue` first is told 413, not invited to send half a gigabyte.
+#[tokio::test]
+async fn a_declared_body_over_the_cap_is_refused_before_it_is_sent() {
+    // The default idle timeout, so that the connection is closed for the 413.
+    let server = ScenarioServer::start(vec![Route::new("/ok", 204)])
+        .await
+        .unwrap();
+    let mut stream = connect(server.port()).await;
+    let request = "PUT /ok HTTP/1.1\r\nHost: a.test\r\nExpect: 100-continue\r\n\
+                   Content-Length: 500000000\r\n\r\n";
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let response = read_response(&mut stream).await;
+    assert!(response.starts_with("HTTP/1.1 413 "), "{response}");
+    assert!(response.contains("connection: close\r\n"), "{response}");
+    assert!(
+        response.ends_with("\r\n\r\nrequest body too large"),
+        "{response}"
+    );
+    assert_eq!(until_closed(&mut stream).await, "");
+    let received = server.received();
+    assert_eq!(received[0].method, "PUT");
+    assert_eq!(received[0].header("Content-Length"), Some("500000000"));
+}

@@ -14,7 +14,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use hyper::header::{CONNECTION, HOST, HeaderValue};
+use hyper::header::{CONNECTION, CONTENT_LENGTH, HOST, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -32,7 +32,8 @@ mod connection;
 use connection::{Peer, Protocol, accept_connections};
 
 /// Large enough for any fixture body, small enough that a runaway client cannot exhaust memory.
-/// A longer body is answered 413 and recorded empty.
+/// A longer body is answered 413 and recorded empty, its headers kept; when `Content-Length`
+/// declares it, before a byte of it is read. The server closes the connection after a 413.
 pub const MAX_REQUEST_BODY: usize = 1024 * 1024;
 
 /// What a route-less request may still get: consulted when no scenario route matches, before the
@@ -295,9 +296,12 @@ async fn respond(
 ) -> Response<Full<Bytes>> {
     let (received, body) = read_request(request, scheme, peer.ip, state.idle_timeout).await;
     let mut response = match body {
-        BodyRead::TooLarge => {
-            text_response(StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
-        }
+        // The rest of the body is left unread, so hyper closes the connection after this
+        // answer in any case; saying so tells the client not to send it.
+        BodyRead::TooLarge => closing(text_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large",
+        )),
         // The rest of the body may still come: the connection cannot carry another request.
         BodyRead::TooSlow => closing(text_response(
             StatusCode::REQUEST_TIMEOUT,
@@ -368,6 +372,33 @@ async fn read_request(
     limit: Duration,
 ) -> (Received, BodyRead) {
     let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    // Refused from the header alone: hyper sends `100 Continue` only once the body is polled,
+    // so a client that asked first is told no before it sends anything.
+    if declared.is_some_and(|length| length > MAX_REQUEST_BODY as u64) {
+        let received = received_of(parts, scheme, peer_ip, Vec::new());
+        return (received, BodyRead::TooLarge);
+    }
+    let collected = tokio::time::timeout(limit, Limited::new(body, MAX_REQUEST_BODY).collect());
+    let (body, body_ok) = match collected.await {
+        Ok(Ok(collected)) => (collected.to_bytes().to_vec(), BodyRead::Whole),
+        Ok(Err(error)) if error.is::<LengthLimitError>() => (Vec::new(), BodyRead::TooLarge),
+        Ok(Err(_)) => (Vec::new(), BodyRead::Failed),
+        Err(_) => (Vec::new(), BodyRead::TooSlow),
+    };
+    (received_of(parts, scheme, peer_ip, body), body_ok)
+}
+
+/// What the log records of a request whose body was read as `body`.
+fn received_of(
+    parts: hyper::http::request::Parts,
+    scheme: &str,
+    peer_ip: IpAddr,
+    body: Vec<u8>,
+) -> Received {
     let host = match parts.headers.get(HOST) {
         Some(value) => hostname_of(&String::from_utf8_lossy(value.as_bytes())),
         None => parts.uri.host().map(hostname_of).unwrap_or_default(),
@@ -384,14 +415,7 @@ async fn read_request(
             (name.as_str().to_owned(), value)
         })
         .collect();
-    let collected = tokio::time::timeout(limit, Limited::new(body, MAX_REQUEST_BODY).collect());
-    let (body, body_ok) = match collected.await {
-        Ok(Ok(collected)) => (collected.to_bytes().to_vec(), BodyRead::Whole),
-        Ok(Err(error)) if error.is::<LengthLimitError>() => (Vec::new(), BodyRead::TooLarge),
-        Ok(Err(_)) => (Vec::new(), BodyRead::Failed),
-        Err(_) => (Vec::new(), BodyRead::TooSlow),
-    };
-    let received = Received {
+    Received {
         scheme: scheme.to_owned(),
         method: parts.method.as_str().to_owned(),
         path,
@@ -399,8 +423,7 @@ async fn read_request(
         headers,
         body,
         peer_ip: Some(peer_ip),
-    };
-    (received, body_ok)
+    }
 }
 
 fn text_response(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
