@@ -134,3 +134,77 @@ async fn a_declared_body_over_the_cap_is_refused_before_it_is_sent() {
     assert_eq!(received[0].method, "PUT");
     assert_eq!(received[0].header("Content-Length"), Some("500000000"));
 }
+
+#[tokio::test]
+async fn invalid_knobs_get_400_saying_what_they_take_and_1xx_answers_become_500() {
+    let seen: Arc<Mutex<Vec<(String, u16)>>> = Arc::default();
+    let hook_seen = Arc::clone(&seen);
+    let options = ServeOptions {
+        knobs: true,
+        on_request: Some(Arc::new(move |exchange: &Exchange<'_>| {
+            let mut seen = hook_seen.lock().unwrap();
+            seen.push((exchange.received.path.clone(), exchange.status));
+        })),
+        fallback: Some(Arc::new(|request: &Received, _: &Placeholders| {
+            let switch = request.path.starts_with("/switch");
+            switch.then(|| text_response(StatusCode::SWITCHING_PROTOCOLS, ""))
+        })),
+        ..ServeOptions::default()
+    };
+    let routes = vec![Route::new("/ok", 204), Route::new("/early", 103)];
+    let server = ScenarioServer::start_serving(routes, TlsOptions::default(), options)
+        .await
+        .unwrap();
+    let status = r#"?status= takes a final status code 200-599"#;
+    let drip = r#"?drip= takes a whole number of bytes per second, 1 or more"#;
+    let delay = r#"?delay= takes a whole number of milliseconds"#;
+    let informational = "an informational status, which cannot end an exchange";
+    let cases = [
+        ("/ok?status=abc", 400, format!(r#"{status}, not "abc""#)),
+        ("/ok?status=5O3", 400, format!(r#"{status}, not "5O3""#)),
+        ("/ok?status=101", 400, format!(r#"{status}, not "101""#)),
+        ("/ok?drip=0", 400, format!(r#"{drip}, not "0""#)),
+        ("/ok?drip=abc", 400, format!(r#"{drip}, not "abc""#)),
+        ("/ok?delay=abc", 400, format!(r#"{delay}, not "abc""#)),
+        ("/ok?status=503", 503, String::new()),
+        (
+            "/early",
+            500,
+            format!("this endpoint answers 103, {informational}"),
+        ),
+        (
+            "/switch",
+            500,
+            format!("this endpoint answers 101, {informational}"),
+        ),
+        (
+            "/switch?status=200",
+            500,
+            format!("this endpoint answers 101, {informational}"),
+        ),
+    ];
+    // One connection for all: none of these answers may end it.
+    let mut stream = connect(server.port()).await;
+    for (path, code, body) in &cases {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: a.test\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let response = read_response(&mut stream).await;
+        assert!(
+            response.starts_with(&format!("HTTP/1.1 {code} ")),
+            "{path}: {response}"
+        );
+        assert!(
+            response.ends_with(&format!("\r\n\r\n{body}")),
+            "{path}: {response}"
+        );
+    }
+    let expected: Vec<(String, u16)> = cases
+        .iter()
+        .map(|(path, code, _)| ((*path).to_owned(), *code))
+        .collect();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        expected,
+        "the log has the status sent"
+    );
+}

@@ -47,6 +47,7 @@ pub type OnRequest = Arc<dyn Fn(&Exchange<'_>) + Send + Sync>;
 /// One request and what the server answered, as [`OnRequest`] sees it.
 pub struct Exchange<'a> {
     pub received: &'a Received,
+    /// The status the client gets: knobs applied, never a 1xx.
     pub status: u16,
     /// The first Location header of the response, lossily decoded.
     pub location: Option<String>,
@@ -71,7 +72,8 @@ pub struct ServeOptions {
     pub record: bool,
     pub on_request: Option<OnRequest>,
     pub fallback: Option<Fallback>,
-    /// Honour `?delay=MS` and `?status=CODE` on every endpoint (see [`crate::knobs`]).
+    /// Honour `?delay=MS`, `?status=CODE` and `?drip=RATE` on every endpoint, and answer 400
+    /// to a value one does not take (see [`crate::knobs`]).
     pub knobs: bool,
     /// How long a client may keep a connection without sending a whole request head: the
     /// first one (TLS handshake included) or the next on a keep-alive connection; and how long
@@ -295,6 +297,11 @@ async fn respond(
     state: &ServerState,
 ) -> Response<Full<Bytes>> {
     let (received, body) = read_request(request, scheme, peer.ip, state.idle_timeout).await;
+    let knobs = if state.knobs {
+        Knobs::parse(&received.path)
+    } else {
+        Ok(Knobs::default())
+    };
     let mut response = match body {
         // The rest of the body is left unread, so hyper closes the connection after this
         // answer in any case; saying so tells the client not to send it.
@@ -308,30 +315,23 @@ async fn respond(
             "request body too slow",
         )),
         BodyRead::Failed => text_response(StatusCode::BAD_REQUEST, "unreadable request body"),
-        BodyRead::Whole => match find_route(&state.routes, &received) {
-            Some(route) => route
-                .response(&state.placeholders)
-                .unwrap_or_else(|error| text_response(StatusCode::INTERNAL_SERVER_ERROR, &error)),
-            // The one place a request no scenario route matches may still be answered.
-            None => state
-                .fallback
-                .as_ref()
-                .and_then(|fallback| fallback(&received, &state.placeholders))
-                .unwrap_or_else(|| text_response(StatusCode::NOT_FOUND, "no route")),
+        // At once and in place of the answer: a client that set a knob must not get an answer
+        // that looks like it was honoured.
+        BodyRead::Whole => match &knobs {
+            Err(invalid) => text_response(StatusCode::BAD_REQUEST, &invalid.to_string()),
+            Ok(_) => final_answer(answer(&received, state)),
         },
     };
-    if state.knobs {
-        let knobs = Knobs::parse(&received.path);
-        let status = knobs.status_for(response.status().as_u16());
-        if let Ok(status) = StatusCode::from_u16(status) {
-            *response.status_mut() = status;
-        }
-        if let Some(rate) = knobs.drip {
-            response.extensions_mut().insert(DripRate(rate));
-        }
-        if let Some(delay) = knobs.delay {
-            tokio::time::sleep(delay).await;
-        }
+    let knobs = knobs.unwrap_or_default();
+    let status = knobs.status_for(response.status().as_u16());
+    if let Ok(status) = StatusCode::from_u16(status) {
+        *response.status_mut() = status;
+    }
+    if let Some(rate) = knobs.drip {
+        response.extensions_mut().insert(DripRate(rate));
+    }
+    if let Some(delay) = knobs.delay {
+        tokio::time::sleep(delay).await;
     }
     if let Some(on_request) = &state.on_request {
         let location = response
@@ -350,6 +350,21 @@ async fn respond(
         lock_log(&state.received).push(received);
     }
     response
+}
+
+/// The answer of the first route that matches, or else of the fallback, or else a 404.
+fn answer(received: &Received, state: &ServerState) -> Response<Full<Bytes>> {
+    match find_route(&state.routes, received) {
+        Some(route) => route
+            .response(&state.placeholders)
+            .unwrap_or_else(|error| text_response(StatusCode::INTERNAL_SERVER_ERROR, &error)),
+        // The one place a request no scenario route matches may still be answered.
+        None => state
+            .fallback
+            .as_ref()
+            .and_then(|fallback| fallback(received, &state.placeholders))
+            .unwrap_or_else(|| text_response(StatusCode::NOT_FOUND, "no route")),
+    }
 }
 
 /// How reading a request body went.
@@ -430,6 +445,21 @@ fn text_response(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(text.to_owned())));
     *response.status_mut() = status;
     response
+}
+
+/// `response` if its status is a final one. hyper cannot end an exchange with a 1xx: it sends
+/// a 500 instead, or for 101 switches protocols and drops the connection, while the log would
+/// show the 1xx. Such an answer of a route or fallback becomes a 500 that says why.
+fn final_answer(response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+    let status = response.status();
+    if !status.is_informational() {
+        return response;
+    }
+    let why = format!(
+        "this endpoint answers {}, an informational status, which cannot end an exchange",
+        status.as_u16()
+    );
+    text_response(StatusCode::INTERNAL_SERVER_ERROR, &why)
 }
 
 /// `response`, telling the client that the server closes the connection after it.
