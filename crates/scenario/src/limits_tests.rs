@@ -208,3 +208,34 @@ async fn invalid_knobs_get_400_saying_what_they_take_and_1xx_answers_become_500(
         "the log has the status sent"
     );
 }
+
+/// Plain http on the https port is told where to go, in plain http, not sent TLS bytes.
+#[tokio::test]
+async fn plain_http_on_the_https_port_gets_400_naming_the_https_url() {
+    let server = ScenarioServer::start(vec![Route::new("/ok", 204)])
+        .await
+        .unwrap();
+    let tls_port = server.tls_port();
+    let requests = [
+        (
+            format!("GET /ok HTTP/1.1\r\nHost: Shop.test:{tls_port}\r\n\r\n"),
+            "shop.test",
+        ),
+        ("GET /ok HTTP/1.0\r\n\r\n".to_owned(), "127.0.0.1"),
+    ];
+    for (request, host) in requests {
+        let mut stream = connect(tls_port).await;
+        stream.write_all(request.as_bytes()).await.unwrap();
+        // Closed after the answer, with the default idle timeout far away.
+        let response = until_closed(&mut stream).await;
+        // An HTTP/1.0 request is answered in HTTP/1.0.
+        let status = response.lines().next().unwrap_or_default();
+        assert!(status.ends_with(" 400 Bad Request"), "{response}");
+        assert!(response.contains("connection: close\r\n"), "{response}");
+        let body = format!("\r\n\r\nthis port speaks https: use https://{host}:{tls_port}/");
+        assert!(response.ends_with(&body), "{response}");
+    }
+    let received = server.received();
+    assert_eq!(received.len(), 2);
+    assert!(received.iter().all(|request| request.scheme == "http"));
+}

@@ -4,7 +4,7 @@
 //! [`BlockingServer`] on a thread of its own for synchronous tests.
 
 use std::io;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -333,6 +333,38 @@ async fn respond(
     if let Some(delay) = knobs.delay {
         tokio::time::sleep(delay).await;
     }
+    finish(received, response, peer, state)
+}
+
+/// The answer to plain http on the https port, whatever was asked: where to go instead, and
+/// the end of the connection, whose client has the wrong idea of this port.
+async fn respond_plain_on_tls(
+    request: Request<Incoming>,
+    peer: Peer,
+    state: &ServerState,
+    local: SocketAddr,
+) -> Response<Full<Bytes>> {
+    let (received, _) = read_request(request, "http", peer.ip, state.idle_timeout).await;
+    let host = match (received.host.as_str(), local.ip()) {
+        ("", IpAddr::V6(ip)) => format!("[{ip}]"),
+        ("", ip) => ip.to_string(),
+        (host, _) => host.to_owned(),
+    };
+    let text = format!(
+        "this port speaks https: use https://{host}:{}/",
+        local.port()
+    );
+    let response = closing(text_response(StatusCode::BAD_REQUEST, &text));
+    finish(received, response, peer, state)
+}
+
+/// Shows `response` to the request hook and records `received`, then hands `response` back.
+fn finish(
+    received: Received,
+    response: Response<Full<Bytes>>,
+    peer: Peer,
+    state: &ServerState,
+) -> Response<Full<Bytes>> {
     if let Some(on_request) = &state.on_request {
         let location = response
             .headers()

@@ -12,7 +12,7 @@ use std::time::Duration;
 use http_body_util::Either;
 use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
-use hyper::service::Service;
+use hyper::service::{Service, service_fn};
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -21,13 +21,14 @@ use tokio::task::JoinSet;
 use tokio::time::timeout;
 use tokio_rustls::TlsAcceptor;
 
-use super::{ServerState, respond};
+use super::{ServerState, respond, respond_plain_on_tls};
 use crate::ca;
 use crate::drip::{self, Drip};
 
 /// What a listener speaks.
 pub(super) enum Protocol {
-    /// https only: each connection first completes a TLS handshake.
+    /// https only: each connection first completes a TLS handshake. Plain http is answered
+    /// 400 with the https URL to use.
     Tls(TlsAcceptor),
     /// Plain http, or https when the first byte is a TLS handshake record. The http port answers
     /// both so that an HSTS upgrade, which keeps an explicit port, reaches this server too.
@@ -95,19 +96,13 @@ async fn serve(
     state: Arc<ServerState>,
 ) {
     let limit = state.idle_timeout;
-    let opening = if sniff {
-        // hyper's header timeout starts only once hyper reads, and a TLS handshake has none:
-        // a client that connects and says nothing is bounded here.
-        match timeout(limit, opening(&stream, state.h2c)).await {
-            Ok(Some(opening)) => opening,
-            _ => return,
-        }
-    } else {
-        Opening::Tls
+    // hyper's header timeout starts only once hyper reads, and a TLS handshake has none: a
+    // client that connects and says nothing is bounded here. The https listener looks too, to
+    // tell plain http apart; only the http one serves h2c.
+    let Ok(Some(opening)) = timeout(limit, opening(&stream, sniff && state.h2c)).await else {
+        return;
     };
     match opening {
-        Opening::Http1 => serve_http1(stream, "http", peer, state).await,
-        Opening::H2c => serve_h2(stream, "http", peer, state).await,
         Opening::Tls => {
             // A failed handshake is the client refusing the certificate, or not speaking TLS:
             // either way there is nothing to serve.
@@ -121,7 +116,29 @@ async fn serve(
                 serve_http1(stream, "https", peer, state).await;
             }
         }
+        // Told where to go, rather than sent TLS bytes it cannot read.
+        _ if !sniff => refuse_plain_http(stream, peer, state).await,
+        Opening::Http1 => serve_http1(stream, "http", peer, state).await,
+        Opening::H2c => serve_h2(stream, "http", peer, state).await,
     }
+}
+
+/// Plain http on the https port: each request is answered 400 with the https URL to use, and
+/// the connection closed.
+async fn refuse_plain_http(stream: TcpStream, peer: Peer, state: Arc<ServerState>) {
+    let Ok(local) = stream.local_addr() else {
+        return;
+    };
+    let limit = state.idle_timeout;
+    let service = service_fn(move |request| {
+        let state = Arc::clone(&state);
+        async move { Ok::<_, Infallible>(respond_plain_on_tls(request, peer, &state, local).await) }
+    });
+    let _ = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limit)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }
 
 /// Tells TLS, h2c with prior knowledge and HTTP/1.1 apart from the first bytes, without
