@@ -71,6 +71,30 @@ async fn silent_and_half_sent_connections_are_closed() {
     assert!(server.received().is_empty());
 }
 
+/// HTTP/2 has no header timeout and pings start only after the client's preface: a client that
+/// negotiates h2 and then says nothing is closed too.
+#[tokio::test]
+async fn a_silent_h2_connection_is_closed() {
+    let options = ServeOptions {
+        idle_timeout: Duration::from_millis(200),
+        ..ServeOptions::default()
+    };
+    let tls = TlsOptions {
+        http2: true,
+        ..TlsOptions::default()
+    };
+    let server = ScenarioServer::start_serving(Vec::new(), tls, options)
+        .await
+        .unwrap();
+    let connector = TlsConnector::from(Arc::new(tls_client_config(server.ca_pem())));
+    let name = ServerName::try_from("shop.test").unwrap();
+    let tcp = connect(server.tls_port()).await;
+    let mut stream = connector.connect(name, tcp).await.unwrap();
+    assert_eq!(stream.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+    // Whatever hyper sends first (its SETTINGS), then the end of the connection.
+    until_closed(&mut stream).await;
+}
+
 #[tokio::test]
 async fn an_idle_keep_alive_connection_is_closed_between_requests() {
     let server = impatient_server().await;

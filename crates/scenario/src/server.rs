@@ -78,8 +78,9 @@ pub struct ServeOptions {
     /// How long a client may keep a connection without sending a whole request head: the
     /// first one (TLS handshake included) or the next on a keep-alive connection; and how long
     /// it may take over a request body. The connection is closed then, so that silent clients
-    /// cannot hold every file descriptor. HTTP/2 connections are pinged at this interval
-    /// instead, and closed when a ping goes unanswered for as long.
+    /// cannot hold every file descriptor. An HTTP/2 client must open within it too, and is then
+    /// pinged at this interval and closed when a ping goes unanswered for as long; one that
+    /// answers may keep an idle connection.
     pub idle_timeout: Duration,
 }
 
