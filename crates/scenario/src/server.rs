@@ -1,7 +1,7 @@
-//! The server: two loopback listeners (plain http, which also answers TLS, and https), each
-//! connection served over HTTP/1.1 or, when TLS negotiated it, h2; every request recorded and
-//! answered from the route table. [`ScenarioServer`] runs on the caller's tokio runtime,
-//! [`BlockingServer`] on a thread of its own for synchronous tests.
+//! The server: two loopback listeners (plain http, which also answers TLS, and https), every
+//! request read within its limits, recorded and answered from the route table, knobs applied.
+//! [`ScenarioServer`] runs on the caller's tokio runtime, [`BlockingServer`] on a thread of its
+//! own for synchronous tests. How each connection is served is `connection`'s.
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

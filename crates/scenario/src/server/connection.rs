@@ -70,11 +70,11 @@ pub(super) async fn accept_connections(
                 // Responses are written whole; no need to wait for an ACK before the next one.
                 let _ = stream.set_nodelay(true);
                 let state = Arc::clone(&state);
-                let (acceptor, sniff) = match &protocol {
+                let (acceptor, serves_plain) = match &protocol {
                     Protocol::Tls(acceptor) => (acceptor.clone(), false),
                     Protocol::Sniffed(acceptor) => (acceptor.clone(), true),
                 };
-                connections.spawn(serve(stream, acceptor, sniff, peer, state));
+                connections.spawn(serve(stream, acceptor, serves_plain, peer, state));
             }
             // Errors such as running out of file descriptors are usually transient; avoid a hot loop.
             Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -90,10 +90,12 @@ enum Opening {
     Http1,
 }
 
+/// Serves one connection; `serves_plain` on the http listener, which answers both plain http
+/// and TLS.
 async fn serve(
     stream: TcpStream,
     acceptor: TlsAcceptor,
-    sniff: bool,
+    serves_plain: bool,
     peer: Peer,
     state: Arc<ServerState>,
 ) {
@@ -101,7 +103,8 @@ async fn serve(
     // hyper's header timeout starts only once hyper reads, and a TLS handshake has none: a
     // client that connects and says nothing is bounded here. The https listener looks too, to
     // tell plain http apart; only the http one serves h2c.
-    let Ok(Some(opening)) = timeout(limit, opening(&stream, sniff && state.h2c)).await else {
+    let Ok(Some(opening)) = timeout(limit, opening(&stream, serves_plain && state.h2c)).await
+    else {
         return;
     };
     match opening {
@@ -119,7 +122,7 @@ async fn serve(
             }
         }
         // Told where to go, rather than sent TLS bytes it cannot read.
-        _ if !sniff => refuse_plain_http(stream, peer, state).await,
+        _ if !serves_plain => refuse_plain_http(stream, peer, state).await,
         Opening::Http1 => serve_http1(stream, "http", peer, state).await,
         Opening::H2c => serve_h2(stream, "http", peer, state).await,
     }
