@@ -8,11 +8,14 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
-/// A server whose connections are closed after a short idle time, so that tests need not wait
-/// the default 30 seconds.
+/// An idle timeout short enough that tests need not wait the default 30 seconds, long enough
+/// that a test's own next step never comes after it on a busy machine.
+const SHORT: Duration = Duration::from_millis(500);
+
+/// A server whose connections are closed after [`SHORT`] idle time.
 async fn impatient_server() -> ScenarioServer {
     let options = ServeOptions {
-        idle_timeout: Duration::from_millis(200),
+        idle_timeout: SHORT,
         knobs: true,
         ..ServeOptions::default()
     };
@@ -76,7 +79,7 @@ async fn silent_and_half_sent_connections_are_closed() {
 #[tokio::test]
 async fn a_silent_h2_connection_is_closed() {
     let options = ServeOptions {
-        idle_timeout: Duration::from_millis(200),
+        idle_timeout: SHORT,
         ..ServeOptions::default()
     };
     let tls = TlsOptions {
