@@ -13,7 +13,8 @@
 //! | `scenario` | the fixture model ([`Scenario`], [`Route`]) and how a route answers |
 //! | `placeholders` | `{shop}`, `{shop_tls}`, `{port}` ... and the `--resolve` arguments |
 //! | `expect` | what the server received ([`Received`]) and [`check_received`] |
-//! | `server` | the listeners, HTTP/1.1 and h2, TLS accept, [`ScenarioServer`], [`BlockingServer`] |
+//! | `server` | [`ScenarioServer`], [`BlockingServer`], how a request is read and answered |
+//! | `server::connection` | the listeners, TLS sniffing and accept, HTTP/1.1 and h2, idle limits |
 //! | `ca` | the test CA, the leaf certificates ([`LeafKind`]) and the CA file |
 //! | `httpbin` (public) | httpbin's endpoints answered in memory ([`httpbin::answer`]) |
 //! | `knobs` (public) | `?delay=MS`, `?status=CODE` and `?drip=RATE` on any endpoint of `hops serve` |
@@ -35,8 +36,8 @@ pub use http_body_util::Full;
 pub use placeholders::{Placeholders, SCENARIO_HOSTS};
 pub use scenario::{Route, Scenario, find_route};
 pub use server::{
-    BlockingServer, Exchange, Fallback, MAX_REQUEST_BODY, OnRequest, ScenarioServer, ServeOptions,
-    ServerInfo,
+    BlockingServer, Exchange, Fallback, IDLE_TIMEOUT, MAX_REQUEST_BODY, OnRequest, ScenarioServer,
+    ServeOptions, ServerInfo,
 };
 
 /// The scenarios embedded from `fixtures/scenarios.json`, in demo order.

@@ -1,11 +1,10 @@
-//! The server: two loopback listeners (plain http, which also answers TLS, and https), each
-//! connection served over HTTP/1.1 or, when TLS negotiated it, h2; every request recorded and
-//! answered from the route table. [`ScenarioServer`] runs on the caller's tokio runtime,
-//! [`BlockingServer`] on a thread of its own for synchronous tests.
+//! The server: two loopback listeners (plain http, which also answers TLS, and https), every
+//! request read within its limits, recorded and answered from the route table, knobs applied.
+//! [`ScenarioServer`] runs on the caller's tokio runtime, [`BlockingServer`] on a thread of its
+//! own for synchronous tests. How each connection is served is `connection`'s.
 
-use std::convert::Infallible;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -15,26 +14,26 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use hyper::header::HOST;
-use hyper::server::conn::{http1, http2};
-use hyper::service::service_fn;
+use hyper::header::{CONNECTION, CONTENT_LENGTH, HOST, HeaderValue};
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use tokio::task::{JoinHandle, JoinSet};
-use tokio_rustls::TlsAcceptor;
+use tokio::task::JoinHandle;
 
 use crate::ca::{self, CaFile, TestPki, TlsOptions};
-use crate::drip::{self, DripRate};
+use crate::drip::DripRate;
 use crate::expect::{Received, hostname_of};
 use crate::knobs::Knobs;
 use crate::placeholders::Placeholders;
 use crate::scenario::{Route, find_route};
 
+mod connection;
+
+use connection::{Peer, Protocol, accept_connections};
+
 /// Large enough for any fixture body, small enough that a runaway client cannot exhaust memory.
-/// A longer body is answered 413 and recorded empty.
+/// A longer body is answered 413 and recorded empty, its headers kept; when `Content-Length`
+/// declares it, before a byte of it is read. The server closes the connection after a 413.
 pub const MAX_REQUEST_BODY: usize = 1024 * 1024;
 
 /// What a route-less request may still get: consulted when no scenario route matches, before the
@@ -48,6 +47,7 @@ pub type OnRequest = Arc<dyn Fn(&Exchange<'_>) + Send + Sync>;
 /// One request and what the server answered, as [`OnRequest`] sees it.
 pub struct Exchange<'a> {
     pub received: &'a Received,
+    /// The status the client gets: knobs applied, never a 1xx.
     pub status: u16,
     /// The first Location header of the response, lossily decoded.
     pub location: Option<String>,
@@ -72,9 +72,20 @@ pub struct ServeOptions {
     pub record: bool,
     pub on_request: Option<OnRequest>,
     pub fallback: Option<Fallback>,
-    /// Honour `?delay=MS` and `?status=CODE` on every endpoint (see [`crate::knobs`]).
+    /// Honour `?delay=MS`, `?status=CODE` and `?drip=RATE` on every endpoint, and answer 400
+    /// to a value one does not take (see [`crate::knobs`]).
     pub knobs: bool,
+    /// How long a client may keep a connection without sending a whole request head: the
+    /// first one (TLS handshake included) or the next on a keep-alive connection; and how long
+    /// it may take over a request body. The connection is closed then, so that silent clients
+    /// cannot hold every file descriptor. An HTTP/2 client must open within it too, and is then
+    /// pinged at this interval and closed when a ping goes unanswered for as long; one that
+    /// answers may keep an idle connection.
+    pub idle_timeout: Duration,
 }
+
+/// The default [`ServeOptions::idle_timeout`].
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Default for ServeOptions {
     fn default() -> Self {
@@ -87,6 +98,7 @@ impl Default for ServeOptions {
             on_request: None,
             fallback: None,
             knobs: false,
+            idle_timeout: IDLE_TIMEOUT,
         }
     }
 }
@@ -109,6 +121,7 @@ struct ServerState {
     on_request: Option<OnRequest>,
     fallback: Option<Fallback>,
     knobs: bool,
+    idle_timeout: Duration,
 }
 
 /// A loopback HTTP/1.1 server answering from a route table on two ports, plain http and https,
@@ -174,6 +187,7 @@ impl ScenarioServer {
             on_request: serve.on_request,
             fallback: serve.fallback,
             knobs: serve.knobs,
+            idle_timeout: serve.idle_timeout,
         });
         let accept_tasks = [
             tokio::spawn(accept_connections(
@@ -277,167 +291,81 @@ impl Drop for ScenarioServer {
     }
 }
 
-/// What a listener speaks.
-enum Protocol {
-    /// https only: each connection first completes a TLS handshake.
-    Tls(TlsAcceptor),
-    /// Plain http, or https when the first byte is a TLS handshake record. The http port answers
-    /// both so that an HSTS upgrade, which keeps an explicit port, reaches this server too.
-    Sniffed(TlsAcceptor),
-}
-
-/// The first byte of a TLS connection: a handshake record (RFC 8446 §5.1).
-const TLS_HANDSHAKE_RECORD: u8 = 0x16;
-
-/// Who sent a request: the client's address, and the number of its connection (1 for the first
-/// connection either listener accepted, 2 for the next...).
-#[derive(Debug, Clone, Copy)]
-struct Peer {
-    ip: IpAddr,
-    connection: u64,
-}
-
-/// Accepts on one listener, serving each connection as `protocol` says.
-async fn accept_connections(listener: TcpListener, protocol: Protocol, state: Arc<ServerState>) {
-    // Owning the connection tasks here means aborting this task also closes them.
-    let mut connections = JoinSet::new();
-    loop {
-        while connections.try_join_next().is_some() {}
-        match listener.accept().await {
-            Ok((stream, address)) => {
-                let peer = Peer {
-                    ip: address.ip(),
-                    connection: state.connections.fetch_add(1, Ordering::Relaxed) + 1,
-                };
-                // Responses are written whole; no need to wait for an ACK before the next one.
-                let _ = stream.set_nodelay(true);
-                let state = Arc::clone(&state);
-                let (acceptor, sniff) = match &protocol {
-                    Protocol::Tls(acceptor) => (acceptor.clone(), false),
-                    Protocol::Sniffed(acceptor) => (acceptor.clone(), true),
-                };
-                connections.spawn(async move {
-                    let mut first = [0u8; 1];
-                    let is_tls = !sniff
-                        || matches!(stream.peek(&mut first).await, Ok(1) if first[0] == TLS_HANDSHAKE_RECORD);
-                    if !is_tls && state.h2c {
-                        return serve_http1_or_h2c(stream, peer, state).await;
-                    }
-                    if !is_tls {
-                        return serve_connection(stream, "http", peer, state).await;
-                    }
-                    // A failed handshake is the client refusing the certificate, or not
-                    // speaking TLS: either way there is nothing to serve.
-                    if let Ok(stream) = acceptor.accept(stream).await {
-                        // `h2` is negotiated only when the acceptor offers it (`TlsOptions::http2`).
-                        if stream.get_ref().1.alpn_protocol() == Some(ca::H2_ALPN) {
-                            serve_h2_connection(stream, "https", peer, state).await;
-                        } else {
-                            serve_connection(stream, "https", peer, state).await;
-                        }
-                    }
-                });
-            }
-            // Errors such as running out of file descriptors are usually transient; avoid a hot loop.
-            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-        }
-    }
-}
-
-async fn serve_connection<S>(stream: S, scheme: &'static str, peer: Peer, state: Arc<ServerState>)
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let service = service_fn(move |request| {
-        let state = Arc::clone(&state);
-        async move {
-            let response = respond(request, scheme, peer, &state).await;
-            Ok::<_, Infallible>(drip::served(response).await)
-        }
-    });
-    // Failures here are clients hanging up or sending garbage, which hyper has already answered.
-    let _ = http1::Builder::new()
-        .keep_alive(true)
-        .serve_connection(TokioIo::new(stream), service)
-        .await;
-}
-
-/// Like [`serve_connection`], over HTTP/2 (a TLS connection that negotiated `h2`).
-async fn serve_h2_connection<S>(
-    stream: S,
-    scheme: &'static str,
-    peer: Peer,
-    state: Arc<ServerState>,
-) where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let service = service_fn(move |request| {
-        let state = Arc::clone(&state);
-        async move {
-            let response = respond(request, scheme, peer, &state).await;
-            Ok::<_, Infallible>(drip::served(response).await)
-        }
-    });
-    let _ = http2::Builder::new(TokioExecutor::new())
-        .serve_connection(TokioIo::new(stream), service)
-        .await;
-}
-
-/// Plain http over HTTP/1.1 or, for a connection that opens with the HTTP/2 preface, HTTP/2
-/// (h2c with prior knowledge); hyper-util reads the first bytes to tell.
-async fn serve_http1_or_h2c<S>(stream: S, peer: Peer, state: Arc<ServerState>)
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let service = service_fn(move |request| {
-        let state = Arc::clone(&state);
-        async move {
-            let response = respond(request, "http", peer, &state).await;
-            Ok::<_, Infallible>(drip::served(response).await)
-        }
-    });
-    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-        .serve_connection(TokioIo::new(stream), service)
-        .await;
-}
-
 async fn respond(
     request: Request<Incoming>,
     scheme: &str,
     peer: Peer,
     state: &ServerState,
 ) -> Response<Full<Bytes>> {
-    let (received, body) = read_request(request, scheme, peer.ip).await;
+    let (received, body) = read_request(request, scheme, peer.ip, state.idle_timeout).await;
+    let knobs = if state.knobs {
+        Knobs::parse(&received.path)
+    } else {
+        Ok(Knobs::default())
+    };
     let mut response = match body {
-        BodyRead::TooLarge => {
-            text_response(StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
-        }
+        // The rest of the body is left unread, so hyper closes the connection after this
+        // answer in any case; saying so tells the client not to send it.
+        BodyRead::TooLarge => closing(text_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large",
+        )),
+        // The rest of the body may still come: the connection cannot carry another request.
+        BodyRead::TooSlow => closing(text_response(
+            StatusCode::REQUEST_TIMEOUT,
+            "request body too slow",
+        )),
         BodyRead::Failed => text_response(StatusCode::BAD_REQUEST, "unreadable request body"),
-        BodyRead::Whole => match find_route(&state.routes, &received) {
-            Some(route) => route
-                .response(&state.placeholders)
-                .unwrap_or_else(|error| text_response(StatusCode::INTERNAL_SERVER_ERROR, &error)),
-            // The one place a request no scenario route matches may still be answered.
-            None => state
-                .fallback
-                .as_ref()
-                .and_then(|fallback| fallback(&received, &state.placeholders))
-                .unwrap_or_else(|| text_response(StatusCode::NOT_FOUND, "no route")),
+        // At once and in place of the answer: a client that set a knob must not get an answer
+        // that looks like it was honoured.
+        BodyRead::Whole => match &knobs {
+            Err(invalid) => text_response(StatusCode::BAD_REQUEST, &invalid.to_string()),
+            Ok(_) => final_answer(answer(&received, state)),
         },
     };
-    if state.knobs {
-        let knobs = Knobs::parse(&received.path);
-        let status = knobs.status_for(response.status().as_u16());
-        if let Ok(status) = StatusCode::from_u16(status) {
-            *response.status_mut() = status;
-        }
-        if let Some(rate) = knobs.drip {
-            response.extensions_mut().insert(DripRate(rate));
-        }
-        if let Some(delay) = knobs.delay {
-            tokio::time::sleep(delay).await;
-        }
+    let knobs = knobs.unwrap_or_default();
+    let status = knobs.status_for(response.status().as_u16());
+    if let Ok(status) = StatusCode::from_u16(status) {
+        *response.status_mut() = status;
     }
+    if let Some(rate) = knobs.drip {
+        response.extensions_mut().insert(DripRate(rate));
+    }
+    if let Some(delay) = knobs.delay {
+        tokio::time::sleep(delay).await;
+    }
+    finish(received, response, peer, state)
+}
+
+/// The answer to plain http on the https port, whatever was asked: where to go instead, and
+/// the end of the connection, whose client has the wrong idea of this port.
+async fn respond_plain_on_tls(
+    request: Request<Incoming>,
+    peer: Peer,
+    state: &ServerState,
+    local: SocketAddr,
+) -> Response<Full<Bytes>> {
+    let (received, _) = read_request(request, "http", peer.ip, state.idle_timeout).await;
+    let host = match (received.host.as_str(), local.ip()) {
+        ("", IpAddr::V6(ip)) => format!("[{ip}]"),
+        ("", ip) => ip.to_string(),
+        (host, _) => host.to_owned(),
+    };
+    let text = format!(
+        "this port speaks https: use https://{host}:{}/",
+        local.port()
+    );
+    let response = closing(text_response(StatusCode::BAD_REQUEST, &text));
+    finish(received, response, peer, state)
+}
+
+/// Shows `response` to the request hook and records `received`, then hands `response` back.
+fn finish(
+    received: Received,
+    response: Response<Full<Bytes>>,
+    peer: Peer,
+    state: &ServerState,
+) -> Response<Full<Bytes>> {
     if let Some(on_request) = &state.on_request {
         let location = response
             .headers()
@@ -457,6 +385,21 @@ async fn respond(
     response
 }
 
+/// The answer of the first route that matches, or else of the fallback, or else a 404.
+fn answer(received: &Received, state: &ServerState) -> Response<Full<Bytes>> {
+    match find_route(&state.routes, received) {
+        Some(route) => route
+            .response(&state.placeholders)
+            .unwrap_or_else(|error| text_response(StatusCode::INTERNAL_SERVER_ERROR, &error)),
+        // The one place a request no scenario route matches may still be answered.
+        None => state
+            .fallback
+            .as_ref()
+            .and_then(|fallback| fallback(received, &state.placeholders))
+            .unwrap_or_else(|| text_response(StatusCode::NOT_FOUND, "no route")),
+    }
+}
+
 /// How reading a request body went.
 enum BodyRead {
     Whole,
@@ -464,6 +407,8 @@ enum BodyRead {
     TooLarge,
     /// The client hung up or sent a broken body.
     Failed,
+    /// Not all there within [`ServeOptions::idle_timeout`].
+    TooSlow,
 }
 
 /// Reads a request whole: what the log records, and whether its body was readable (within
@@ -472,8 +417,36 @@ async fn read_request(
     request: Request<Incoming>,
     scheme: &str,
     peer_ip: IpAddr,
+    limit: Duration,
 ) -> (Received, BodyRead) {
     let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    // Refused from the header alone: hyper sends `100 Continue` only once the body is polled,
+    // so a client that asked first is told no before it sends anything.
+    if declared.is_some_and(|length| length > MAX_REQUEST_BODY as u64) {
+        let received = received_of(parts, scheme, peer_ip, Vec::new());
+        return (received, BodyRead::TooLarge);
+    }
+    let collected = tokio::time::timeout(limit, Limited::new(body, MAX_REQUEST_BODY).collect());
+    let (body, body_ok) = match collected.await {
+        Ok(Ok(collected)) => (collected.to_bytes().to_vec(), BodyRead::Whole),
+        Ok(Err(error)) if error.is::<LengthLimitError>() => (Vec::new(), BodyRead::TooLarge),
+        Ok(Err(_)) => (Vec::new(), BodyRead::Failed),
+        Err(_) => (Vec::new(), BodyRead::TooSlow),
+    };
+    (received_of(parts, scheme, peer_ip, body), body_ok)
+}
+
+/// What the log records of a request whose body was read as `body`.
+fn received_of(
+    parts: hyper::http::request::Parts,
+    scheme: &str,
+    peer_ip: IpAddr,
+    body: Vec<u8>,
+) -> Received {
     let host = match parts.headers.get(HOST) {
         Some(value) => hostname_of(&String::from_utf8_lossy(value.as_bytes())),
         None => parts.uri.host().map(hostname_of).unwrap_or_default(),
@@ -490,13 +463,7 @@ async fn read_request(
             (name.as_str().to_owned(), value)
         })
         .collect();
-    let collected = Limited::new(body, MAX_REQUEST_BODY).collect().await;
-    let (body, body_ok) = match collected {
-        Ok(collected) => (collected.to_bytes().to_vec(), BodyRead::Whole),
-        Err(error) if error.is::<LengthLimitError>() => (Vec::new(), BodyRead::TooLarge),
-        Err(_) => (Vec::new(), BodyRead::Failed),
-    };
-    let received = Received {
+    Received {
         scheme: scheme.to_owned(),
         method: parts.method.as_str().to_owned(),
         path,
@@ -504,13 +471,35 @@ async fn read_request(
         headers,
         body,
         peer_ip: Some(peer_ip),
-    };
-    (received, body_ok)
+    }
 }
 
 fn text_response(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(text.to_owned())));
     *response.status_mut() = status;
+    response
+}
+
+/// `response` if its status is a final one. hyper cannot end an exchange with a 1xx: it sends
+/// a 500 instead, or for 101 switches protocols and drops the connection, while the log would
+/// show the 1xx. Such an answer of a route or fallback becomes a 500 that says why.
+fn final_answer(response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+    let status = response.status();
+    if !status.is_informational() {
+        return response;
+    }
+    let why = format!(
+        "this endpoint answers {}, an informational status, which cannot end an exchange",
+        status.as_u16()
+    );
+    text_response(StatusCode::INTERNAL_SERVER_ERROR, &why)
+}
+
+/// `response`, telling the client that the server closes the connection after it.
+fn closing(mut response: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
     response
 }
 
@@ -589,3 +578,7 @@ impl Drop for BlockingServer {
 #[cfg(test)]
 #[path = "server_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "limits_tests.rs"]
+mod limits_tests;

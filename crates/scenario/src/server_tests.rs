@@ -6,12 +6,12 @@ use crate::ca::{LeafKind, WRONG_NAME};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{CertificateError, ClientConfig, RootCertStore};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
-async fn read_response<S: AsyncRead + Unpin>(stream: &mut S) -> String {
+pub(super) async fn read_response<S: AsyncRead + Unpin>(stream: &mut S) -> String {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 1024];
     loop {
@@ -101,7 +101,7 @@ async fn serves_two_requests_on_one_keep_alive_connection() {
     assert!(server.received().is_empty());
 }
 
-fn tls_client_config(ca_pem: &str) -> ClientConfig {
+pub(super) fn tls_client_config(ca_pem: &str) -> ClientConfig {
     let mut roots = RootCertStore::empty();
     roots
         .add(CertificateDer::from_pem_slice(ca_pem.as_bytes()).unwrap())

@@ -24,7 +24,8 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use hops_scenario::{
-    Exchange, Placeholders, Received, Route, ScenarioServer, ServeOptions, StoredCa, TlsOptions,
+    Exchange, IDLE_TIMEOUT, Placeholders, Received, Route, ScenarioServer, ServeOptions, StoredCa,
+    TlsOptions,
 };
 
 use self::log::Log;
@@ -81,6 +82,7 @@ pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
         extra_names,
         record: false,
         knobs: true,
+        idle_timeout: IDLE_TIMEOUT,
         on_request: Some(Arc::new(move |exchange: &Exchange<'_>| log.write(exchange))),
         fallback: Some(Arc::new(
             move |request: &Received, placeholders: &Placeholders| {
