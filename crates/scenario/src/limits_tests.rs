@@ -162,6 +162,30 @@ async fn a_declared_body_over_the_cap_is_refused_before_it_is_sent() {
     assert_eq!(received[0].header("Content-Length"), Some("500000000"));
 }
 
+/// A client that sends a body over the cap without asking first gets its 413 once it is done
+/// sending: the body is read and dropped, so closing the connection does not reset it before
+/// the client has read the answer.
+#[tokio::test]
+async fn a_body_over_the_cap_sent_whole_is_read_and_answered_413() {
+    let server = ScenarioServer::start(vec![Route::new("/ok", 204)])
+        .await
+        .unwrap();
+    let mut stream = connect(server.port()).await;
+    // More than the socket buffers on both sides hold, so it cannot all be sent unread.
+    let body = vec![b'x'; 12 * MAX_REQUEST_BODY];
+    let head = format!(
+        "POST /ok HTTP/1.1\r\nHost: a.test\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // Every byte is taken: a server that stopped reading would leave this write hanging.
+    stream.write_all(&body).await.unwrap();
+    let response = until_closed(&mut stream).await;
+    assert!(response.starts_with("HTTP/1.1 413 "), "{response}");
+    assert!(response.contains("connection: close\r\n"), "{response}");
+    assert_eq!(server.received()[0].body.len(), 0);
+}
+
 #[tokio::test]
 async fn invalid_knobs_get_400_saying_what_they_take_and_1xx_answers_become_500() {
     let seen: Arc<Mutex<Vec<(String, u16)>>> = Arc::default();

@@ -12,9 +12,9 @@ use std::thread;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{CONNECTION, CONTENT_LENGTH, HOST, HeaderValue};
+use hyper::header::{CONNECTION, CONTENT_LENGTH, EXPECT, HOST, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -32,8 +32,10 @@ mod connection;
 use connection::{Peer, Protocol, accept_connections};
 
 /// Large enough for any fixture body, small enough that a runaway client cannot exhaust memory.
-/// A longer body is answered 413 and recorded empty, its headers kept; when `Content-Length`
-/// declares it, before a byte of it is read. The server closes the connection after a 413.
+/// A longer body is answered 413 and recorded empty, its headers kept: before a byte of it is
+/// read when `Content-Length` declares it and the client waits for `100 Continue`, or the body
+/// is over [`DRAIN_LIMIT`]; otherwise once it has been read and dropped, so the client, done
+/// sending, reads the answer. The server closes the connection after a 413.
 pub const MAX_REQUEST_BODY: usize = 1024 * 1024;
 
 /// What a route-less request may still get: consulted when no scenario route matches, before the
@@ -424,20 +426,61 @@ async fn read_request(
         .headers
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
-    // Refused from the header alone: hyper sends `100 Continue` only once the body is polled,
-    // so a client that asked first is told no before it sends anything.
-    if declared.is_some_and(|length| length > MAX_REQUEST_BODY as u64) {
+    let asks_first = parts
+        .headers
+        .get(EXPECT)
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    // Refused from the header alone when the client waits for `100 Continue` before sending
+    // the body (hyper sends it only once the body is polled), or when the body is too large
+    // even to read and drop.
+    if declared.is_some_and(|length| {
+        length > MAX_REQUEST_BODY as u64 && (asks_first || length > DRAIN_LIMIT)
+    }) {
         let received = received_of(parts, scheme, peer_ip, Vec::new());
         return (received, BodyRead::TooLarge);
     }
-    let collected = tokio::time::timeout(limit, Limited::new(body, MAX_REQUEST_BODY).collect());
-    let (body, body_ok) = match collected.await {
-        Ok(Ok(collected)) => (collected.to_bytes().to_vec(), BodyRead::Whole),
-        Ok(Err(error)) if error.is::<LengthLimitError>() => (Vec::new(), BodyRead::TooLarge),
-        Ok(Err(_)) => (Vec::new(), BodyRead::Failed),
-        Err(_) => (Vec::new(), BodyRead::TooSlow),
-    };
+    let (body, body_ok) = read_body(body, limit).await;
     (received_of(parts, scheme, peer_ip, body), body_ok)
+}
+
+/// At most this much of a body too large to keep is read and dropped before the 413 goes out.
+/// A client still sending when the server closes gets a reset that can destroy the answer it
+/// has not read yet (RFC 9112 §9.6), so a body up to this size is taken in full first.
+const DRAIN_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// The body whole, up to [`MAX_REQUEST_BODY`]; past that, read on and dropped up to
+/// [`DRAIN_LIMIT`]; all within `limit`.
+async fn read_body(mut body: Incoming, limit: Duration) -> (Vec<u8>, BodyRead) {
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut kept = Vec::new();
+    let mut seen: u64 = 0;
+    let too_large = |seen: u64| seen > MAX_REQUEST_BODY as u64;
+    loop {
+        let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+            Err(_) if too_large(seen) => return (Vec::new(), BodyRead::TooLarge),
+            Err(_) => return (Vec::new(), BodyRead::TooSlow),
+            Ok(None) => break,
+            Ok(Some(Err(_))) => return (Vec::new(), BodyRead::Failed),
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        seen += data.len() as u64;
+        if too_large(seen) {
+            kept = Vec::new();
+            if seen > DRAIN_LIMIT {
+                break;
+            }
+        } else {
+            kept.extend_from_slice(&data);
+        }
+    }
+    if too_large(seen) {
+        (Vec::new(), BodyRead::TooLarge)
+    } else {
+        (kept, BodyRead::Whole)
+    }
 }
 
 /// What the log records of a request whose body was read as `body`.
