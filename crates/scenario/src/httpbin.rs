@@ -360,7 +360,9 @@ fn redirect_page(location: String) -> Reply {
     reply
 }
 
-fn escape_html(text: &str) -> String {
+/// `&`, `<`, `>` and `"` as HTML entities, as werkzeug escapes a redirect page's link; enough
+/// for text and attribute values in double quotes.
+pub fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

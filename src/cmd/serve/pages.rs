@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
-use hops_scenario::httpbin::{self, HttpbinRequest};
+use hops_scenario::httpbin::{self, HttpbinRequest, escape_html};
 use hops_scenario::{Full, Placeholders, Received, Scenario};
 use hyper::header::{CONTENT_TYPE, HeaderValue, LOCATION, STRICT_TRANSPORT_SECURITY};
 use hyper::{Response, StatusCode};
@@ -113,7 +113,7 @@ fn list_html(site: &Site, placeholders: &Placeholders) -> String {
     let mut html = format!(
         "<!doctype html>\n<meta charset=\"utf-8\">\n<title>hops serve</title>\n\
          <h1>hops serve: redirect scenarios</h1>\n<pre>{}</pre>\n<dl>\n",
-        html_escape(&usage(&placeholders))
+        escape_html(&usage(&placeholders))
     );
     for entry in site.entries.iter() {
         // Names, titles and arguments come from the embedded fixtures; escaped all the same.
@@ -127,22 +127,15 @@ fn list_html(site: &Site, placeholders: &Placeholders) -> String {
             "<dt><a href=\"/scenario/{0}\">{0}</a> {1}</dt>\n\
              <dd>{2}<br>start: <code>{3}</code> (<a href=\"/scenario/{0}/expect\">what the \
              server should receive</a>)<br><code>hops {4}</code></dd>\n",
-            html_escape(&scenario.name),
-            html_escape(&scenario.title),
-            html_escape(&scenario.explain),
-            html_escape(&placeholders.expand(&entry.start)),
-            html_escape(&command.join(" "))
+            escape_html(&scenario.name),
+            escape_html(&scenario.title),
+            escape_html(&scenario.explain),
+            escape_html(&placeholders.expand(&entry.start)),
+            escape_html(&command.join(" "))
         ));
     }
     html.push_str("</dl>\n");
     html
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// httpbin's endpoints (`/redirect/3`, `/anything`, `/cookies/set`...), for the requests no
