@@ -29,12 +29,12 @@ use crate::check::verdict::{self, VerdictOptions};
 use crate::cli::{CheckCommand, CheckFormat, Cli, CookieArgs, MapFormat, OutputArgs};
 use crate::cmd::trace::Stream;
 use crate::config::{Config, UsageError};
-use crate::cookies::Jar;
+use crate::cookies::{Jar, ParsedCookies};
 use crate::exit::ExitCode;
 use crate::hsts::HstsStore;
 use crate::model::{Chain, Redactor, Row, Signal};
 use crate::net::{HopClient, HostLimits};
-use crate::redirect::{Navigator, PastedCookies};
+use crate::redirect::Navigator;
 use crate::trace::run::navigator_options;
 use crate::trace::{BodyOutput, Interrupts, OutputTarget};
 
@@ -61,39 +61,37 @@ pub fn row_config(command: &CheckCommand) -> Result<Config, UsageError> {
     Config::from_cli(&cli)
 }
 
-/// The jar every row starts from: the cookie files of `-b`, read once. The `-b NAME=VALUE`
-/// pairs are added per row, since they belong to the row's own host.
-pub fn seed_jar(config: &Config) -> Jar {
-    let mut jar = Jar::new(config.cookies.enabled);
-    for (_, text) in &config.cookies.seed_files {
-        jar.load_netscape(text);
-    }
-    jar
+/// The cookie files of `-b`, read once for every row.
+pub fn seed_files(config: &Config) -> Vec<ParsedCookies> {
+    config
+        .cookies
+        .seed_files
+        .iter()
+        .map(|(_, text)| ParsedCookies::parse(text))
+        .collect()
 }
 
-/// Traces one row: a fresh jar (a copy of `seed`, with `-b`'s pairs) and HSTS store (the
-/// preload list is shared, being static), the shared client.
+/// Traces one row: a fresh jar (seeded with `-b`: its pairs, then the cookies of `files`, as
+/// a single run seeds it) and HSTS store (the preload list is shared, being static), the
+/// shared client.
 pub async fn trace_row(
     config: &Config,
     client: &HopClient,
-    seed: &Jar,
+    files: &[ParsedCookies],
     row: &Row,
 ) -> Result<Chain, UsageError> {
-    let mut jar = seed.clone();
+    let mut jar = Jar::new(config.cookies.enabled);
     jar.seed_pairs(
         &config.cookies.seed_pairs,
         &row.source,
         config.cookies.seed_domain.as_deref(),
     )
     .map_err(|err| UsageError(format!("--cookie: {err}")))?;
-    let mut hsts = HstsStore::new(config.connection.hsts_preload);
-    let mut options = navigator_options(config);
-    if let Some(pasted) = &mut options.pasted_cookies {
-        *pasted = PastedCookies {
-            host: row.source.host_str().unwrap_or_default().to_owned(),
-            ..pasted.clone()
-        };
+    for file in files {
+        jar.insert_parsed(file);
     }
+    let mut hsts = HstsStore::new(config.connection.hsts_preload);
+    let options = navigator_options(config, &row.source);
     let navigator = Navigator::new(
         config.start_for(&row.source),
         options,
@@ -122,13 +120,13 @@ pub async fn trace_row(
 async fn trace_with_retries(
     config: &Config,
     client: &HopClient,
-    seed: &Jar,
+    files: &[ParsedCookies],
     row: &Row,
     retries: u32,
 ) -> Result<(Chain, u32), UsageError> {
     let mut done = 0;
     loop {
-        let chain = trace_row(config, client, seed, row).await?;
+        let chain = trace_row(config, client, files, row).await?;
         if done == retries || retry::cause(&chain, &row.expect).is_none() {
             return Ok((chain, done));
         }
@@ -395,7 +393,7 @@ async fn check_all(
         command.per_host as usize,
         command.rate,
     )));
-    let seed = &seed_jar(config);
+    let seed = &seed_files(config);
     let mut opened = Vec::new();
     for map in maps {
         opened.push(open_map(map, input)?);

@@ -5,4 +5,4 @@ mod jar;
 mod netscape;
 
 pub use jar::Jar;
-pub use netscape::{LeftOut, NetscapeFile, NetscapeLoad, SkippedLine};
+pub use netscape::{LeftOut, NetscapeFile, NetscapeLoad, ParsedCookies, SkippedLine};

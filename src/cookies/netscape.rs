@@ -40,11 +40,17 @@ pub struct LeftOut {
     pub reason: String,
 }
 
-impl Jar {
-    /// Reads a Netscape cookie file (curl's `-b FILE` / `-c FILE` format). A line that is not a
-    /// cookie line is skipped and reported, as curl skips it; the rest of the file still counts.
-    pub fn load_netscape(&mut self, text: &str) -> NetscapeLoad {
-        let mut report = NetscapeLoad::default();
+/// The cookie lines of a Netscape cookie file, each with the URL it is stored as from, and the
+/// lines that are not cookie lines.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedCookies {
+    cookies: Vec<(RawCookie<'static>, Url)>,
+    pub skipped: Vec<SkippedLine>,
+}
+
+impl ParsedCookies {
+    pub fn parse(text: &str) -> ParsedCookies {
+        let mut parsed = ParsedCookies::default();
         for (number, line) in text.lines().enumerate() {
             let (line, http_only) = match line.strip_prefix("#HttpOnly_") {
                 Some(rest) => (rest, true),
@@ -54,19 +60,37 @@ impl Jar {
                 continue;
             }
             match parse_line(line, http_only) {
-                // A cookie the store refuses (already expired) is left out, as curl does.
-                Ok((cookie, origin)) => {
-                    if self.store.insert_raw(&cookie, &origin).is_ok() {
-                        report.loaded += 1;
-                    }
-                }
-                Err(reason) => report.skipped.push(SkippedLine {
+                Ok(cookie) => parsed.cookies.push(cookie),
+                Err(reason) => parsed.skipped.push(SkippedLine {
                     line: number + 1,
                     reason,
                 }),
             }
         }
-        report
+        parsed
+    }
+}
+
+impl Jar {
+    /// Reads a Netscape cookie file (curl's `-b FILE` / `-c FILE` format). A line that is not a
+    /// cookie line is skipped and reported, as curl skips it; the rest of the file still counts.
+    pub fn load_netscape(&mut self, text: &str) -> NetscapeLoad {
+        let parsed = ParsedCookies::parse(text);
+        NetscapeLoad {
+            loaded: self.insert_parsed(&parsed),
+            skipped: parsed.skipped,
+        }
+    }
+
+    /// Adds the cookies of a file read once (`hops check` seeds every row's jar with them);
+    /// returns how many the store took.
+    pub fn insert_parsed(&mut self, parsed: &ParsedCookies) -> usize {
+        // A cookie the store refuses (already expired) is left out, as curl does.
+        parsed
+            .cookies
+            .iter()
+            .filter(|(cookie, origin)| self.store.insert_raw(cookie, origin).is_ok())
+            .count()
     }
 
     /// The jar in Netscape format, as curl's `-c` writes it. A cookie with a tab, CR or LF in

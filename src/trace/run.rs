@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use anyhow::{Context, Result};
+use url::Url;
 
 use super::driver::{BodyOutput, HopObserver, OutputTarget, drive};
 use crate::config::{Config, UsageError};
@@ -51,7 +52,8 @@ impl<'a> Run<'a> {
         let keep_every_header = self.keeps_every_header();
         let navigator = Navigator::new(
             start,
-            navigator_options(self.config),
+            // The jar was seeded for the first URL's host, whichever URL this chain starts at.
+            navigator_options(self.config, &self.config.start.url),
             &mut self.jar,
             &mut self.hsts,
             SystemTime::now(),
@@ -100,8 +102,9 @@ impl<'a> Run<'a> {
     }
 }
 
-/// The navigator's view of the config.
-pub fn navigator_options(config: &Config) -> NavigatorOptions {
+/// The navigator's view of the config, for a chain that starts at `start` (the host `-b`'s
+/// pairs are pasted for).
+pub fn navigator_options(config: &Config, start: &Url) -> NavigatorOptions {
     NavigatorOptions {
         follow: config.follow,
         max_redirects: config.max_redirects,
@@ -116,7 +119,7 @@ pub fn navigator_options(config: &Config) -> NavigatorOptions {
                 .iter()
                 .map(|(name, _)| name.clone())
                 .collect(),
-            host: config.start.url.host_str().unwrap_or_default().to_owned(),
+            host: start.host_str().unwrap_or_default().to_owned(),
             domain: config.cookies.seed_domain.clone(),
         }),
         compressed: config.compressed,

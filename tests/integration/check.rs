@@ -672,14 +672,15 @@ fn cookies_given_with_b_reach_every_row_and_rows_keep_their_own_jar() {
             )
         })
         .collect();
-    let seeded = Some("from_file=1; pair=2".to_owned());
+    // In the order a single run seeds its jar: the pairs, then the files.
+    let seeded = Some("pair=2; from_file=1".to_owned());
     assert_eq!(
         cookies,
         [
             ("/set".to_owned(), seeded.clone()),
             (
                 "/welcome".to_owned(),
-                Some("from_file=1; pair=2; given=yes".to_owned())
+                Some("pair=2; from_file=1; given=yes".to_owned())
             ),
             ("/members".to_owned(), seeded.clone()),
             ("/welcome".to_owned(), seeded.clone()),
