@@ -141,6 +141,8 @@ async fn trace_with_retries(
 struct Map {
     name: String,
     path: PathBuf,
+    /// The copy of stdin `path` names, kept while the map is (both passes read it).
+    _copy: Option<Rc<tempfile::NamedTempFile>>,
 }
 
 /// What the second pass runs: the shard's rows, how many there are (for the progress bar) and
@@ -221,8 +223,7 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
         max_hops: command.max_hops,
         final_status: command.final_status,
     };
-    // Kept alive until the run ends: both passes read the copy.
-    let mut stdin_copy = None;
+    let mut stdin_copy: Option<Rc<tempfile::NamedTempFile>> = None;
     let mut maps = Vec::new();
     let names: Vec<String> = if command.files.is_empty() {
         vec!["-".to_owned()]
@@ -235,19 +236,27 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
     };
     for name in names {
         if name == "-" {
-            let mut copy = tempfile::NamedTempFile::new()
-                .map_err(|err| UsageError(format!("cannot copy stdin: {err}")))?;
-            std::io::copy(&mut std::io::stdin().lock(), &mut copy)
-                .map_err(|err| UsageError(format!("cannot read stdin: {err}")))?;
+            // Stdin can be read once: a second `-` is the same copy.
+            let copy = match &stdin_copy {
+                Some(copy) => Rc::clone(copy),
+                None => {
+                    let mut copy = tempfile::NamedTempFile::new()
+                        .map_err(|err| UsageError(format!("cannot copy stdin: {err}")))?;
+                    std::io::copy(&mut std::io::stdin().lock(), &mut copy)
+                        .map_err(|err| UsageError(format!("cannot read stdin: {err}")))?;
+                    Rc::clone(stdin_copy.insert(Rc::new(copy)))
+                }
+            };
             maps.push(Map {
                 name,
                 path: copy.path().to_owned(),
+                _copy: Some(copy),
             });
-            stdin_copy = Some(copy);
         } else {
             maps.push(Map {
                 path: PathBuf::from(&name),
                 name,
+                _copy: None,
             });
         }
     }
@@ -300,7 +309,6 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
         lint::render(&mut out, &lint, redactor)?;
         out.flush()?;
         note_skipped_patterns(&opened);
-        drop(stdin_copy);
         return Ok(if lint.findings.is_empty() {
             ExitCode::Ok
         } else {
@@ -325,7 +333,6 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
         verdict,
         redactor,
     ));
-    drop(stdin_copy);
     exit
 }
 

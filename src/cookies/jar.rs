@@ -10,7 +10,6 @@ use url::Url;
 
 use crate::model::SetCookie;
 
-#[derive(Clone)]
 pub struct Jar {
     pub(super) store: CookieStore,
     enabled: bool,

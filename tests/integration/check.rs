@@ -690,3 +690,14 @@ fn cookies_given_with_b_reach_every_row_and_rows_keep_their_own_jar() {
         "{run}"
     );
 }
+
+/// Stdin named twice is read once and checked as two maps (the copy of stdin outlives both).
+#[test]
+fn stdin_named_twice_is_one_copy_read_twice() {
+    let site = site();
+    let map = site.url("source,target\n{shop}/old,{shop}/new\n");
+    check(&site, &["--lint", "-", "-"], &map)
+        .code(0)
+        .stdout_has("no findings in 2 rows");
+    assert_eq!(site.requests(), Vec::<String>::new());
+}
