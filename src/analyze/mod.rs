@@ -13,6 +13,12 @@ use crate::model::{Analysis, Chain, Redactor};
 /// returned. `redactor` decides how URLs appear in the check results and the verdict.
 pub fn analyze(chain: &mut Chain, checks: &Checks, redactor: Redactor) -> Analysis {
     crate::hsts::add_hsts_hints(&mut chain.hops);
+    analysis(chain, checks, redactor)
+}
+
+/// [`analyze`] without the HSTS hints, for a chain shared read-only (`hops check`, which
+/// judges rows with its own expectations and passes no checks here).
+pub fn analysis(chain: &Chain, checks: &Checks, redactor: Redactor) -> Analysis {
     let diagnosis = diagnose::diagnose(chain);
     let checks = checks::evaluate(chain, checks, redactor);
     let mut analysis = Analysis {

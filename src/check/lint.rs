@@ -19,11 +19,10 @@ use std::io::{self, Write};
 
 use url::Url;
 
-use super::verdict::{self, REDIRECT_STATUSES, VerdictOptions};
+use super::verdict::{self, PERMANENT, VerdictOptions};
 use crate::model::{Redactor, Row};
+use crate::redirect::status::is_followed_status;
 use crate::render::escape::{escape, shown};
-
-const PERMANENT: [u16; 2] = [301, 308];
 
 /// What a finding is about, in the order findings on the same line are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -266,10 +265,7 @@ pub fn lint(rows: impl IntoIterator<Item = Row>, options: &VerdictOptions) -> Li
     let mut count = 0;
     for row in rows {
         count += 1;
-        let redirect = row
-            .expect
-            .status
-            .is_none_or(|s| REDIRECT_STATUSES.contains(&s));
+        let redirect = row.expect.status.is_none_or(is_followed_status);
         let Some(target) = row
             .expect
             .target

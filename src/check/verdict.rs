@@ -4,6 +4,7 @@
 //! Pure: no I/O, no clock. Messages name URLs through the default [`Redactor`] (passwords
 //! masked), since a report may be pasted anywhere; the chain itself keeps the real URLs.
 
+use crate::redirect::status::is_followed_status;
 use url::Url;
 
 use crate::model::{
@@ -25,10 +26,8 @@ pub struct VerdictOptions {
     pub final_status: Option<u16>,
 }
 
-/// The statuses that count as a redirect on the first hop.
-pub const REDIRECT_STATUSES: [u16; 5] = [301, 302, 303, 307, 308];
-
-const PERMANENT: [u16; 2] = [301, 308];
+/// The permanent redirect statuses, which `--permanent` and the lint expect.
+pub const PERMANENT: [u16; 2] = [301, 308];
 
 /// What a row expects once the flags have filled in what its columns left out: what was
 /// actually checked (a report may show it in place of the row's own columns).
@@ -62,7 +61,7 @@ pub fn judge(chain: &Chain, expect: &RowExpect, options: &VerdictOptions) -> Row
     // expects no redirect at all (a 410 row ends at its 410), else the flag's, else any 2xx.
     let final_expected = expect
         .final_status
-        .or(expect.status.filter(|s| !REDIRECT_STATUSES.contains(s)));
+        .or(expect.status.filter(|s| !is_followed_status(*s)));
 
     match &chain.outcome {
         Outcome::NetworkError { hop, kind, message } => {
@@ -208,7 +207,7 @@ fn judge_first(
     fail: &mut impl FnMut(ResultKind, String),
 ) {
     let got = first.status;
-    let redirected = REDIRECT_STATUSES.contains(&got);
+    let redirected = is_followed_status(got);
     if expect.no_redirect {
         if redirected || first.next.is_some() {
             let to = first.next.as_ref().map_or_else(String::new, |next| {
@@ -229,7 +228,7 @@ fn judge_first(
     match expect.status {
         Some(status) if status == got => {}
         // A redirect was expected and none came: that, not the exact status, is the news.
-        Some(status) if REDIRECT_STATUSES.contains(&status) && !redirected => fail(
+        Some(status) if is_followed_status(status) && !redirected => fail(
             ResultKind::NotRedirected,
             format!("expected {status}, got {got} (no redirect)"),
         ),
@@ -251,7 +250,7 @@ fn judge_first(
 
 /// Why a redirect status differs in a way that matters to search engines and caches.
 fn permanence(expected: u16, got: u16) -> &'static str {
-    let redirect = |s| REDIRECT_STATUSES.contains(&s);
+    let redirect = is_followed_status;
     match (PERMANENT.contains(&expected), PERMANENT.contains(&got)) {
         (true, false) if redirect(got) => " (temporary instead of permanent)",
         (false, true) if redirect(expected) => " (permanent instead of temporary)",

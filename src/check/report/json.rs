@@ -20,7 +20,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::analyze::diagnose;
+use crate::analyze::Checks;
 use crate::model::{Analysis, Chain, Redactor, ResultKind, Row, RowResult};
 use crate::render::{escape, json};
 
@@ -47,14 +47,7 @@ struct Expected {
 /// What a normal run concludes about a chain when no `--expect-*` flag was given (the HSTS
 /// hints aside, which `analyze` adds to the hops themselves, and the caller may have).
 pub fn plain_analysis(chain: &Chain, redactor: Redactor) -> Analysis {
-    let diagnosis = diagnose::diagnose(chain);
-    let headline = diagnose::headline(chain, diagnosis.as_ref(), redactor);
-    Analysis {
-        verdict: diagnose::verdict(&headline, diagnosis.as_ref()),
-        diagnosis,
-        checks: Vec::new(),
-        headline,
-    }
+    crate::analyze::analysis(chain, &Checks::default(), redactor)
 }
 
 /// Writes one row's object as one line, control and bidi characters escaped.
