@@ -4,12 +4,12 @@
 //! Pure: no I/O, no clock. Messages name URLs through the default [`Redactor`] (passwords
 //! masked), since a report may be pasted anywhere; the chain itself keeps the real URLs.
 
-use crate::redirect::status::is_followed_status;
 use url::Url;
 
 use crate::model::{
     Chain, Hop, NetworkErrorKind, Outcome, Redactor, ResultKind, RowExpect, RowResult,
 };
+use crate::redirect::status::is_followed_status;
 
 /// What the flags expect of every row; a row's own column wins over its flag.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
