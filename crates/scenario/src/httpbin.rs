@@ -277,9 +277,9 @@ impl Reply {
             *response.status_mut() = StatusCode::from_u16(self.status).ok()?;
             for (name, value) in self.headers {
                 let value = HeaderValue::from_bytes(&value).ok()?;
-                response
-                    .headers_mut()
-                    .append(HeaderName::from_static(lower(name)), value);
+                // `from_bytes` lowercases the name, as HTTP/2 requires and hyper expects.
+                let name = HeaderName::from_bytes(name.as_bytes()).ok()?;
+                response.headers_mut().append(name, value);
             }
             Some(response)
         })();
@@ -293,24 +293,6 @@ impl Reply {
             );
             response
         })
-    }
-}
-
-/// `HeaderName::from_static` takes lowercase names; the few this module sends, spelt out.
-fn lower(name: &'static str) -> &'static str {
-    match name {
-        "Content-Type" => "content-type",
-        "Location" => "location",
-        "Allow" => "allow",
-        "Set-Cookie" => "set-cookie",
-        "WWW-Authenticate" => "www-authenticate",
-        "Proxy-Authenticate" => "proxy-authenticate",
-        "X-More-Info" => "x-more-info",
-        "Access-Control-Allow-Origin" => "access-control-allow-origin",
-        "Access-Control-Allow-Credentials" => "access-control-allow-credentials",
-        "Access-Control-Allow-Methods" => "access-control-allow-methods",
-        "Access-Control-Max-Age" => "access-control-max-age",
-        _ => "access-control-allow-headers",
     }
 }
 

@@ -3,6 +3,7 @@
 //! pins them) that produces it.
 
 use super::*;
+use futures_util::FutureExt;
 use http_body_util::BodyExt;
 use serde_json::Value;
 
@@ -60,13 +61,13 @@ fn call(method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Op
 }
 
 fn futures_body(body: Full<Bytes>) -> Vec<u8> {
-    // A `Full` body is ready at once; a current-thread runtime just drives the one poll.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    runtime
-        .block_on(body.collect())
-        .unwrap()
+    // A `Full` body is one frame, ready at its first poll.
+    let collected = body
+        .collect()
+        .now_or_never()
+        .expect("a Full body is ready at once");
+    collected
+        .expect("a Full body cannot fail")
         .to_bytes()
         .to_vec()
 }

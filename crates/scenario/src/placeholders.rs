@@ -55,14 +55,6 @@ pub struct Placeholders {
 /// stands for.
 pub const FIRST_SEQUENCE: u64 = 1_700_000_002;
 
-impl PartialEq for Placeholders {
-    fn eq(&self, other: &Self) -> bool {
-        (self.port, self.tls_port, &self.ca_file) == (other.port, other.tls_port, &other.ca_file)
-    }
-}
-
-impl Eq for Placeholders {}
-
 impl Placeholders {
     /// Placeholders for the given ports, with no CA file (so no `--cacert` in command lines).
     pub fn new(port: u16, tls_port: u16) -> Self {

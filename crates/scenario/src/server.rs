@@ -254,14 +254,6 @@ impl ServerInfo {
         ca::write_ca(&self.ca_pem, dir)
     }
 
-    pub fn origin(&self, host: &str) -> String {
-        self.placeholders.origin(host)
-    }
-
-    pub fn tls_origin(&self, host: &str) -> String {
-        self.placeholders.tls_origin(host)
-    }
-
     pub fn expand(&self, text: &str) -> String {
         self.placeholders.expand(text)
     }

@@ -18,6 +18,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
+use futures_util::FutureExt;
 use hops_scenario::httpbin::{self, HttpbinRequest};
 use http_body_util::{BodyExt, Full};
 use serde_json::Value;
@@ -63,13 +64,13 @@ fn comparable(mut headers: Vec<(String, String)>) -> Vec<(String, String)> {
 }
 
 fn collect(body: Full<Bytes>) -> Vec<u8> {
-    // A `Full` body is ready at once; a current-thread runtime just drives the one poll.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    runtime
-        .block_on(body.collect())
-        .unwrap()
+    // A `Full` body is one frame, ready at its first poll.
+    let collected = body
+        .collect()
+        .now_or_never()
+        .expect("a Full body is ready at once");
+    collected
+        .expect("a Full body cannot fail")
         .to_bytes()
         .to_vec()
 }

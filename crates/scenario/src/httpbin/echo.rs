@@ -3,7 +3,10 @@
 
 use serde_json::{Map, Value};
 
-use super::encode::{base64, cookie_unquote, write_json};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use super::encode::{cookie_unquote, write_json};
 use super::{HttpbinRequest, Reply, header, multipart, url};
 
 /// Request headers a hosting proxy adds; httpbin hides them unless the query has `show_env`.
@@ -163,7 +166,7 @@ pub(super) fn semiflatten(pairs: impl Iterator<Item = (String, String)>) -> Valu
 pub(super) fn json_safe(data: &[u8], content_type: &str) -> String {
     match std::str::from_utf8(data) {
         Ok(text) => text.to_owned(),
-        Err(_) => format!("data:{content_type};base64,{}", base64(data)),
+        Err(_) => format!("data:{content_type};base64,{}", BASE64.encode(data)),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The encodings httpbin gets from Python and werkzeug: `json.dumps` as Flask's pretty-printing
-//! `jsonify` calls it, base64, and werkzeug's cookie value quoting and unquoting.
+//! `jsonify` calls it, and werkzeug's cookie value quoting and unquoting.
 
 use serde_json::Value;
 
@@ -76,27 +76,6 @@ fn write_json_string(s: &str, out: &mut String) {
         }
     }
     out.push('"');
-}
-
-pub(super) fn base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let bytes = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(bytes[0]) << 16) | (u32::from(bytes[1]) << 8) | u32::from(bytes[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// werkzeug's cookie unquoting: a `"..."` value loses its quotes and its backslash escapes

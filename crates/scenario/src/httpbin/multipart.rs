@@ -2,11 +2,9 @@
 //! become `form` values, parts with one (even empty) become `files`.
 
 use std::convert::Infallible;
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
+use futures_util::FutureExt;
 use serde_json::{Map, Value};
 
 use super::echo::{json_safe, semiflatten};
@@ -22,7 +20,9 @@ pub(super) struct Parsed {
 pub(super) fn parse(content_type: &str, body: &[u8]) -> Parsed {
     let fields = multer::parse_boundary(content_type)
         .ok()
-        .and_then(|boundary| run_ready(collect_fields(boundary, Bytes::copy_from_slice(body))))
+        // multer is async only because it reads a stream; here the stream is one chunk already
+        // in memory, so the future is ready at its first poll (`None` if it were not).
+        .and_then(|boundary| collect_fields(boundary, Bytes::copy_from_slice(body)).now_or_never())
         .and_then(Result::ok)
         .unwrap_or_default();
     let mut form_values = Vec::new();
@@ -81,17 +81,6 @@ async fn collect_fields(boundary: String, body: Bytes) -> multer::Result<Vec<Fie
         });
     }
     Ok(fields)
-}
-
-/// Runs a future whose input is all in memory, so it never waits: multer is async only because
-/// it reads a stream, and here the stream is one chunk that is already there. `None` if it
-/// would wait after all.
-fn run_ready<F: Future>(future: F) -> Option<F::Output> {
-    let mut context = Context::from_waker(Waker::noop());
-    match pin!(future).poll(&mut context) {
-        Poll::Ready(output) => Some(output),
-        Poll::Pending => None,
-    }
 }
 
 #[cfg(test)]
