@@ -49,6 +49,8 @@ pub struct Placeholders {
     tls_port: u16,
     ca_file: Option<Arc<Path>>,
     sequence: Arc<AtomicU64>,
+    /// Each placeholder and what it gives, made once: a server expands them on every request.
+    table: Arc<[(&'static str, String); 13]>,
 }
 
 /// The first number `{seq}` gives: a plausible Unix time, so it reads like the timestamp it
@@ -63,6 +65,7 @@ impl Placeholders {
             tls_port,
             ca_file: None,
             sequence: Arc::new(AtomicU64::new(FIRST_SEQUENCE)),
+            table: Arc::new(table(port, tls_port)),
         }
     }
 
@@ -103,7 +106,7 @@ impl Placeholders {
 
     /// Expands in one left-to-right pass, so a replacement is never itself expanded.
     pub fn expand_bytes(&self, bytes: &[u8]) -> Vec<u8> {
-        let substitutions = self.substitutions();
+        let substitutions = &*self.table;
         let mut out = Vec::with_capacity(bytes.len());
         let mut rest = bytes;
         while let Some(start) = rest.iter().position(|&byte| byte == b'{') {
@@ -157,24 +160,26 @@ impl Placeholders {
             })
             .collect()
     }
+}
 
-    fn substitutions(&self) -> [(&'static str, String); 13] {
-        [
-            ("{dev}", self.origin("shop.dev")),
-            ("{shop}", self.origin("shop.test")),
-            ("{auth}", self.origin("auth.test")),
-            ("{other}", self.origin("other.test")),
-            ("{www}", self.origin("www.shop.test")),
-            ("{example}", self.origin("example.test")),
-            ("{shop_tls}", self.tls_origin("shop.test")),
-            ("{auth_tls}", self.tls_origin("auth.test")),
-            ("{other_tls}", self.tls_origin("other.test")),
-            ("{www_tls}", self.tls_origin("www.shop.test")),
-            ("{example_tls}", self.tls_origin("example.test")),
-            ("{port}", self.port.to_string()),
-            ("{tls_port}", self.tls_port.to_string()),
-        ]
-    }
+fn table(port: u16, tls_port: u16) -> [(&'static str, String); 13] {
+    let origin = |host: &str| format!("http://{host}:{port}");
+    let tls_origin = |host: &str| format!("https://{host}:{tls_port}");
+    [
+        ("{dev}", origin("shop.dev")),
+        ("{shop}", origin("shop.test")),
+        ("{auth}", origin("auth.test")),
+        ("{other}", origin("other.test")),
+        ("{www}", origin("www.shop.test")),
+        ("{example}", origin("example.test")),
+        ("{shop_tls}", tls_origin("shop.test")),
+        ("{auth_tls}", tls_origin("auth.test")),
+        ("{other_tls}", tls_origin("other.test")),
+        ("{www_tls}", tls_origin("www.shop.test")),
+        ("{example_tls}", tls_origin("example.test")),
+        ("{port}", port.to_string()),
+        ("{tls_port}", tls_port.to_string()),
+    ]
 }
 
 #[cfg(test)]
