@@ -14,21 +14,22 @@ use std::hash::{Hash, Hasher};
 
 use futures_util::FutureExt;
 use futures_util::future::{LocalBoxFuture, Shared};
+use url::Url;
 
 use crate::model::Row;
 
 /// What makes two rows the same trace: the source, and the statuses the row expects (they
 /// decide whether a 429 or 503 is retried).
-fn trace_key(row: &Row) -> String {
-    format!(
-        "{} {:?} {:?}",
-        row.source, row.expect.status, row.expect.final_status
-    )
+type TraceKey = (Url, Option<u16>, Option<u16>);
+
+fn trace_key(row: &Row) -> (&Url, Option<u16>, Option<u16>) {
+    (&row.source, row.expect.status, row.expect.final_status)
 }
 
-fn fingerprint(key: &str) -> u64 {
+/// Hashed as borrowed, so a row seen once costs no copy of its key.
+fn fingerprint(row: &Row) -> u64 {
     let mut hasher = DefaultHasher::new();
-    key.hash(&mut hasher);
+    trace_key(row).hash(&mut hasher);
     hasher.finish()
 }
 
@@ -40,7 +41,7 @@ pub struct SourceTally {
 
 impl SourceTally {
     pub fn add(&mut self, row: &Row) {
-        *self.counts.entry(fingerprint(&trace_key(row))).or_default() += 1;
+        *self.counts.entry(fingerprint(row)).or_default() += 1;
     }
 
     /// The repeated sources, each with its number of rows.
@@ -57,7 +58,7 @@ impl SourceTally {
 /// The second pass's shared traces.
 pub struct Repeats<'a, T: Clone> {
     rows_left: RefCell<HashMap<u64, u32>>,
-    in_flight: RefCell<HashMap<String, Shared<LocalBoxFuture<'a, T>>>>,
+    in_flight: RefCell<HashMap<TraceKey, Shared<LocalBoxFuture<'a, T>>>>,
 }
 
 impl<'a, T: Clone + 'a> Repeats<'a, T> {
@@ -67,8 +68,7 @@ impl<'a, T: Clone + 'a> Repeats<'a, T> {
     where
         F: Future<Output = T> + 'a,
     {
-        let key = trace_key(row);
-        let fingerprint = fingerprint(&key);
+        let fingerprint = fingerprint(row);
         let last_row = {
             let mut rows_left = self.rows_left.borrow_mut();
             match rows_left.get_mut(&fingerprint) {
@@ -83,6 +83,8 @@ impl<'a, T: Clone + 'a> Repeats<'a, T> {
                 }
             }
         };
+        let (source, status, final_status) = trace_key(row);
+        let key = (source.clone(), status, final_status);
         let mut in_flight = self.in_flight.borrow_mut();
         let shared = match in_flight.get(&key) {
             Some(shared) => shared.clone(),
@@ -102,8 +104,6 @@ impl<'a, T: Clone + 'a> Repeats<'a, T> {
 #[cfg(test)]
 mod tests {
     use std::cell::Cell;
-
-    use url::Url;
 
     use super::*;
     use crate::model::RowExpect;
