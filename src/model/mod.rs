@@ -13,6 +13,7 @@ mod outcome;
 mod redact;
 mod tls;
 mod warning;
+mod words;
 
 #[cfg(test)]
 pub(crate) mod testing;
@@ -28,3 +29,4 @@ pub use outcome::{
 pub use redact::{Redactor, SHOWN_BYTES, abbreviate};
 pub use tls::{CertificateInfo, ClientCertificate, TlsRecord};
 pub use warning::{Warning, WarningCode};
+pub use words::plural;

@@ -138,11 +138,7 @@ pub fn relative(when: OffsetDateTime, now: OffsetDateTime) -> String {
         7200..=86_399 => (seconds / 3600, "hour"),
         _ => (seconds / 86_400, "day"),
     };
-    let amount = if count == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{count} {unit}s")
-    };
+    let amount = crate::model::plural(count, unit);
     if difference.is_negative() {
         format!("{amount} ago")
     } else {

@@ -14,6 +14,7 @@ use super::escape::shown;
 
 use crate::model::{
     Analysis, Chain, Hop, HstsRecord, Outcome, Redactor, RefreshSource, Timing, Via, Warning,
+    plural,
 };
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -143,7 +144,7 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
                 out,
                 "{INDENT}{} {}",
                 ">".dimmed(),
-                format!("[body: {}]", plural(bytes, "byte")).dimmed()
+                format!("[body: {}]", plural(bytes as u64, "byte")).dimmed()
             )?;
         }
     }
@@ -261,10 +262,10 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
         };
         let body = match (next.body_kept, hop.body_bytes) {
             (Some(true), Some(bytes)) => {
-                format!(", body kept ({})", plural(bytes, "byte")).normal()
+                format!(", body kept ({})", plural(bytes as u64, "byte")).normal()
             }
             (Some(false), Some(bytes)) => {
-                format!(", body dropped ({})", plural(bytes, "byte")).yellow()
+                format!(", body dropped ({})", plural(bytes as u64, "byte")).yellow()
             }
             _ => "".normal(),
         };
@@ -335,8 +336,8 @@ fn summary_line(chain: &Chain, analysis: &Analysis, redaction: Redactor) -> Stri
     let redirects = chain.redirects();
     let head = format!(
         "{}, {}, {}",
-        plural(requests, "request"),
-        plural(redirects, "redirect"),
+        plural(requests as u64, "request"),
+        plural(redirects as u64, "redirect"),
         millis(chain.time)
     );
     let tail = match (&chain.outcome, chain.last_response()) {
@@ -564,14 +565,6 @@ fn write_paragraph(out: &mut dyn Write, label: &str, text: &str) -> io::Result<(
         visible += word.chars().count();
     }
     writeln!(out, "{line}")
-}
-
-fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
 }
 
 fn millis(duration: Duration) -> String {
