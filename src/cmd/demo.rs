@@ -13,11 +13,9 @@ use anyhow::{Context, Result};
 use colored::Colorize;
 use hops_scenario::{Scenario, ScenarioServer};
 
-use crate::analyze::analyze;
 use crate::cli::{Cli, DemoArgs};
 use crate::config::{Config, color_enabled};
 use crate::exit::ExitCode;
-use crate::render;
 use crate::trace::Run;
 
 pub fn execute(args: &DemoArgs) -> Result<ExitCode> {
@@ -94,16 +92,17 @@ async fn show_scenario(
         .with_context(|| format!("scenario {}: bad arguments", scenario.name))?;
     let config = Config::from_cli(&cli)?;
     let options = super::trace::show_options(&config);
-    let mut live = super::trace::LiveText::new(out, &options);
-    let mut chain = Run::open(&config)
-        .await?
-        .trace(config.start.clone(), &mut live, std::future::pending())
-        .await;
-    live.finish()?;
-    let analysis = analyze(&mut chain, &config.checks, options.redactor);
-    let code = ExitCode::for_chain(&chain.outcome, &analysis);
     let mut errors = Vec::new();
-    render::show(&chain, &analysis, code.code(), &options, out, &mut errors)?;
+    let (_, code) = super::trace::trace_and_show(
+        &mut Run::open(&config).await?,
+        &config,
+        config.start.clone(),
+        std::future::pending(),
+        &options,
+        out,
+        &mut errors,
+    )
+    .await?;
     for line in String::from_utf8_lossy(&errors).lines() {
         writeln!(out, "{}", line.red())?;
     }
