@@ -46,7 +46,7 @@ pub fn execute(args: &DemoArgs) -> Result<ExitCode> {
     let total = scenarios.len();
     runtime.block_on(async {
         for (number, scenario) in scenarios.iter().enumerate() {
-            show_scenario(scenario, number + 1, total, args, color, &mut out).await?;
+            show_scenario(scenario, number + 1, total, args, &mut out).await?;
         }
         anyhow::Ok(())
     })?;
@@ -58,7 +58,6 @@ async fn show_scenario(
     number: usize,
     total: usize,
     args: &DemoArgs,
-    color: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
     let server = ScenarioServer::start(scenario.routes.clone())
@@ -81,10 +80,6 @@ async fn show_scenario(
 
     let mut argv = vec!["hops".to_owned()];
     argv.extend(scenario.command_args(&placeholders));
-    argv.extend([
-        "--color".to_owned(),
-        if color { "always" } else { "never" }.to_owned(),
-    ]);
     if args.verbose {
         argv.push("--verbose".to_owned());
     }
