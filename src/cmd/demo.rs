@@ -39,10 +39,7 @@ pub fn execute(args: &DemoArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::Ok);
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     let total = scenarios.len();
     runtime.block_on(async {
         for (number, scenario) in scenarios.iter().enumerate() {

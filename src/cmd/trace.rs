@@ -18,10 +18,7 @@ use crate::trace::{HopObserver, Interrupts, Run};
 pub fn execute(cli: &Cli) -> Result<ExitCode> {
     let config = Config::from_cli(cli)?;
     colored::control::set_override(config.output.color && config.format == cli::Format::Text);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     runtime.block_on(trace_all(&config))
 }
 

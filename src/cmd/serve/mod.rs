@@ -104,10 +104,7 @@ pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
         ca: ca.clone(),
         ..TlsOptions::default()
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     let signal = runtime.block_on(async {
         let mut interrupts = Interrupts::listen().context("cannot listen for signals")?;
         let server = ScenarioServer::start_serving(routes, tls, options)
