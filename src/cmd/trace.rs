@@ -12,7 +12,7 @@ use crate::config::{Config, UsageError};
 use crate::exit::ExitCode;
 use crate::model::{Chain, Hop, Outcome, Redactor, Signal};
 use crate::redirect::PlannedRequest;
-use crate::render::{self, Format, ShowOptions, text};
+use crate::render::{self, ShowOptions, text};
 use crate::trace::{HopObserver, Interrupts, Run};
 
 pub fn execute(cli: &Cli) -> Result<ExitCode> {
@@ -185,10 +185,7 @@ impl<W: Write> Write for Stream<W> {
 /// What the renderers need to know of the config.
 pub fn show_options(config: &Config) -> ShowOptions {
     ShowOptions {
-        format: match config.format {
-            cli::Format::Text => Format::Text,
-            cli::Format::Json => Format::Json,
-        },
+        format: config.format,
         silent: config.output.silent,
         verbose: config.output.verbose,
         redactor: Redactor {
