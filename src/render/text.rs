@@ -274,11 +274,7 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
             writeln!(
                 out,
                 "{INDENT}      removed {}: {}",
-                crate::redirect::request::display_name(
-                    &reqwest::header::HeaderName::from_bytes(stripped.name.as_bytes())
-                        .unwrap_or(reqwest::header::HeaderName::from_static("x-unknown"))
-                )
-                .yellow(),
+                crate::redirect::request::display_name(&stripped.name).yellow(),
                 stripped.reason
             )?;
         }
@@ -501,19 +497,13 @@ fn render_tls(tls: &crate::model::TlsRecord, out: &mut dyn Write) -> io::Result<
 /// `Retry-After`, and how long browsers keep a permanent redirect: a 301 or 308 is cached, with
 /// no expiry unless `Cache-Control` says otherwise, so a fixed redirect can outlive its fix.
 fn render_caching(hop: &Hop, out: &mut dyn Write) -> io::Result<()> {
-    let header = |name: &str| {
-        hop.response_headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
-    if let Some(retry) = header("retry-after") {
+    if let Some(retry) = hop.response_header("retry-after") {
         writeln!(out, "{INDENT}Retry-After: {}", shown(retry))?;
     }
     if hop.synthetic || !matches!(hop.status, 301 | 308) {
         return Ok(());
     }
-    match header("cache-control") {
+    match hop.response_header("cache-control") {
         Some(cache) => writeln!(
             out,
             "{INDENT}Cache-Control: {}  {}",
