@@ -25,20 +25,6 @@ pub struct TextOptions {
 
 const INDENT: &str = "    ";
 
-/// The whole chain at once: every hop's block, then its end. What the hops shown one by one
-/// with [`hop`] and then [`end`] add up to.
-pub fn render(
-    chain: &Chain,
-    analysis: &Analysis,
-    options: TextOptions,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    for (number, each) in chain.hops.iter().enumerate() {
-        hop(each, number == 0, options, out)?;
-    }
-    end(chain, analysis, options, out)
-}
-
 /// One hop's block, written as soon as the hop is complete; `first` is the chain's first hop.
 /// The blank line after a block is written with the next block or by [`end`], which may first
 /// have to put the chain's error under it.
@@ -586,6 +572,20 @@ mod tests {
         CertificateInfo, Diagnosis, HstsRecord, Outcome, RefreshSeen, SetCookie, TlsRecord,
         Warning, WarningCode, testing,
     };
+
+    /// The whole chain at once, as the trace mode shows it piece by piece: every hop's block
+    /// with [`hop`], then its end with [`end`].
+    fn render(
+        chain: &Chain,
+        analysis: &Analysis,
+        options: TextOptions,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        for (number, each) in chain.hops.iter().enumerate() {
+            hop(each, number == 0, options, out)?;
+        }
+        end(chain, analysis, options, out)
+    }
 
     /// Every place the text view prints what a server sent, each poisoned with a control or
     /// bidi character: none reaches the output raw.
