@@ -323,28 +323,20 @@ fn summary_line(chain: &Chain, analysis: &Analysis, redaction: Redactor) -> Stri
         millis(chain.time)
     );
     let tail = match (&chain.outcome, chain.last_response()) {
-        (Outcome::Final, Some(last)) if analysis.first_failure().is_some() => format!(
-            "{} final {} at {}",
-            format!(
-                "FAIL: {};",
-                shown(&analysis.first_failure().unwrap_or_default())
-            )
-            .red()
-            .bold(),
-            status_style(
+        (Outcome::Final, Some(last)) => {
+            let status = status_style(
                 last.status,
-                &format!("{} {}", last.status, shown(&last.reason))
-            ),
-            redaction.url(&last.url)
-        ),
-        (Outcome::Final, Some(last)) => format!(
-            "OK: final {} at {}",
-            status_style(
-                last.status,
-                &format!("{} {}", last.status, shown(&last.reason))
-            ),
-            redaction.url(&last.url)
-        ),
+                &format!("{} {}", last.status, shown(&last.reason)),
+            );
+            match analysis.first_failure() {
+                Some(failure) => format!(
+                    "{} final {status} at {}",
+                    format!("FAIL: {};", shown(&failure)).red().bold(),
+                    redaction.url(&last.url)
+                ),
+                None => format!("OK: final {status} at {}", redaction.url(&last.url)),
+            }
+        }
         (Outcome::Loop(_), _) => "stopped: redirect loop".red().bold().to_string(),
         (Outcome::TooManyRedirects { .. }, _) => {
             "stopped: too many redirects".red().bold().to_string()
