@@ -27,6 +27,6 @@ pub use outcome::{
     ChainError, ErrorKind, LoopInfo, NetworkErrorKind, Outcome, OutcomeKind, Signal,
 };
 pub use redact::{Redactor, SHOWN_BYTES, abbreviate};
-pub use tls::{CertificateInfo, ClientCertificate, TlsRecord};
+pub use tls::{CertificateInfo, ClientCertificate, EXPIRY_WARNING_DAYS, TlsRecord};
 pub use warning::{Warning, WarningCode};
 pub use words::plural;

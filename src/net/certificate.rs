@@ -9,10 +9,7 @@ use std::net::IpAddr;
 use rustls::CertificateError;
 use time::OffsetDateTime;
 
-pub use crate::model::{CertificateInfo, TlsRecord};
-
-/// A certificate that expires within this many days gets a warning on every hop that uses it.
-pub const EXPIRY_WARNING_DAYS: i64 = 14;
+pub use crate::model::{CertificateInfo, EXPIRY_WARNING_DAYS, TlsRecord};
 
 impl CertificateInfo {
     /// Reads a DER certificate; `None` if it is not one.

@@ -459,7 +459,7 @@ fn render_tls(tls: &crate::model::TlsRecord, out: &mut dyn Write) -> io::Result<
     );
     let expiry = if left.is_negative() {
         expiry.red().bold()
-    } else if left.whole_days() < crate::net::EXPIRY_WARNING_DAYS {
+    } else if certificate.expires_soon(now) {
         expiry.yellow()
     } else {
         expiry.normal()
