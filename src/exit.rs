@@ -71,10 +71,15 @@ impl ExitCode {
             Outcome::TooManyRedirects { .. } => ExitCode::TooManyRedirects,
             Outcome::BadLocation { .. } => ExitCode::BadLocation,
             Outcome::NetworkError { .. } => ExitCode::Network,
-            Outcome::Interrupted { signal, .. } => match signal {
-                Signal::Interrupt => ExitCode::Interrupted,
-                Signal::Terminate => ExitCode::Terminated,
-            },
+            Outcome::Interrupted { signal, .. } => ExitCode::for_signal(*signal),
+        }
+    }
+
+    /// The code of a run a signal stopped: a traced chain or `hops serve`.
+    pub fn for_signal(signal: Signal) -> ExitCode {
+        match signal {
+            Signal::Interrupt => ExitCode::Interrupted,
+            Signal::Terminate => ExitCode::Terminated,
         }
     }
 

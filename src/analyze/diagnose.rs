@@ -6,7 +6,7 @@
 use url::Url;
 
 use super::growth::{Growth, GrowthKind, find_growth};
-use crate::model::{Chain, Diagnosis, Hop, LoopKind, Outcome, Redactor, WarningCode};
+use crate::model::{Chain, Diagnosis, Hop, LoopKind, Outcome, Redactor, WarningCode, plural};
 
 /// Browsers give up after this many redirects (Fetch: the 21st fails).
 pub const BROWSER_REDIRECT_LIMIT: usize = 20;
@@ -547,7 +547,6 @@ fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
 /// How the chain ended, in a few words: "OK: ...", "Loop between hop 2 and hop 4: ...".
 pub fn headline(chain: &Chain, diagnosis: Option<&Diagnosis>, redactor: Redactor) -> String {
     let redirects = chain.redirects();
-    let plural = if redirects == 1 { "" } else { "s" };
     let error = || {
         chain
             .outcome
@@ -557,7 +556,8 @@ pub fn headline(chain: &Chain, diagnosis: Option<&Diagnosis>, redactor: Redactor
     match (&chain.outcome, chain.last_response(), diagnosis) {
         (Outcome::Final, Some(last), _) => {
             format!(
-                "OK: {redirects} redirect{plural}, final {} at {}",
+                "OK: {}, final {} at {}",
+                plural(redirects as u64, "redirect"),
                 last.status,
                 redactor.url(&last.url)
             )

@@ -13,11 +13,9 @@ use anyhow::{Context, Result};
 use colored::Colorize;
 use hops_scenario::{Scenario, ScenarioServer};
 
-use crate::analyze::analyze;
 use crate::cli::{Cli, DemoArgs};
 use crate::config::{Config, color_enabled};
 use crate::exit::ExitCode;
-use crate::render;
 use crate::trace::Run;
 
 pub fn execute(args: &DemoArgs) -> Result<ExitCode> {
@@ -41,14 +39,11 @@ pub fn execute(args: &DemoArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::Ok);
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     let total = scenarios.len();
     runtime.block_on(async {
         for (number, scenario) in scenarios.iter().enumerate() {
-            show_scenario(scenario, number + 1, total, args, color, &mut out).await?;
+            show_scenario(scenario, number + 1, total, args, &mut out).await?;
         }
         anyhow::Ok(())
     })?;
@@ -60,7 +55,6 @@ async fn show_scenario(
     number: usize,
     total: usize,
     args: &DemoArgs,
-    color: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
     let server = ScenarioServer::start(scenario.routes.clone())
@@ -83,10 +77,6 @@ async fn show_scenario(
 
     let mut argv = vec!["hops".to_owned()];
     argv.extend(scenario.command_args(&placeholders));
-    argv.extend([
-        "--color".to_owned(),
-        if color { "always" } else { "never" }.to_owned(),
-    ]);
     if args.verbose {
         argv.push("--verbose".to_owned());
     }
@@ -94,16 +84,17 @@ async fn show_scenario(
         .with_context(|| format!("scenario {}: bad arguments", scenario.name))?;
     let config = Config::from_cli(&cli)?;
     let options = super::trace::show_options(&config);
-    let mut live = super::trace::LiveText::new(out, &options);
-    let mut chain = Run::open(&config)
-        .await?
-        .trace(config.start.clone(), &mut live, std::future::pending())
-        .await;
-    live.finish()?;
-    let analysis = analyze(&mut chain, &config.checks, options.redactor);
-    let code = ExitCode::for_chain(&chain.outcome, &analysis);
     let mut errors = Vec::new();
-    render::show(&chain, &analysis, code.code(), &options, out, &mut errors)?;
+    let (_, code) = super::trace::trace_and_show(
+        &mut Run::open(&config).await?,
+        &config,
+        config.start.clone(),
+        std::future::pending(),
+        &options,
+        out,
+        &mut errors,
+    )
+    .await?;
     for line in String::from_utf8_lossy(&errors).lines() {
         writeln!(out, "{}", line.red())?;
     }

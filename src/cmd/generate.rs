@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use clap::ArgAction;
 use clap_complete::{Generator, Shell};
 use roff::{Roff, bold, roman};
 
@@ -48,22 +49,13 @@ fn man_page() -> Result<Vec<u8>> {
     man.render_options_section(&mut page)?;
     let mut roff = Roff::new();
     roff.control("SH", ["COMMANDS"]).control("TP", []);
-    roff.text([
-        bold("hops demo"),
-        roman(" [FILTER] [--list] [-v] [--color WHEN]"),
-    ]);
+    roff.text([bold("hops demo"), roman(synopsis("demo")?)]);
     roff.text([roman(
         "Trace a tour of redirect scenarios on an embedded loopback server (no network \
          needed); FILTER runs only the scenarios whose name contains it.",
     )]);
     roff.control("TP", []);
-    roff.text([
-        bold("hops serve"),
-        roman(
-            " [--port PORT] [--https-port PORT] [--bind ADDR] [--name HOST]... [--ca-out FILE] \
-             [--quiet] [--log-json FILE] [--list]",
-        ),
-    ]);
+    roff.text([bold("hops serve"), roman(synopsis("serve")?)]);
     roff.text([roman(
         "Serve the scenarios as a redirect playground for any client, on an http and an \
          https port (loopback unless --bind says otherwise): /scenario/NAME redirects to where \
@@ -100,6 +92,45 @@ fn man_page() -> Result<Vec<u8>> {
     roff.to_writer(&mut page)?;
     man.render_version_section(&mut page)?;
     Ok(page)
+}
+
+/// A subcommand's arguments as the man page lists them after its name (` [FILTER] [--list]
+/// [--color WHEN]`), read from its clap definition so that an option added there cannot be left
+/// out here.
+fn synopsis(name: &str) -> Result<String> {
+    let command = cli::command();
+    let subcommand = command
+        .find_subcommand(name)
+        .with_context(|| format!("the {name} command is defined"))?;
+    let mut synopsis = String::new();
+    for arg in subcommand.get_arguments() {
+        if arg.is_hide_set()
+            || matches!(
+                arg.get_action(),
+                ArgAction::Help | ArgAction::HelpShort | ArgAction::HelpLong | ArgAction::Version
+            )
+        {
+            continue;
+        }
+        let value = arg
+            .get_value_names()
+            .and_then(|names| names.first())
+            .map_or_else(
+                || arg.get_id().as_str().to_uppercase(),
+                |name| name.to_string(),
+            );
+        let word = match (arg.get_long(), arg.get_short()) {
+            _ if arg.is_positional() => value,
+            (Some(long), _) if arg.get_action().takes_values() => format!("--{long} {value}"),
+            (Some(long), _) => format!("--{long}"),
+            (None, Some(short)) if arg.get_action().takes_values() => format!("-{short} {value}"),
+            (None, Some(short)) => format!("-{short}"),
+            (None, None) => value,
+        };
+        let repeated = matches!(arg.get_action(), ArgAction::Append);
+        synopsis.push_str(&format!(" [{word}]{}", if repeated { "..." } else { "" }));
+    }
+    Ok(synopsis)
 }
 
 /// The man page of `hops check`: its synopsis, description, options and exit status.

@@ -6,3 +6,13 @@ pub mod demo;
 pub mod generate;
 pub mod serve;
 pub mod trace;
+
+use anyhow::Context;
+
+/// The async runtime every mode runs on: one thread is enough, the work is waiting on sockets.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}

@@ -10,17 +10,15 @@ use crate::analyze::analyze;
 use crate::cli::{self, Cli};
 use crate::config::{Config, UsageError};
 use crate::exit::ExitCode;
-use crate::model::{Hop, Outcome, Redactor};
-use crate::render::{self, Format, ShowOptions, text};
+use crate::model::{Chain, Hop, Outcome, Redactor, Signal};
+use crate::redirect::PlannedRequest;
+use crate::render::{self, ShowOptions, text};
 use crate::trace::{HopObserver, Interrupts, Run};
 
 pub fn execute(cli: &Cli) -> Result<ExitCode> {
     let config = Config::from_cli(cli)?;
     colored::control::set_override(config.output.color && config.format == cli::Format::Text);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     runtime.block_on(trace_all(&config))
 }
 
@@ -38,30 +36,25 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
     let mut chains = Vec::with_capacity(config.urls.len());
     let mut worst = ExitCode::Ok;
     for (number, url) in config.urls.iter().enumerate() {
-        let text_out: &mut dyn Write = if options.text_to_stderr {
-            &mut stderr
-        } else {
-            &mut stdout
-        };
         if number > 0 && options.text().is_some() {
             // A blank line between one chain's summary and the next chain's first hop.
+            let text_out: &mut dyn Write = if options.text_to_stderr {
+                &mut stderr
+            } else {
+                &mut stdout
+            };
             writeln!(text_out)?;
         }
-        let mut live = LiveText::new(text_out, &options);
-        let mut chain = run
-            .trace(config.start_for(url), &mut live, interrupts.next())
-            .await;
-        live.finish()?;
-        let analysis = analyze(&mut chain, &config.checks, options.redactor);
-        let code = ExitCode::for_chain(&chain.outcome, &analysis);
-        render::show(
-            &chain,
-            &analysis,
-            code.code(),
+        let (chain, code) = trace_and_show(
+            &mut run,
+            config,
+            config.start_for(url),
+            interrupts.next(),
             &options,
             &mut stdout,
             &mut stderr,
-        )?;
+        )
+        .await?;
         worst = worst.worst(code);
         let interrupted = matches!(chain.outcome, Outcome::Interrupted { .. });
         chains.push(chain);
@@ -76,6 +69,31 @@ async fn trace_all(config: &Config) -> Result<ExitCode> {
             .with_context(|| format!("cannot write the HAR file {}", path.display()))?;
     }
     Ok(worst)
+}
+
+/// One chain as `hops URL` and `hops demo` both show it: traced with each hop shown as soon as
+/// it is complete, then analysed, its end shown, and its exit code picked.
+pub(crate) async fn trace_and_show(
+    run: &mut Run<'_>,
+    config: &Config,
+    start: PlannedRequest,
+    stop: impl Future<Output = Signal>,
+    options: &ShowOptions,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(Chain, ExitCode)> {
+    let text_out: &mut dyn Write = if options.text_to_stderr {
+        &mut *stderr
+    } else {
+        &mut *stdout
+    };
+    let mut live = LiveText::new(text_out, options);
+    let mut chain = run.trace(start, &mut live, stop).await;
+    live.finish()?;
+    let analysis = analyze(&mut chain, &config.checks, options.redactor);
+    let code = ExitCode::for_chain(&chain.outcome, &analysis);
+    render::show(&chain, &analysis, code.code(), options, stdout, stderr)?;
+    Ok((chain, code))
 }
 
 /// The text output as the chain goes: each hop's block as soon as the hop is complete, so a
@@ -167,10 +185,7 @@ impl<W: Write> Write for Stream<W> {
 /// What the renderers need to know of the config.
 pub fn show_options(config: &Config) -> ShowOptions {
     ShowOptions {
-        format: match config.format {
-            cli::Format::Text => Format::Text,
-            cli::Format::Json => Format::Json,
-        },
+        format: config.format,
         silent: config.output.silent,
         verbose: config.output.verbose,
         redactor: Redactor {

@@ -25,7 +25,7 @@ pub(super) const BROWSER_HEADERS: [(&str, &str); 5] = [
          */*;q=0.8",
     ),
     ("accept-language", "en-US,en;q=0.9"),
-    ("accept-encoding", "gzip, deflate, br, zstd"),
+    ("accept-encoding", crate::net::ACCEPT_ENCODING),
     ("upgrade-insecure-requests", "1"),
 ];
 

@@ -13,6 +13,7 @@ mod outcome;
 mod redact;
 mod tls;
 mod warning;
+mod words;
 
 #[cfg(test)]
 pub(crate) mod testing;
@@ -26,5 +27,6 @@ pub use outcome::{
     ChainError, ErrorKind, LoopInfo, NetworkErrorKind, Outcome, OutcomeKind, Signal,
 };
 pub use redact::{Redactor, SHOWN_BYTES, abbreviate};
-pub use tls::{CertificateInfo, ClientCertificate, TlsRecord};
+pub use tls::{CertificateInfo, ClientCertificate, EXPIRY_WARNING_DAYS, TlsRecord};
 pub use warning::{Warning, WarningCode};
+pub use words::plural;

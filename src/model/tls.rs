@@ -46,6 +46,18 @@ pub struct CertificateInfo {
     pub not_after: OffsetDateTime,
 }
 
+/// A certificate that expires within this many days gets a warning on every hop that uses it.
+pub const EXPIRY_WARNING_DAYS: i64 = 14;
+
+impl CertificateInfo {
+    /// Still valid at `now`, but not for [`EXPIRY_WARNING_DAYS`] more days: worth a warning,
+    /// since browsers will refuse it soon.
+    pub fn expires_soon(&self, now: OffsetDateTime) -> bool {
+        let left = self.not_after - now;
+        !left.is_negative() && left.whole_days() < EXPIRY_WARNING_DAYS
+    }
+}
+
 fn serialize_rfc3339<S: serde::Serializer>(
     time: &OffsetDateTime,
     serializer: S,
@@ -54,4 +66,27 @@ fn serialize_rfc3339<S: serde::Serializer>(
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(serde::ser::Error::custom)?;
     serializer.serialize_str(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn expires_soon_only_while_still_valid_and_close_to_the_end() {
+        let now = OffsetDateTime::UNIX_EPOCH + Duration::days(1000);
+        let ending = |left: Duration| CertificateInfo {
+            subject: "CN=a.test".to_owned(),
+            issuer: "CN=CA".to_owned(),
+            names: vec![],
+            not_before: OffsetDateTime::UNIX_EPOCH,
+            not_after: now + left,
+        };
+        assert!(ending(Duration::days(EXPIRY_WARNING_DAYS - 1)).expires_soon(now));
+        assert!(ending(Duration::ZERO).expires_soon(now));
+        assert!(!ending(Duration::days(EXPIRY_WARNING_DAYS)).expires_soon(now));
+        assert!(!ending(Duration::seconds(-1)).expires_soon(now));
+    }
 }

@@ -9,10 +9,7 @@ use std::net::IpAddr;
 use rustls::CertificateError;
 use time::OffsetDateTime;
 
-pub use crate::model::{CertificateInfo, TlsRecord};
-
-/// A certificate that expires within this many days gets a warning on every hop that uses it.
-pub const EXPIRY_WARNING_DAYS: i64 = 14;
+pub use crate::model::{CertificateInfo, EXPIRY_WARNING_DAYS, TlsRecord};
 
 impl CertificateInfo {
     /// Reads a DER certificate; `None` if it is not one.
@@ -138,11 +135,7 @@ pub fn relative(when: OffsetDateTime, now: OffsetDateTime) -> String {
         7200..=86_399 => (seconds / 3600, "hour"),
         _ => (seconds / 86_400, "day"),
     };
-    let amount = if count == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{count} {unit}s")
-    };
+    let amount = crate::model::plural(count, unit);
     if difference.is_negative() {
         format!("{amount} ago")
     } else {

@@ -204,13 +204,12 @@ fn entry(hop: &Hop, redactor: Redactor) -> Entry<'_> {
     }
 }
 
+/// HAR's `{name, value}` objects for header pairs as they may be shown.
 fn name_values(pairs: &[(String, String)], redactor: Redactor) -> Vec<NameValue> {
-    pairs
-        .iter()
-        .map(|(name, value)| NameValue {
-            name: name.clone(),
-            value: redactor.header_value(name, value),
-        })
+    redactor
+        .headers(pairs)
+        .into_iter()
+        .map(|(name, value)| NameValue { name, value })
         .collect()
 }
 

@@ -109,7 +109,7 @@ pub struct Document<'a> {
 pub struct Request<'a> {
     pub method: &'a str,
     pub url: String,
-    pub headers: Vec<[String; 2]>,
+    pub headers: Vec<(String, String)>,
     pub body_bytes: Option<usize>,
 }
 
@@ -136,8 +136,8 @@ pub struct HopView<'a> {
     pub hsts: Option<HstsView<'a>>,
     pub refresh: Option<RefreshView>,
     pub set_cookies: Vec<SetCookieView<'a>>,
-    pub request_headers: Vec<[String; 2]>,
-    pub response_headers: Vec<[String; 2]>,
+    pub request_headers: Vec<(String, String)>,
+    pub response_headers: Vec<(String, String)>,
     pub timing_ms: TimingView,
     pub warnings: &'a [Warning],
 }
@@ -224,7 +224,7 @@ pub fn document<'a>(chain: &'a Chain, analysis: &'a Analysis, redactor: Redactor
         request: Request {
             method: &chain.request.method,
             url: redactor.url(&chain.request.url),
-            headers: headers(&chain.request.headers, redactor),
+            headers: redactor.headers(&chain.request.headers),
             body_bytes: chain.request.body_bytes,
         },
         hops: chain
@@ -320,8 +320,8 @@ fn hop_view(hop: &Hop, redactor: Redactor) -> HopView<'_> {
                 reason: cookie.reason.as_deref(),
             })
             .collect(),
-        request_headers: headers(&hop.request_headers, redactor),
-        response_headers: headers(&hop.response_headers, redactor),
+        request_headers: redactor.headers(&hop.request_headers),
+        response_headers: redactor.headers(&hop.response_headers),
         timing_ms: TimingView {
             dns: hop.timing.dns().map(millis),
             connect: hop.timing.connect().map(millis),
@@ -352,13 +352,6 @@ fn hsts_view(record: &HstsRecord, redactor: Redactor) -> HstsView<'_> {
             to: redactor.url(&upgrade.to),
         }),
     }
-}
-
-fn headers(pairs: &[(String, String)], redactor: Redactor) -> Vec<[String; 2]> {
-    pairs
-        .iter()
-        .map(|(name, value)| [name.clone(), redactor.header_value(name, value)])
-        .collect()
 }
 
 #[cfg(test)]

@@ -13,12 +13,9 @@ use std::io::{self, Write};
 
 use crate::model::{Analysis, Chain, CheckResult, Redactor};
 
-/// How the chain is shown on stdout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-}
+/// How the chain is shown on stdout: the `--format` value itself, so there is nothing to
+/// translate between the command line and the renderers.
+pub use crate::cli::Format;
 
 /// Everything `show` needs to know about the output the user asked for.
 #[derive(Debug, Clone)]

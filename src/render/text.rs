@@ -14,6 +14,7 @@ use super::escape::shown;
 
 use crate::model::{
     Analysis, Chain, Hop, HstsRecord, Outcome, Redactor, RefreshSource, Timing, Via, Warning,
+    plural,
 };
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -23,20 +24,6 @@ pub struct TextOptions {
 }
 
 const INDENT: &str = "    ";
-
-/// The whole chain at once: every hop's block, then its end. What the hops shown one by one
-/// with [`hop`] and then [`end`] add up to.
-pub fn render(
-    chain: &Chain,
-    analysis: &Analysis,
-    options: TextOptions,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    for (number, each) in chain.hops.iter().enumerate() {
-        hop(each, number == 0, options, out)?;
-    }
-    end(chain, analysis, options, out)
-}
 
 /// One hop's block, written as soon as the hop is complete; `first` is the chain's first hop.
 /// The blank line after a block is written with the next block or by [`end`], which may first
@@ -143,7 +130,7 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
                 out,
                 "{INDENT}{} {}",
                 ">".dimmed(),
-                format!("[body: {}]", plural(bytes, "byte")).dimmed()
+                format!("[body: {}]", plural(bytes as u64, "byte")).dimmed()
             )?;
         }
     }
@@ -261,10 +248,10 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
         };
         let body = match (next.body_kept, hop.body_bytes) {
             (Some(true), Some(bytes)) => {
-                format!(", body kept ({})", plural(bytes, "byte")).normal()
+                format!(", body kept ({})", plural(bytes as u64, "byte")).normal()
             }
             (Some(false), Some(bytes)) => {
-                format!(", body dropped ({})", plural(bytes, "byte")).yellow()
+                format!(", body dropped ({})", plural(bytes as u64, "byte")).yellow()
             }
             _ => "".normal(),
         };
@@ -273,11 +260,7 @@ fn render_hop(hop: &Hop, options: TextOptions, out: &mut dyn Write) -> io::Resul
             writeln!(
                 out,
                 "{INDENT}      removed {}: {}",
-                crate::redirect::request::display_name(
-                    &reqwest::header::HeaderName::from_bytes(stripped.name.as_bytes())
-                        .unwrap_or(reqwest::header::HeaderName::from_static("x-unknown"))
-                )
-                .yellow(),
+                crate::redirect::request::display_name(&stripped.name).yellow(),
                 stripped.reason
             )?;
         }
@@ -335,33 +318,25 @@ fn summary_line(chain: &Chain, analysis: &Analysis, redaction: Redactor) -> Stri
     let redirects = chain.redirects();
     let head = format!(
         "{}, {}, {}",
-        plural(requests, "request"),
-        plural(redirects, "redirect"),
+        plural(requests as u64, "request"),
+        plural(redirects as u64, "redirect"),
         millis(chain.time)
     );
     let tail = match (&chain.outcome, chain.last_response()) {
-        (Outcome::Final, Some(last)) if analysis.first_failure().is_some() => format!(
-            "{} final {} at {}",
-            format!(
-                "FAIL: {};",
-                shown(&analysis.first_failure().unwrap_or_default())
-            )
-            .red()
-            .bold(),
-            status_style(
+        (Outcome::Final, Some(last)) => {
+            let status = status_style(
                 last.status,
-                &format!("{} {}", last.status, shown(&last.reason))
-            ),
-            redaction.url(&last.url)
-        ),
-        (Outcome::Final, Some(last)) => format!(
-            "OK: final {} at {}",
-            status_style(
-                last.status,
-                &format!("{} {}", last.status, shown(&last.reason))
-            ),
-            redaction.url(&last.url)
-        ),
+                &format!("{} {}", last.status, shown(&last.reason)),
+            );
+            match analysis.first_failure() {
+                Some(failure) => format!(
+                    "{} final {status} at {}",
+                    format!("FAIL: {};", shown(&failure)).red().bold(),
+                    redaction.url(&last.url)
+                ),
+                None => format!("OK: final {status} at {}", redaction.url(&last.url)),
+            }
+        }
         (Outcome::Loop(_), _) => "stopped: redirect loop".red().bold().to_string(),
         (Outcome::TooManyRedirects { .. }, _) => {
             "stopped: too many redirects".red().bold().to_string()
@@ -484,7 +459,7 @@ fn render_tls(tls: &crate::model::TlsRecord, out: &mut dyn Write) -> io::Result<
     );
     let expiry = if left.is_negative() {
         expiry.red().bold()
-    } else if left.whole_days() < crate::net::EXPIRY_WARNING_DAYS {
+    } else if certificate.expires_soon(now) {
         expiry.yellow()
     } else {
         expiry.normal()
@@ -500,19 +475,13 @@ fn render_tls(tls: &crate::model::TlsRecord, out: &mut dyn Write) -> io::Result<
 /// `Retry-After`, and how long browsers keep a permanent redirect: a 301 or 308 is cached, with
 /// no expiry unless `Cache-Control` says otherwise, so a fixed redirect can outlive its fix.
 fn render_caching(hop: &Hop, out: &mut dyn Write) -> io::Result<()> {
-    let header = |name: &str| {
-        hop.response_headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
-    if let Some(retry) = header("retry-after") {
+    if let Some(retry) = hop.response_header("retry-after") {
         writeln!(out, "{INDENT}Retry-After: {}", shown(retry))?;
     }
     if hop.synthetic || !matches!(hop.status, 301 | 308) {
         return Ok(());
     }
-    match header("cache-control") {
+    match hop.response_header("cache-control") {
         Some(cache) => writeln!(
             out,
             "{INDENT}Cache-Control: {}  {}",
@@ -566,14 +535,6 @@ fn write_paragraph(out: &mut dyn Write, label: &str, text: &str) -> io::Result<(
     writeln!(out, "{line}")
 }
 
-fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
-}
-
 fn millis(duration: Duration) -> String {
     let ms = duration.as_secs_f64() * 1000.0;
     if ms >= 1000.0 {
@@ -603,6 +564,20 @@ mod tests {
         CertificateInfo, Diagnosis, HstsRecord, Outcome, RefreshSeen, SetCookie, TlsRecord,
         Warning, WarningCode, testing,
     };
+
+    /// The whole chain at once, as the trace mode shows it piece by piece: every hop's block
+    /// with [`hop`], then its end with [`end`].
+    fn render(
+        chain: &Chain,
+        analysis: &Analysis,
+        options: TextOptions,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        for (number, each) in chain.hops.iter().enumerate() {
+            hop(each, number == 0, options, out)?;
+        }
+        end(chain, analysis, options, out)
+    }
 
     /// Every place the text view prints what a server sent, each poisoned with a control or
     /// bidi character: none reaches the output raw.

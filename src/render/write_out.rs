@@ -73,13 +73,9 @@ pub fn variable(name: &str, context: &WriteOutContext) -> Option<Value> {
                 .unwrap_or_else(|| "0".to_owned()),
         ),
         "content_type" => text(
-            last.and_then(|hop| {
-                hop.response_headers
-                    .iter()
-                    .find(|(n, _)| n == "content-type")
-            })
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default(),
+            last.and_then(|hop| hop.response_header("content-type"))
+                .unwrap_or_default()
+                .to_owned(),
         ),
         _ => None,
     }

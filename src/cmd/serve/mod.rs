@@ -33,7 +33,6 @@ use self::pages::{Site, entries, fallback, list_text};
 use super::demo::shell_quote;
 use crate::cli_serve::ServeArgs;
 use crate::exit::ExitCode;
-use crate::model::Signal;
 use crate::trace::Interrupts;
 
 pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
@@ -104,10 +103,7 @@ pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
         ca: ca.clone(),
         ..TlsOptions::default()
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     let signal = runtime.block_on(async {
         let mut interrupts = Interrupts::listen().context("cannot listen for signals")?;
         let server = ScenarioServer::start_serving(routes, tls, options)
@@ -138,10 +134,7 @@ pub fn execute(args: &ServeArgs) -> Result<ExitCode> {
         drop(server);
         anyhow::Ok(signal)
     })?;
-    Ok(match signal {
-        Signal::Interrupt => ExitCode::Interrupted,
-        Signal::Terminate => ExitCode::Terminated,
-    })
+    Ok(ExitCode::for_signal(signal))
 }
 
 /// What `hops serve` prints at start: where it listens, the CA file, and three commands to try
