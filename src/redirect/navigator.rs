@@ -84,15 +84,16 @@ pub enum Step {
     Finish(Outcome),
 }
 
-/// A response's head: everything the rules look at before the body.
+/// A response's head: everything the rules look at before the body. The headers are borrowed
+/// from the response: the rules only read them, and a hop's copy is made of the pairs it keeps.
 #[derive(Debug, Clone)]
-pub struct ResponseHead {
+pub struct ResponseHead<'h> {
     pub status: u16,
     /// The server's own reason phrase, or the standard one.
     pub reason: String,
     /// As "HTTP/1.1" or "HTTP/2.0".
     pub version: String,
-    pub headers: HeaderMap,
+    pub headers: &'h HeaderMap,
     pub remote_addr: Option<SocketAddr>,
 }
 
@@ -244,9 +245,9 @@ impl<'a> Navigator<'a> {
 
     /// Records the response to the request just sent (`sent` is what went out) and decides what
     /// comes next. The jar and the HSTS store learn from its headers here.
-    pub fn on_response(&mut self, sent: &Outgoing, head: ResponseHead) -> HeadDecision {
+    pub fn on_response(&mut self, sent: &Outgoing, head: ResponseHead<'_>) -> HeadDecision {
         let index = sent.index;
-        let set_cookies = self.store_response_cookies(&head.headers);
+        let set_cookies = self.store_response_cookies(head.headers);
         let location_values: Vec<&[u8]> = head
             .headers
             .get_all(header::LOCATION)
@@ -262,13 +263,13 @@ impl<'a> Navigator<'a> {
             request_body: self.current.body.clone().map(Box::new),
             started_at: self.now,
             status: head.status,
-            reason: head.reason.clone(),
-            http_version: head.version.clone(),
+            reason: head.reason,
+            http_version: head.version,
             remote_addr: head.remote_addr,
             proxy: None,
             tls: None,
             retried: None,
-            response_headers: header_pairs(&head.headers),
+            response_headers: header_pairs(head.headers),
             locations: location_values
                 .iter()
                 .map(|v| escape_if_needed(v))
@@ -285,7 +286,7 @@ impl<'a> Navigator<'a> {
         };
         hop.warnings.extend(self.pending_warning.take());
         hop.hsts = self
-            .record_sts(&head.headers, &mut hop.warnings)
+            .record_sts(head.headers, &mut hop.warnings)
             .map(Box::new);
 
         let followable = is_followed_status(head.status) && !location_values.is_empty();
@@ -293,7 +294,7 @@ impl<'a> Navigator<'a> {
             hop.not_followed = Some("not followed: --max-redirs 0".into());
         }
         if !followable || self.options.max_redirects == 0 {
-            let plan = self.body_plan(&head.headers, &mut hop.warnings);
+            let plan = self.body_plan(head.headers, &mut hop.warnings);
             return HeadDecision::ReadBody(Box::new(hop), plan);
         }
         let target = match self.resolve_location(&location_values, &mut hop.warnings) {

@@ -410,14 +410,14 @@ fn reason(response: &Response) -> String {
         .unwrap_or_default()
 }
 
-/// The response head as the navigator reads it.
-fn response_head(response: &Response) -> ResponseHead {
+/// The response head as the navigator reads it, the headers borrowed from `response`.
+fn response_head(response: &Response) -> ResponseHead<'_> {
     let status = response.status();
     ResponseHead {
         status: status.as_u16(),
         reason: reason(response),
         version: format!("{:?}", response.version()),
-        headers: response.headers().clone(),
+        headers: response.headers(),
         remote_addr: response.remote_addr(),
     }
 }
