@@ -23,7 +23,9 @@ use super::method::BodyFate;
 use super::record::{escape_if_needed, header_pairs, headers_as_sent, upgrade_hop};
 use super::refresh::{HTML_PREFIX_LIMIT, find_meta_refresh, parse_refresh};
 pub use super::request::Outgoing;
-use super::request::{FollowOptions, PlannedRequest, auto_referer, next_request, outgoing_headers};
+use super::request::{
+    FollowOptions, PlannedRequest, auto_referer, next_request, outgoing_headers, wire_url,
+};
 use super::status::{is_followed_status, not_followed_reason};
 use crate::cookies::Jar;
 use crate::hsts::{self, HstsStore};
@@ -211,14 +213,10 @@ impl<'a> Navigator<'a> {
         );
         self.history.sent(index, key);
         self.check_pasted_cookies();
-        let mut url = self.current.url.clone();
-        url.set_fragment(None);
-        let _ = url.set_username("");
-        let _ = url.set_password(None);
         Step::Send(Outgoing {
             index,
             method: self.current.method.clone(),
-            url,
+            url: wire_url(&self.current.url),
             headers,
             body: self.current.body.clone(),
         })
