@@ -142,6 +142,10 @@ impl Proxies {
 
     /// The proxy a request to `url` goes through; `None`: straight to the server.
     pub fn for_url(&self, url: &Url) -> Option<&ProxyChoice> {
+        // The common case, no proxy at all, needs no URI to match against.
+        if self.rules.is_empty() {
+            return None;
+        }
         let host = url.host_str()?;
         let port = url.port_or_known_default()?;
         let uri: hyper::http::Uri = format!("{}://{host}:{port}/", url.scheme()).parse().ok()?;

@@ -209,7 +209,7 @@ impl Io<'_> {
                 Step::Finish(outcome) => return outcome,
             };
             self.client.log.take();
-            let proxy = self.client.proxies.for_url(&outgoing.url).cloned();
+            let proxy = self.client.proxies.for_url(&outgoing.url);
             let Sent {
                 response,
                 retried,
@@ -217,7 +217,7 @@ impl Io<'_> {
             } = match self.send(&outgoing).await {
                 Ok(sent) => sent,
                 Err((kind, message)) => {
-                    let message = match &proxy {
+                    let message = match proxy {
                         Some(proxy) => through_proxy(proxy, &outgoing.url, kind, &message),
                         None => message,
                     };
@@ -229,21 +229,21 @@ impl Io<'_> {
             let first_byte = sent_at.elapsed();
             let setup = self.client.log.take();
             let head = response_head(&response);
-            let tls = self
-                .client
-                .tls
-                .hop(response.extensions(), setup.connection)
-                .filter(|_| outgoing.url.scheme() == "https");
-            let complete = |hop: &mut Hop| {
+            // TLS facts are shown for https hops only, so no other hop looks them up.
+            let tls = (outgoing.url.scheme() == "https")
+                .then(|| self.client.tls.hop(response.extensions(), setup.connection))
+                .flatten();
+            // Each arm below calls this once: what it records is moved into the hop.
+            let complete = move |hop: &mut Hop| {
                 hop.started_at = SystemTime::now() - first_byte;
                 hop.timing.set_setup(setup.dns, setup.connect, setup.tls);
                 hop.timing.set_first_byte(first_byte);
-                hop.retried.clone_from(&retried);
-                hop.proxy = proxy.as_ref().map(ProxyChoice::address);
-                if let Some((record, warnings)) = &tls {
-                    hop.tls = Some(Box::new(record.clone()));
+                hop.retried = retried;
+                hop.proxy = proxy.map(ProxyChoice::address);
+                if let Some((record, warnings)) = tls {
+                    hop.tls = Some(Box::new(record));
                     // TLS facts come before what the rules said about the response.
-                    hop.warnings.splice(0..0, warnings.iter().cloned());
+                    hop.warnings.splice(0..0, warnings);
                 }
             };
             match navigator.on_response(&outgoing, head) {
