@@ -313,28 +313,30 @@ impl Io<'_> {
         }
         let request = builder.build().map_err(|err| classify(&err, None))?;
         // Sent once more, within the same deadline, if its reused connection was found closed.
-        let sending = self.client.send(request);
-        let result = match self.deadline {
-            Some(deadline) => match timeout_at(deadline, sending).await {
-                Ok(result) => result,
-                Err(_) => return Err(self.timed_out()),
-            },
-            None => sending.await,
-        };
+        let result = self.within_max_time(self.client.send(request)).await?;
         result.map_err(|err| self.client.describe(&err))
     }
 
     async fn next_chunk(&self, body: &mut Body) -> Result<Option<Bytes>, Failure> {
+        // A timeout looks at its clock only when what it waits on is not ready, and a body
+        // decoded from bytes already at hand is always ready: a compression bomb of a few KiB
+        // would be written for hours past `--max-time` unless the clock is read here.
+        if self
+            .deadline
+            .is_some_and(|deadline| tokio::time::Instant::now() >= deadline)
+        {
+            return Err(self.timed_out());
+        }
+        self.within_max_time(body.chunk()).await?
+    }
+
+    /// `work`, stopped with the `--max-time` error when the run's deadline comes first.
+    async fn within_max_time<F: Future>(&self, work: F) -> Result<F::Output, Failure> {
         match self.deadline {
-            // A timeout looks at its clock only when what it waits on is not ready, and a body
-            // decoded from bytes already at hand is always ready: a compression bomb of a few
-            // KiB would be written for hours past `--max-time` unless the clock is read here.
-            Some(deadline) if tokio::time::Instant::now() >= deadline => Err(self.timed_out()),
-            Some(deadline) => match timeout_at(deadline, body.chunk()).await {
-                Ok(result) => result,
-                Err(_) => Err(self.timed_out()),
-            },
-            None => body.chunk().await,
+            Some(deadline) => timeout_at(deadline, work)
+                .await
+                .map_err(|_| self.timed_out()),
+            None => Ok(work.await),
         }
     }
 
@@ -459,7 +461,7 @@ async fn drain_body(mut response: Response, deadline: Option<tokio::time::Instan
         }
     };
     let cap = tokio::time::Instant::now() + REDIRECT_BODY_DRAIN_TIME;
-    let _ = timeout_at(deadline.map_or(cap, |deadline| deadline.min(cap)), drain).await;
+    let _ = timeout_at(prefix::sooner(cap, deadline), drain).await;
 }
 
 fn summary(start: &PlannedRequest) -> RequestSummary {
