@@ -40,7 +40,7 @@ mod transcript;
 mod verifier;
 
 pub use certificate::{
-    CertificateInfo, EXPIRY_WARNING_DAYS, TlsRecord, format_date, format_time, list_names, relative,
+    CertificateInfo, EXPIRY_WARNING_DAYS, TlsRecord, format_date, list_names, relative,
 };
 pub use client::{ConnectionLog, HopClient, SetupTiming, build};
 pub use decode::{ACCEPT_ENCODING, Coding, Decoded, Decoder, content_codings};
@@ -50,9 +50,7 @@ pub use limits::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT};
 pub use options::{HttpVersion, IpVersion, NetOptions, ResolveOverride};
 pub use proxy::{ProxyChoice, through_proxy};
 pub use retry::Sent;
-pub use tls_config::client_config;
-pub use tls_log::{ConnectionKey, TlsLog, connection_key};
-pub use tls_wording::certificate_problem;
+pub use tls_log::{ConnectionKey, TlsLog};
 
 /// Helpers the unit tests of the files here share.
 #[cfg(test)]

@@ -18,5 +18,4 @@ pub use navigator::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, NavigatorOptions, Outgoing, PastedCookies,
     ResponseHead, Step, redact_password,
 };
-pub use record::escape_if_needed;
 pub use request::{FollowOptions, PlannedRequest};
