@@ -30,8 +30,8 @@ use super::status::{is_followed_status, not_followed_reason};
 use crate::cookies::Jar;
 use crate::hsts::{self, HstsStore};
 use crate::model::{
-    Hop, HstsRecord, LoopInfo, NextHop, Outcome, RefreshSeen, RefreshSource, Timing, Via, Warning,
-    WarningCode,
+    Hop, HstsRecord, LoopInfo, NextHop, Outcome, Redactor, RefreshSeen, RefreshSource, Timing, Via,
+    Warning, WarningCode,
 };
 
 /// What the user chose about following, as the navigator needs it.
@@ -442,9 +442,9 @@ impl<'a> Navigator<'a> {
                  same answer ({} → {})",
                 hop.index,
                 hop.method,
-                redact_password(&hop.url),
+                Redactor::default().url(&hop.url),
                 hop.status,
-                redact_password(&target)
+                Redactor::default().url(&target)
             );
             return Some(self.loop_outcome(earlier, hop.index, message));
         }
@@ -585,9 +585,7 @@ impl<'a> Navigator<'a> {
                         WarningCode::RefreshUnusable,
                         format!(
                             "refresh to {:?} cannot be followed: {error}",
-                            crate::model::abbreviate(
-                                &crate::model::Redactor::default().text(target)
-                            )
+                            crate::model::abbreviate(&Redactor::default().text(target))
                         ),
                     ));
                     return None;
@@ -611,11 +609,6 @@ impl<'a> Navigator<'a> {
             message,
         })
     }
-}
-
-/// A URL for messages: the password replaced.
-pub fn redact_password(url: &Url) -> String {
-    crate::model::Redactor::default().url(url)
 }
 
 #[cfg(test)]

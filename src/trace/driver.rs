@@ -16,7 +16,7 @@ use tokio::time::timeout_at;
 
 use super::body::Body;
 use super::prefix::{self, Cut, Failure, Prefix};
-use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, RequestSummary, Signal};
+use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, Redactor, RequestSummary, Signal};
 use crate::net::{HopClient, ProxyChoice, Sent, classify, through_proxy};
 use crate::redirect::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, Outgoing, PlannedRequest, ResponseHead, Step,
@@ -221,7 +221,7 @@ impl Io<'_> {
                         Some(proxy) => through_proxy(proxy, &outgoing.url, kind, &message),
                         None => message,
                     };
-                    let shown = crate::redirect::redact_password(&navigator.current().url);
+                    let shown = Redactor::default().url(&navigator.current().url);
                     let message = format!("{message} ({} {shown})", outgoing.method);
                     return navigator.network_error(kind, message);
                 }
