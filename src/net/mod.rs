@@ -52,6 +52,16 @@ pub use proxy::{ProxyChoice, through_proxy};
 pub use retry::Sent;
 pub use tls_log::{ConnectionKey, TlsLog};
 
+/// `host:port` of `url`, the port written even when it is the scheme's default: one name for a
+/// host whether it is counted for `--per-host` or named as a proxy tunnel's target.
+fn host_port(url: &url::Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or_default()
+    )
+}
+
 /// Helpers the unit tests of the files here share.
 #[cfg(test)]
 mod tests {
