@@ -43,7 +43,7 @@ pub use certificate::{
     CertificateInfo, EXPIRY_WARNING_DAYS, TlsRecord, format_date, list_names, relative,
 };
 pub use client::{ConnectionLog, HopClient, SetupTiming, build};
-pub use decode::{ACCEPT_ENCODING, Coding, Decoded, Decoder, content_codings};
+pub use decode::{ACCEPT_ENCODING, Coding, Decoded, Decoder, coding_names, content_codings};
 pub(crate) use error_wording::{classify, classify_body};
 pub use host_limits::HostLimits;
 pub use limits::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT};

@@ -547,14 +547,11 @@ impl<'a> Navigator<'a> {
             Ok(codings) if codings.is_empty() || self.options.compressed => {
                 return BodyPlan::HtmlPrefix(HTML_PREFIX_LIMIT);
             }
-            Ok(codings) => {
-                let names: Vec<&str> = codings.iter().map(|coding| coding.name()).collect();
-                format!(
-                    "the HTML body is {}-encoded and hops decodes it only with --compressed (or \
-                     --browser)",
-                    names.join(", ")
-                )
-            }
+            Ok(codings) => format!(
+                "the HTML body is {}-encoded and hops decodes it only with --compressed (or \
+                 --browser)",
+                crate::net::coding_names(&codings)
+            ),
             Err(unknown) => format!(
                 "the HTML body is {}-encoded, which hops cannot decode",
                 escape_if_needed(unknown.as_bytes())
