@@ -202,9 +202,10 @@ impl<'a> Navigator<'a> {
         }
         let jar_cookie = self.jar.header_for(&self.current.url);
         let headers = outgoing_headers(&self.current, self.referer.as_ref(), jar_cookie);
+        // Borrowed unless the header is not UTF-8: the key compares it as text either way.
         let cookie = headers
             .get(header::COOKIE)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            .map(|v| String::from_utf8_lossy(v.as_bytes()));
         let key = RequestKey::new(
             &self.current.method,
             &self.current.url,
