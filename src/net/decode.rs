@@ -67,6 +67,12 @@ impl Coding {
     }
 }
 
+/// The codings as messages name them: "gzip", "deflate, br".
+pub fn coding_names(codings: &[Coding]) -> String {
+    let names: Vec<&str> = codings.iter().map(|coding| coding.name()).collect();
+    names.join(", ")
+}
+
 /// The codings of a body in the order the server applied them (`identity` left out; none for a
 /// body as it is), or the first one hops cannot undo, as named.
 pub fn content_codings(headers: &HeaderMap) -> Result<Vec<Coding>, String> {

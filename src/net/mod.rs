@@ -40,19 +40,27 @@ mod transcript;
 mod verifier;
 
 pub use certificate::{
-    CertificateInfo, EXPIRY_WARNING_DAYS, TlsRecord, format_date, format_time, list_names, relative,
+    CertificateInfo, EXPIRY_WARNING_DAYS, TlsRecord, format_date, list_names, relative,
 };
 pub use client::{ConnectionLog, HopClient, SetupTiming, build};
-pub use decode::{ACCEPT_ENCODING, Coding, Decoded, Decoder, content_codings};
+pub use decode::{ACCEPT_ENCODING, Coding, Decoded, Decoder, coding_names, content_codings};
 pub(crate) use error_wording::{classify, classify_body};
 pub use host_limits::HostLimits;
 pub use limits::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT};
 pub use options::{HttpVersion, IpVersion, NetOptions, ResolveOverride};
 pub use proxy::{ProxyChoice, through_proxy};
 pub use retry::Sent;
-pub use tls_config::client_config;
-pub use tls_log::{ConnectionKey, TlsLog, connection_key};
-pub use tls_wording::certificate_problem;
+pub use tls_log::{ConnectionKey, TlsLog};
+
+/// `host:port` of `url`, the port written even when it is the scheme's default: one name for a
+/// host whether it is counted for `--per-host` or named as a proxy tunnel's target.
+fn host_port(url: &url::Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or_default()
+    )
+}
 
 /// Helpers the unit tests of the files here share.
 #[cfg(test)]

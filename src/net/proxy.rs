@@ -14,6 +14,7 @@ use url::Url;
 
 use crate::model::NetworkErrorKind;
 
+use super::host_port;
 use super::options::NetOptions;
 
 /// A proxy a request goes through, and where it was set.
@@ -142,6 +143,10 @@ impl Proxies {
 
     /// The proxy a request to `url` goes through; `None`: straight to the server.
     pub fn for_url(&self, url: &Url) -> Option<&ProxyChoice> {
+        // The common case, no proxy at all, needs no URI to match against.
+        if self.rules.is_empty() {
+            return None;
+        }
         let host = url.host_str()?;
         let port = url.port_or_known_default()?;
         let uri: hyper::http::Uri = format!("{}://{host}:{port}/", url.scheme()).parse().ok()?;
@@ -216,11 +221,7 @@ pub fn through_proxy(
     let detail = message
         .split_once(": ")
         .map_or(message, |(_, detail)| detail);
-    let tunnel_to = format!(
-        "{}:{}",
-        target.host_str().unwrap_or_default(),
-        target.port_or_known_default().unwrap_or_default()
-    );
+    let tunnel_to = host_port(target);
     match kind {
         // With a proxy, hops looks up no name but the proxy's: the proxy resolves the target.
         NetworkErrorKind::Dns => format!("cannot resolve {named}: {}", tidy(detail)),

@@ -15,6 +15,7 @@ use reqwest::{Request, Response};
 
 use super::client::HopClient;
 use super::error_wording::{cause, closed_before_answer};
+use super::host_port;
 
 /// A response, and whether it took a second attempt.
 pub struct Sent {
@@ -34,15 +35,7 @@ impl HopClient {
         // A body of bytes clones; a streamed one would not (hops never streams one).
         let again = request.try_clone();
         let _turn = match &self.host_limits {
-            Some(limits) => {
-                let url = request.url();
-                let host = format!(
-                    "{}:{}",
-                    url.host_str().unwrap_or_default(),
-                    url.port_or_known_default().unwrap_or_default()
-                );
-                Some(limits.enter(&host).await)
-            }
+            Some(limits) => Some(limits.enter(&host_port(request.url())).await),
             None => None,
         };
         let opened_before = self.log.opened();

@@ -70,8 +70,10 @@ impl ServerCertVerifier for RecordingVerifier {
             .listed
             .iter()
             .any(|certificate| certificate.as_ref() == end_entity.as_ref());
+        // Read once: the checks of a listed certificate and the handshake's record share it.
+        let certificate = CertificateInfo::from_der(end_entity);
         let verdict = if listed {
-            verify_listed(end_entity, server_name, now)
+            verify_listed(end_entity, certificate.as_ref(), server_name, now)
         } else {
             match self.trusted.verifier() {
                 Some(trusted) => trusted.verify_server_cert(
@@ -90,7 +92,6 @@ impl ServerCertVerifier for RecordingVerifier {
             Err(_) if !listed && is_self_signed(end_entity) => Err(SelfSigned::error()),
             verdict => verdict,
         };
-        let certificate = CertificateInfo::from_der(end_entity);
         let problem = verdict
             .as_ref()
             .err()
@@ -137,15 +138,17 @@ impl ServerCertVerifier for RecordingVerifier {
 
 /// The checks left for a certificate trusted because `--cacert` lists it: its dates and the
 /// server's name. The name is looked for in subjectAltName, or, in a certificate that has none,
-/// in the subject's common name, as curl (OpenSSL) does for a DNS name.
+/// in the subject's common name, as curl (OpenSSL) does for a DNS name. `certificate` is
+/// `end_entity` as read, `None` when it could not be.
 fn verify_listed(
     end_entity: &CertificateDer<'_>,
+    certificate: Option<&CertificateInfo>,
     server_name: &ServerName<'_>,
     now: UnixTime,
 ) -> Result<ServerCertVerified, rustls::Error> {
-    let certificate = CertificateInfo::from_der(end_entity).ok_or(
-        rustls::Error::InvalidCertificate(CertificateError::BadEncoding),
-    )?;
+    let certificate = certificate.ok_or(rustls::Error::InvalidCertificate(
+        CertificateError::BadEncoding,
+    ))?;
     let unix = |time: time::OffsetDateTime| {
         UnixTime::since_unix_epoch(Duration::from_secs(
             u64::try_from(time.unix_timestamp()).unwrap_or(0),

@@ -4,6 +4,7 @@
 
 use url::Url;
 
+use super::request::wire_url;
 use crate::model::{Redactor, Warning, WarningCode, abbreviate};
 
 /// The longest URL the HTTP library can send: `http::Uri` refuses anything over `u16::MAX - 1`
@@ -134,11 +135,7 @@ pub fn resolve_location(raw: &[u8], base: &Url) -> Result<ResolvedLocation, Loca
 
 /// The length of `url` as it is sent: without its fragment and userinfo, which never go out.
 fn sent_length(url: &Url) -> usize {
-    let mut sent = url.clone();
-    sent.set_fragment(None);
-    let _ = sent.set_username("");
-    let _ = sent.set_password(None);
-    sent.as_str().len()
+    wire_url(url).as_str().len()
 }
 
 /// Spaces and tabs around a field value are not part of it (RFC 9110 §5.5).

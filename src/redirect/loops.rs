@@ -7,56 +7,58 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use bytes::Bytes;
 use reqwest::Method;
-use url::Url;
+use url::{Position, Url};
 
 /// What makes two requests the same for loop detection: method, URL without fragment, body
 /// and the Cookie header that would be sent. The same URL with other cookies is not a loop.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct RequestKey {
-    pub method: Method,
-    pub url: String,
-    pub body: Option<Bytes>,
-    pub cookie: Option<String>,
-}
+///
+/// Only its fingerprint is kept (see [`History`]), hashed from the request's own parts as
+/// borrowed: nothing is copied for a key that lives one step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestKey(u128);
 
 impl RequestKey {
     pub fn new(method: &Method, url: &Url, body: Option<&Bytes>, cookie: Option<&str>) -> Self {
-        let mut url = url.clone();
-        url.set_fragment(None);
-        RequestKey {
-            method: method.clone(),
-            url: url.into(),
-            body: body.cloned(),
-            cookie: cookie.map(str::to_owned),
-        }
+        RequestKey(fingerprint(&(
+            method,
+            without_fragment(url),
+            body.map(|body| &body[..]),
+            cookie,
+        )))
     }
 }
 
 /// What makes two answers the same for loop detection: the status, where the answer leads (the
-/// resolved target without its fragment), and the cookies it set, in order.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct AnswerKey {
-    status: u16,
-    next: Option<String>,
-    set_cookies: Vec<String>,
-}
+/// resolved target without its fragment), and the cookies it set, in order. Kept as its
+/// fingerprint, as a [`RequestKey`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerKey(u128);
 
 impl AnswerKey {
-    pub fn new<'a>(
-        status: u16,
-        next: Option<&Url>,
-        set_cookies: impl IntoIterator<Item = &'a str>,
-    ) -> Self {
-        AnswerKey {
-            status,
-            next: next.map(|url| {
-                let mut url = url.clone();
-                url.set_fragment(None);
-                url.into()
-            }),
-            set_cookies: set_cookies.into_iter().map(str::to_owned).collect(),
-        }
+    pub fn new<'a, I>(status: u16, next: Option<&Url>, set_cookies: I) -> Self
+    where
+        I: IntoIterator<Item = &'a str>,
+        I::IntoIter: Clone,
+    {
+        let set_cookies = set_cookies.into_iter();
+        AnswerKey(fingerprint_with(|hasher| {
+            (status, next.map(without_fragment)).hash(hasher);
+            // Each cookie, then how many: a `str` hashes with an end marker, so two different
+            // lists never feed the same bytes, and none has to be collected first.
+            let mut count = 0_usize;
+            for cookie in set_cookies.clone() {
+                cookie.hash(hasher);
+                count += 1;
+            }
+            count.hash(hasher);
+        }))
     }
+}
+
+/// `url` as the loop check compares it: its serialization up to the fragment, which is what
+/// the URL would serialize as with the fragment removed.
+fn without_fragment(url: &Url) -> &str {
+    &url[..Position::AfterQuery]
 }
 
 /// The requests of a chain and the answers they got. A request sent again is not yet a loop: the
@@ -81,14 +83,14 @@ pub struct History {
 impl History {
     /// Notes the request about to be sent as hop `hop`.
     pub fn sent(&mut self, hop: usize, key: RequestKey) {
-        self.pending = Some((hop, fingerprint(&key)));
+        self.pending = Some((hop, key.0));
     }
 
     /// Notes the answer to the request in flight. Returns the earlier hop that sent the same
     /// request and got the same answer, if there is one: the loop.
     pub fn answered(&mut self, answer: AnswerKey) -> Option<usize> {
         let (hop, key) = self.pending.take()?;
-        let answer = fingerprint(&answer);
+        let answer = answer.0;
         let Some(&(first_hop, first_answer)) = self.answers.get(&key) else {
             self.answers.insert(key, (hop, answer));
             return None;
@@ -107,10 +109,15 @@ impl History {
 
 /// Two independent 64-bit SipHashes of `value`, as one number.
 fn fingerprint(value: &impl Hash) -> u128 {
+    fingerprint_with(|hasher| value.hash(hasher))
+}
+
+/// Two independent 64-bit SipHashes of what `feed` hashes, as one number.
+fn fingerprint_with(feed: impl Fn(&mut DefaultHasher)) -> u128 {
     let half = |seed: u8| {
         let mut hasher = DefaultHasher::new();
         seed.hash(&mut hasher);
-        value.hash(&mut hasher);
+        feed(&mut hasher);
         hasher.finish()
     };
     (u128::from(half(0)) << 64) | u128::from(half(1))

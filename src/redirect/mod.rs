@@ -16,7 +16,6 @@ pub use location::{LocationError, escape_bytes};
 pub use method::KeepPost;
 pub use navigator::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, NavigatorOptions, Outgoing, PastedCookies,
-    ResponseHead, Step, redact_password,
+    ResponseHead, Step,
 };
-pub use record::escape_if_needed;
 pub use request::{FollowOptions, PlannedRequest};

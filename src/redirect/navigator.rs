@@ -23,13 +23,15 @@ use super::method::BodyFate;
 use super::record::{escape_if_needed, header_pairs, headers_as_sent, upgrade_hop};
 use super::refresh::{HTML_PREFIX_LIMIT, find_meta_refresh, parse_refresh};
 pub use super::request::Outgoing;
-use super::request::{FollowOptions, PlannedRequest, auto_referer, next_request, outgoing_headers};
+use super::request::{
+    FollowOptions, PlannedRequest, auto_referer, next_request, outgoing_headers, wire_url,
+};
 use super::status::{is_followed_status, not_followed_reason};
 use crate::cookies::Jar;
 use crate::hsts::{self, HstsStore};
 use crate::model::{
-    Hop, HstsRecord, LoopInfo, NextHop, Outcome, RefreshSeen, RefreshSource, Timing, Via, Warning,
-    WarningCode,
+    Hop, HstsRecord, LoopInfo, NextHop, Outcome, Redactor, RefreshSeen, RefreshSource, Timing, Via,
+    Warning, WarningCode,
 };
 
 /// What the user chose about following, as the navigator needs it.
@@ -84,15 +86,16 @@ pub enum Step {
     Finish(Outcome),
 }
 
-/// A response's head: everything the rules look at before the body.
+/// A response's head: everything the rules look at before the body. The headers are borrowed
+/// from the response: the rules only read them, and a hop's copy is made of the pairs it keeps.
 #[derive(Debug, Clone)]
-pub struct ResponseHead {
+pub struct ResponseHead<'h> {
     pub status: u16,
     /// The server's own reason phrase, or the standard one.
     pub reason: String,
     /// As "HTTP/1.1" or "HTTP/2.0".
     pub version: String,
-    pub headers: HeaderMap,
+    pub headers: &'h HeaderMap,
     pub remote_addr: Option<SocketAddr>,
 }
 
@@ -199,9 +202,10 @@ impl<'a> Navigator<'a> {
         }
         let jar_cookie = self.jar.header_for(&self.current.url);
         let headers = outgoing_headers(&self.current, self.referer.as_ref(), jar_cookie);
+        // Borrowed unless the header is not UTF-8: the key compares it as text either way.
         let cookie = headers
             .get(header::COOKIE)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            .map(|v| String::from_utf8_lossy(v.as_bytes()));
         let key = RequestKey::new(
             &self.current.method,
             &self.current.url,
@@ -210,14 +214,10 @@ impl<'a> Navigator<'a> {
         );
         self.history.sent(index, key);
         self.check_pasted_cookies();
-        let mut url = self.current.url.clone();
-        url.set_fragment(None);
-        let _ = url.set_username("");
-        let _ = url.set_password(None);
         Step::Send(Outgoing {
             index,
             method: self.current.method.clone(),
-            url,
+            url: wire_url(&self.current.url),
             headers,
             body: self.current.body.clone(),
         })
@@ -244,9 +244,9 @@ impl<'a> Navigator<'a> {
 
     /// Records the response to the request just sent (`sent` is what went out) and decides what
     /// comes next. The jar and the HSTS store learn from its headers here.
-    pub fn on_response(&mut self, sent: &Outgoing, head: ResponseHead) -> HeadDecision {
+    pub fn on_response(&mut self, sent: &Outgoing, head: ResponseHead<'_>) -> HeadDecision {
         let index = sent.index;
-        let set_cookies = self.store_response_cookies(&head.headers);
+        let set_cookies = self.store_response_cookies(head.headers);
         let location_values: Vec<&[u8]> = head
             .headers
             .get_all(header::LOCATION)
@@ -262,13 +262,13 @@ impl<'a> Navigator<'a> {
             request_body: self.current.body.clone().map(Box::new),
             started_at: self.now,
             status: head.status,
-            reason: head.reason.clone(),
-            http_version: head.version.clone(),
+            reason: head.reason,
+            http_version: head.version,
             remote_addr: head.remote_addr,
             proxy: None,
             tls: None,
             retried: None,
-            response_headers: header_pairs(&head.headers),
+            response_headers: header_pairs(head.headers),
             locations: location_values
                 .iter()
                 .map(|v| escape_if_needed(v))
@@ -285,7 +285,7 @@ impl<'a> Navigator<'a> {
         };
         hop.warnings.extend(self.pending_warning.take());
         hop.hsts = self
-            .record_sts(&head.headers, &mut hop.warnings)
+            .record_sts(head.headers, &mut hop.warnings)
             .map(Box::new);
 
         let followable = is_followed_status(head.status) && !location_values.is_empty();
@@ -293,7 +293,7 @@ impl<'a> Navigator<'a> {
             hop.not_followed = Some("not followed: --max-redirs 0".into());
         }
         if !followable || self.options.max_redirects == 0 {
-            let plan = self.body_plan(&head.headers, &mut hop.warnings);
+            let plan = self.body_plan(head.headers, &mut hop.warnings);
             return HeadDecision::ReadBody(Box::new(hop), plan);
         }
         let target = match self.resolve_location(&location_values, &mut hop.warnings) {
@@ -443,9 +443,9 @@ impl<'a> Navigator<'a> {
                  same answer ({} → {})",
                 hop.index,
                 hop.method,
-                redact_password(&hop.url),
+                Redactor::default().url(&hop.url),
                 hop.status,
-                redact_password(&target)
+                Redactor::default().url(&target)
             );
             return Some(self.loop_outcome(earlier, hop.index, message));
         }
@@ -548,14 +548,11 @@ impl<'a> Navigator<'a> {
             Ok(codings) if codings.is_empty() || self.options.compressed => {
                 return BodyPlan::HtmlPrefix(HTML_PREFIX_LIMIT);
             }
-            Ok(codings) => {
-                let names: Vec<&str> = codings.iter().map(|coding| coding.name()).collect();
-                format!(
-                    "the HTML body is {}-encoded and hops decodes it only with --compressed (or \
-                     --browser)",
-                    names.join(", ")
-                )
-            }
+            Ok(codings) => format!(
+                "the HTML body is {}-encoded and hops decodes it only with --compressed (or \
+                 --browser)",
+                crate::net::coding_names(&codings)
+            ),
             Err(unknown) => format!(
                 "the HTML body is {}-encoded, which hops cannot decode",
                 escape_if_needed(unknown.as_bytes())
@@ -586,9 +583,7 @@ impl<'a> Navigator<'a> {
                         WarningCode::RefreshUnusable,
                         format!(
                             "refresh to {:?} cannot be followed: {error}",
-                            crate::model::abbreviate(
-                                &crate::model::Redactor::default().text(target)
-                            )
+                            crate::model::abbreviate(&Redactor::default().text(target))
                         ),
                     ));
                     return None;
@@ -612,11 +607,6 @@ impl<'a> Navigator<'a> {
             message,
         })
     }
-}
-
-/// A URL for messages: the password replaced.
-pub fn redact_password(url: &Url) -> String {
-    crate::model::Redactor::default().url(url)
 }
 
 #[cfg(test)]

@@ -219,7 +219,7 @@ fn play_with(
             status: answer.status,
             reason: String::new(),
             version: "HTTP/1.1".into(),
-            headers,
+            headers: &headers,
             remote_addr: None,
         };
         let decision = navigator.on_response(&outgoing, head);
@@ -1333,7 +1333,7 @@ fn network_errors_name_the_hop_in_flight() {
         status: 302,
         reason: "Found".into(),
         version: "HTTP/1.1".into(),
-        headers: [(header::LOCATION, HeaderValue::from_static("/b"))]
+        headers: &[(header::LOCATION, HeaderValue::from_static("/b"))]
             .into_iter()
             .collect(),
         remote_addr: None,

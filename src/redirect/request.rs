@@ -184,12 +184,7 @@ pub fn auto_referer(previous: &Url, next: &Url) -> Option<String> {
     if previous.scheme() == "https" && next.scheme() == "http" {
         return None;
     }
-    let mut referer = previous.clone();
-    referer.set_fragment(None);
-    // Setting these cannot fail on http(s) URLs, which always have a host.
-    let _ = referer.set_username("");
-    let _ = referer.set_password(None);
-    Some(referer.into())
+    Some(wire_url(previous).into())
 }
 
 /// A request to send as hop `index`: the URL as it goes on the wire (no userinfo, no fragment)
@@ -201,6 +196,16 @@ pub struct Outgoing {
     pub url: Url,
     pub headers: HeaderMap,
     pub body: Option<Bytes>,
+}
+
+/// `url` as it goes on the wire: without its fragment and userinfo, which never go out.
+pub fn wire_url(url: &Url) -> Url {
+    let mut wire = url.clone();
+    wire.set_fragment(None);
+    // Setting these cannot fail on http(s) URLs, which always have a host.
+    let _ = wire.set_username("");
+    let _ = wire.set_password(None);
+    wire
 }
 
 /// Every header a request carries as it goes out, in order: the user's headers still in force,

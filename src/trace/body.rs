@@ -6,7 +6,7 @@ use bytes::Bytes;
 use reqwest::Response;
 
 use crate::model::NetworkErrorKind;
-use crate::net::{Decoded, Decoder, classify_body, content_codings};
+use crate::net::{Coding, Decoded, Decoder, classify_body, coding_names, content_codings};
 
 /// A network failure: its kind and its message.
 pub(super) type Failure = (NetworkErrorKind, String);
@@ -24,8 +24,8 @@ pub(super) struct Body {
 
 struct Decoding {
     decoder: Decoder,
-    /// The codings, as named in messages ("gzip", "deflate, br").
-    names: String,
+    /// The codings, named only in the message of a body that fails to decode.
+    codings: Vec<Coding>,
     /// Where each piece is decoded before it is copied out at its own size.
     buffer: Box<[u8]>,
 }
@@ -34,16 +34,14 @@ impl Body {
     /// `response`'s body; decoded when `decode` (`--compressed`) and its codings are ones hops
     /// can undo, else as received.
     pub(super) fn new(response: Response, decode: bool) -> Body {
-        let codings = content_codings(response.headers())
-            .ok()
-            .filter(|codings| decode && !codings.is_empty());
+        // Without `--compressed` the Content-Encoding header is not even read.
+        let codings = decode
+            .then(|| content_codings(response.headers()).ok())
+            .flatten()
+            .filter(|codings| !codings.is_empty());
         let decoding = codings.map(|codings| Decoding {
             decoder: Decoder::new(&codings),
-            names: codings
-                .iter()
-                .map(|coding| coding.name())
-                .collect::<Vec<_>>()
-                .join(", "),
+            codings,
             buffer: vec![0; DECODED_PIECE].into_boxed_slice(),
         });
         Body { response, decoding }
@@ -92,7 +90,7 @@ impl Decoding {
             NetworkErrorKind::Protocol,
             format!(
                 "reading the response body: cannot decode its {} content: {error}",
-                self.names
+                coding_names(&self.codings)
             ),
         )
     }

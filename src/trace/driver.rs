@@ -16,7 +16,7 @@ use tokio::time::timeout_at;
 
 use super::body::Body;
 use super::prefix::{self, Cut, Failure, Prefix};
-use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, RequestSummary, Signal};
+use crate::model::{Chain, Hop, NetworkErrorKind, Outcome, Redactor, RequestSummary, Signal};
 use crate::net::{HopClient, ProxyChoice, Sent, classify, through_proxy};
 use crate::redirect::{
     BodyDecision, BodyPlan, HeadDecision, Navigator, Outgoing, PlannedRequest, ResponseHead, Step,
@@ -209,7 +209,7 @@ impl Io<'_> {
                 Step::Finish(outcome) => return outcome,
             };
             self.client.log.take();
-            let proxy = self.client.proxies.for_url(&outgoing.url).cloned();
+            let proxy = self.client.proxies.for_url(&outgoing.url);
             let Sent {
                 response,
                 retried,
@@ -217,11 +217,11 @@ impl Io<'_> {
             } = match self.send(&outgoing).await {
                 Ok(sent) => sent,
                 Err((kind, message)) => {
-                    let message = match &proxy {
+                    let message = match proxy {
                         Some(proxy) => through_proxy(proxy, &outgoing.url, kind, &message),
                         None => message,
                     };
-                    let shown = crate::redirect::redact_password(&navigator.current().url);
+                    let shown = Redactor::default().url(&navigator.current().url);
                     let message = format!("{message} ({} {shown})", outgoing.method);
                     return navigator.network_error(kind, message);
                 }
@@ -229,21 +229,21 @@ impl Io<'_> {
             let first_byte = sent_at.elapsed();
             let setup = self.client.log.take();
             let head = response_head(&response);
-            let tls = self
-                .client
-                .tls
-                .hop(response.extensions(), setup.connection)
-                .filter(|_| outgoing.url.scheme() == "https");
-            let complete = |hop: &mut Hop| {
+            // TLS facts are shown for https hops only, so no other hop looks them up.
+            let tls = (outgoing.url.scheme() == "https")
+                .then(|| self.client.tls.hop(response.extensions(), setup.connection))
+                .flatten();
+            // Each arm below calls this once: what it records is moved into the hop.
+            let complete = move |hop: &mut Hop| {
                 hop.started_at = SystemTime::now() - first_byte;
                 hop.timing.set_setup(setup.dns, setup.connect, setup.tls);
                 hop.timing.set_first_byte(first_byte);
-                hop.retried.clone_from(&retried);
-                hop.proxy = proxy.as_ref().map(ProxyChoice::address);
-                if let Some((record, warnings)) = &tls {
-                    hop.tls = Some(Box::new(record.clone()));
+                hop.retried = retried;
+                hop.proxy = proxy.map(ProxyChoice::address);
+                if let Some((record, warnings)) = tls {
+                    hop.tls = Some(Box::new(record));
                     // TLS facts come before what the rules said about the response.
-                    hop.warnings.splice(0..0, warnings.iter().cloned());
+                    hop.warnings.splice(0..0, warnings);
                 }
             };
             match navigator.on_response(&outgoing, head) {
@@ -313,28 +313,30 @@ impl Io<'_> {
         }
         let request = builder.build().map_err(|err| classify(&err, None))?;
         // Sent once more, within the same deadline, if its reused connection was found closed.
-        let sending = self.client.send(request);
-        let result = match self.deadline {
-            Some(deadline) => match timeout_at(deadline, sending).await {
-                Ok(result) => result,
-                Err(_) => return Err(self.timed_out()),
-            },
-            None => sending.await,
-        };
+        let result = self.within_max_time(self.client.send(request)).await?;
         result.map_err(|err| self.client.describe(&err))
     }
 
     async fn next_chunk(&self, body: &mut Body) -> Result<Option<Bytes>, Failure> {
+        // A timeout looks at its clock only when what it waits on is not ready, and a body
+        // decoded from bytes already at hand is always ready: a compression bomb of a few KiB
+        // would be written for hours past `--max-time` unless the clock is read here.
+        if self
+            .deadline
+            .is_some_and(|deadline| tokio::time::Instant::now() >= deadline)
+        {
+            return Err(self.timed_out());
+        }
+        self.within_max_time(body.chunk()).await?
+    }
+
+    /// `work`, stopped with the `--max-time` error when the run's deadline comes first.
+    async fn within_max_time<F: Future>(&self, work: F) -> Result<F::Output, Failure> {
         match self.deadline {
-            // A timeout looks at its clock only when what it waits on is not ready, and a body
-            // decoded from bytes already at hand is always ready: a compression bomb of a few
-            // KiB would be written for hours past `--max-time` unless the clock is read here.
-            Some(deadline) if tokio::time::Instant::now() >= deadline => Err(self.timed_out()),
-            Some(deadline) => match timeout_at(deadline, body.chunk()).await {
-                Ok(result) => result,
-                Err(_) => Err(self.timed_out()),
-            },
-            None => body.chunk().await,
+            Some(deadline) => timeout_at(deadline, work)
+                .await
+                .map_err(|_| self.timed_out()),
+            None => Ok(work.await),
         }
     }
 
@@ -410,14 +412,14 @@ fn reason(response: &Response) -> String {
         .unwrap_or_default()
 }
 
-/// The response head as the navigator reads it.
-fn response_head(response: &Response) -> ResponseHead {
+/// The response head as the navigator reads it, the headers borrowed from `response`.
+fn response_head(response: &Response) -> ResponseHead<'_> {
     let status = response.status();
     ResponseHead {
         status: status.as_u16(),
         reason: reason(response),
         version: format!("{:?}", response.version()),
-        headers: response.headers().clone(),
+        headers: response.headers(),
         remote_addr: response.remote_addr(),
     }
 }
@@ -459,7 +461,7 @@ async fn drain_body(mut response: Response, deadline: Option<tokio::time::Instan
         }
     };
     let cap = tokio::time::Instant::now() + REDIRECT_BODY_DRAIN_TIME;
-    let _ = timeout_at(deadline.map_or(cap, |deadline| deadline.min(cap)), drain).await;
+    let _ = timeout_at(prefix::sooner(cap, deadline), drain).await;
 }
 
 fn summary(start: &PlannedRequest) -> RequestSummary {

@@ -40,7 +40,7 @@ pub(super) enum Cut {
 /// what stopped it short is kept.
 pub(super) async fn read(body: &mut Body, limit: usize, deadline: Option<Instant>) -> Prefix {
     let cap = Instant::now() + HTML_PREFIX_TIME;
-    let until = deadline.map_or(cap, |deadline| deadline.min(cap));
+    let until = sooner(cap, deadline);
     let mut prefix = Prefix::default();
     while prefix.bytes.len() < limit {
         // `chunk` may be dropped half-way: the body loses nothing, and `-o` reads on.
@@ -60,6 +60,12 @@ pub(super) async fn read(body: &mut Body, limit: usize, deadline: Option<Instant
         }
     }
     prefix
+}
+
+/// When a wait capped at `cap` ends: at the cap, or at `deadline` (`--max-time`) if that comes
+/// first. A capped read never outlives the run.
+pub(super) fn sooner(cap: Instant, deadline: Option<Instant>) -> Instant {
+    deadline.map_or(cap, |deadline| deadline.min(cap))
 }
 
 impl Prefix {
