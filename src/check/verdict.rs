@@ -7,7 +7,7 @@
 use url::Url;
 
 use crate::model::{
-    Chain, Hop, NetworkErrorKind, Outcome, Redactor, ResultKind, RowExpect, RowResult,
+    Chain, Hop, NetworkErrorKind, Outcome, Redactor, ResultKind, RowExpect, RowResult, plural,
 };
 use crate::redirect::status::is_followed_status;
 
@@ -161,11 +161,11 @@ pub fn judge(chain: &Chain, expect: &RowExpect, options: &VerdictOptions) -> Row
             || "the final URL".to_owned(),
             |last| redactor.url(&last.url),
         );
-        let plural = if redirects == 1 { "" } else { "s" };
         fail(
             ResultKind::Chain,
             format!(
-                "{redirects} redirect{plural} where at most {max} {allowed} allowed: point the source straight at {straight}"
+                "{} where at most {max} {allowed} allowed: point the source straight at {straight}",
+                plural(redirects as u64, "redirect")
             ),
         );
     }

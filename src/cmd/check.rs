@@ -32,7 +32,7 @@ use crate::config::{Config, UsageError};
 use crate::cookies::{Jar, ParsedCookies};
 use crate::exit::ExitCode;
 use crate::hsts::HstsStore;
-use crate::model::{Chain, Redactor, Row, Signal};
+use crate::model::{Chain, Redactor, Row};
 use crate::net::{HopClient, HostLimits};
 use crate::redirect::Navigator;
 use crate::trace::run::navigator_options;
@@ -315,10 +315,7 @@ pub fn execute(command: &CheckCommand) -> Result<ExitCode> {
             ExitCode::CheckFailed
         });
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     runtime.block_on(check_all(
         command,
         &config,
@@ -545,10 +542,7 @@ async fn check_all(
             signal.name(),
             plan.rows
         );
-        return Ok(match signal {
-            Signal::Interrupt => ExitCode::Interrupted,
-            Signal::Terminate => ExitCode::Terminated,
-        });
+        return Ok(ExitCode::for_signal(signal));
     }
     Ok(if summary.failed() > 0 {
         ExitCode::CheckFailed

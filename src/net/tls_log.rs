@@ -14,7 +14,7 @@ use rustls::client::{ClientSessionMemoryCache, ClientSessionStore};
 use rustls::pki_types::ServerName;
 use time::OffsetDateTime;
 
-use super::certificate::{CertificateInfo, EXPIRY_WARNING_DAYS, TlsRecord, format_time, relative};
+use super::certificate::{CertificateInfo, TlsRecord, format_time, relative};
 use crate::model::{ClientCertificate, Warning, WarningCode};
 
 /// A connection, named by its local and remote address.
@@ -182,8 +182,7 @@ pub(super) fn warnings(connection: &ConnectionTls, now: OffsetDateTime) -> Vec<W
             format!("certificate checks are off (-k); without -k this hop fails: {problem}"),
         ));
     } else if let Some(certificate) = &connection.certificate {
-        let left = certificate.not_after - now;
-        if !left.is_negative() && left.whole_days() < EXPIRY_WARNING_DAYS {
+        if certificate.expires_soon(now) {
             warnings.push(Warning::new(
                 WarningCode::CertificateExpiresSoon,
                 format!(

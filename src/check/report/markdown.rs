@@ -57,15 +57,8 @@ pub fn write(
     failures: &Failures,
     redactor: Redactor,
 ) -> io::Result<()> {
-    let rows = summary.rows();
     writeln!(out, "## hops check\n")?;
-    writeln!(
-        out,
-        "{rows} row{}: {} ok, {} failed\n",
-        if rows == 1 { "" } else { "s" },
-        summary.count(ResultKind::Ok),
-        summary.failed()
-    )?;
+    writeln!(out, "{}\n", summary.tally())?;
     writeln!(out, "| result | rows |\n|---|---:|")?;
     for (kind, count) in summary.counts() {
         writeln!(out, "| {} | {count} |", kind.as_str())?;

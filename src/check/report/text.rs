@@ -9,7 +9,7 @@ use colored::Colorize;
 use url::Url;
 
 use super::{final_answer, statuses};
-use crate::model::{Chain, Redactor, ResultKind, Row, RowResult, millis};
+use crate::model::{Chain, Redactor, ResultKind, Row, RowResult, millis, plural};
 use crate::render::escape::shown;
 
 /// Every kind, in the order of the enum: the order counts are shown in.
@@ -166,17 +166,21 @@ impl Summary {
         &self.slowest
     }
 
+    /// `3 rows: 2 ok, 1 failed`: the first line of the text and Markdown summaries.
+    pub fn tally(&self) -> String {
+        format!(
+            "{}: {} ok, {} failed",
+            plural(self.rows(), "row"),
+            self.count(ResultKind::Ok),
+            self.failed()
+        )
+    }
+
     /// The end of the text report: counts per kind, the hosts with most failures, redirects per
     /// row and the slowest rows.
     pub fn render(&self, out: &mut dyn Write, redactor: Redactor) -> io::Result<()> {
-        let failed = self.failed();
-        let tally = format!(
-            "{} row{}: {} ok, {failed} failed",
-            self.rows(),
-            plural(self.rows()),
-            self.count(ResultKind::Ok)
-        );
-        if failed == 0 {
+        let tally = self.tally();
+        if self.failed() == 0 {
             writeln!(out, "{}", tally.green())?;
         } else {
             writeln!(out, "{}", tally.red())?;
@@ -221,10 +225,6 @@ impl Summary {
         }
         Ok(())
     }
-}
-
-fn plural(count: u64) -> &'static str {
-    if count == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]
